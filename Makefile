@@ -1,0 +1,43 @@
+# Głos — developer entry points. Every target creates and uses .venv and installs what it needs.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+CONFIG ?= $(if $(wildcard glos.toml),glos.toml,config.example.toml)
+
+.PHONY: run demo test test-fast bench lint fmt clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	touch $(STAMP)
+
+## run: the main job on embedded defaults (SQLite file, example processes loaded)
+run: $(STAMP)
+	$(BIN)/glos --config $(CONFIG) run
+
+## demo: a scripted walk through a budget vote in the console channel
+demo: $(STAMP)
+	$(BIN)/python -m bot.demo
+
+## test: the whole suite (SQLite, and PostgreSQL when GLOS_TEST_DATABASE_URL is set)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider
+
+## bench: counting and casting benchmarks; figures go to BENCHMARKS.md by hand
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+## lint: ruff and mypy
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+fmt: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,240 @@
+"""The typed model of a process definition (the TOML a moderator writes, see ``examples/``).
+
+A definition describes one process: its slug, kind, texts in Polish and English, dates, eligibility, pools with
+their ballot and counting rules, and items (options, projects, § sections, questions). It is validated once,
+here; the store keeps the validated definition and the services trust it.
+
+Texts are :class:`LocalizedText`: either one string (used for every language) or a table ``{pl = …, en = …}``.
+Cross-field rules (every item's pool exists, keys are unique, a rule fits its pool …) are checked by
+:meth:`ProcessDefinition._check_consistency`; errors name the key path, e.g. ``pools[1].ballot.max``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from bot.domain import (
+    MAIN_POOL,
+    BallotRuleKind,
+    CountingRuleKind,
+    EligibilityMode,
+    ItemKind,
+    ProcessKind,
+    ResultsVisibility,
+)
+
+__all__ = [
+    "BallotRule",
+    "CountingRule",
+    "Eligibility",
+    "Item",
+    "LocalizedText",
+    "Pool",
+    "ProcessDefinition",
+]
+
+Key = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")]
+Slug = Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class LocalizedText(_Strict):
+    """A text in Polish (required) and other languages (optional; Polish is the fallback)."""
+
+    pl: str
+    en: str | None = None
+    uk: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_plain_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"pl": value}
+        return value
+
+    def get(self, language: str) -> str:
+        """The text in ``language``, falling back to Polish."""
+        text = getattr(self, language, None) if language in ("pl", "en", "uk") else None
+        return text or self.pl
+
+
+class BallotRule(_Strict):
+    """What a valid ballot for one pool is (see :class:`bot.domain.BallotRuleKind`).
+
+    ``min``/``max`` bound the number of chosen (or ranked, or scored) items; ``one_of`` implies exactly one and
+    ``exactly`` uses ``max`` as the exact count. ``within_budget`` also requires the chosen projects' total cost
+    to fit ``max_cost`` (default: the pool budget). ``cumulative`` bounds the total points (``max_total``) and
+    the points per item (``max_per_item``). ``score`` bounds each score to ``[min_score, max_score]`` and with
+    ``require_all`` every item of the pool must be scored. ``ranking`` with ``weights`` (Kraków: 3, 2, 1) says
+    what each place is worth when counted by points.
+    """
+
+    rule: BallotRuleKind
+    min: int = Field(default=0, ge=0)
+    max: int | None = Field(default=None, ge=1)
+    max_cost: Decimal | None = Field(default=None, gt=0)
+    max_total: int | None = Field(default=None, ge=1)
+    max_per_item: int | None = Field(default=None, ge=1)
+    min_score: int = 1
+    max_score: int = 5
+    require_all: bool = False
+    weights: list[int] | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> BallotRule:
+        if self.max is not None and self.min > self.max:
+            raise ValueError("min must not exceed max")
+        if self.rule in (BallotRuleKind.EXACTLY,) and self.max is None:
+            raise ValueError("'exactly' needs max (the exact number of choices)")
+        if self.rule is BallotRuleKind.UP_TO and self.max is None:
+            raise ValueError("'up_to' needs max")
+        if self.rule is BallotRuleKind.CUMULATIVE and self.max_total is None:
+            raise ValueError("'cumulative' needs max_total")
+        if self.min_score > self.max_score:
+            raise ValueError("min_score must not exceed max_score")
+        if self.weights is not None and self.rule is not BallotRuleKind.RANKING:
+            raise ValueError("weights belong to a 'ranking' rule")
+        return self
+
+
+class CountingRule(_Strict):
+    """How a pool's ballots become its result (see :class:`bot.domain.CountingRuleKind`).
+
+    ``min_votes`` is the minimum support (votes or points) a project needs to be selected. ``add1`` completes
+    the Method of Equal Shares in pabulib's last-feasible sense; ``fill`` then adds projects greedily by votes
+    while money is left. ``winners`` is how many options win a single-winner or multi-winner count.
+    ``majority`` is ``simple`` (more yes than no) or ``absolute`` (more yes than half of all ballots cast).
+    """
+
+    rule: CountingRuleKind
+    min_votes: int = Field(default=0, ge=0)
+    add1: bool = False
+    fill: bool = False
+    winners: int = Field(default=1, ge=1)
+    majority: str = Field(default="simple", pattern=r"^(simple|absolute)$")
+
+
+class Pool(_Strict):
+    """A budget pot or a group of items sharing a ballot rule; ``district`` limits it to that district's voters."""
+
+    key: Key = MAIN_POOL
+    name: LocalizedText | None = None
+    budget: Decimal | None = Field(default=None, gt=0)
+    district: str | None = None
+    ballot: BallotRule
+    counting: CountingRule
+
+
+class Item(_Strict):
+    """An option, a project (``cost``, ``pool``), a § section (``number``, ``text``), or a question."""
+
+    key: Key
+    kind: ItemKind = ItemKind.OPTION
+    pool: Key | None = None
+    title: LocalizedText
+    text: LocalizedText | None = None
+    cost: Decimal | None = Field(default=None, ge=0)
+    number: str | None = None  # "§3", "3.1" …
+
+
+class Eligibility(_Strict):
+    """Who may take part: anyone, a roster, invite-code holders, or residents who declare a district."""
+
+    mode: EligibilityMode = EligibilityMode.OPEN
+    districts: list[Key] = Field(default_factory=list)
+    district_names: dict[str, LocalizedText] = Field(default_factory=dict)
+    min_age: int | None = Field(default=None, ge=0, le=120)
+
+
+class ProcessDefinition(_Strict):
+    """One process as a moderator defines it. ``rounds`` > 1 only for deliberative polls (before/after)."""
+
+    slug: Slug
+    kind: ProcessKind
+    title: LocalizedText
+    description: LocalizedText | None = None
+    secret: bool = False
+    results: ResultsVisibility = ResultsVisibility.AFTER_PUBLISH
+    auto_publish: bool = False
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    reminders: list[str] = Field(default_factory=list)  # "3d", "1d", "2h": before closing
+    anonymous_report: bool = True
+    rounds: int = Field(default=1, ge=1, le=2)
+    eligibility: Eligibility = Field(default_factory=Eligibility)
+    pools: list[Pool] = Field(default_factory=list)
+    items: list[Item] = Field(default_factory=list)
+
+    @field_validator("reminders")
+    @classmethod
+    def _reminder_offsets(cls, value: list[str]) -> list[str]:
+        for offset in value:
+            if not offset[:-1].isdigit() or offset[-1] not in "dhm":
+                raise ValueError(f"reminder offset {offset!r} must look like 3d, 12h or 30m")
+        return value
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> ProcessDefinition:
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise ValueError("closes_at must be after opens_at")
+        for name, when in (("opens_at", self.opens_at), ("closes_at", self.closes_at)):
+            if when is not None and when.tzinfo is None:
+                raise ValueError(f"{name} needs a time zone offset, e.g. 2027-06-15T08:00:00+02:00")
+        pool_keys = [pool.key for pool in self.pools]
+        if len(set(pool_keys)) != len(pool_keys):
+            raise ValueError("pool keys must be unique")
+        item_keys = [item.key for item in self.items]
+        duplicates = sorted({key for key in item_keys if item_keys.count(key) > 1})
+        if duplicates:
+            raise ValueError(f"item keys must be unique: {', '.join(duplicates)}")
+        for item in self.items:
+            if item.kind is ItemKind.SECTION:
+                continue
+            pool = item.pool or (MAIN_POOL if MAIN_POOL in pool_keys else None)
+            if pool not in pool_keys:
+                raise ValueError(f"item {item.key!r} names pool {item.pool!r}, which is not defined")
+        if self.kind is ProcessKind.CONSULTATION:
+            if not any(item.kind is ItemKind.SECTION for item in self.items):
+                raise ValueError("a consultation needs at least one item of kind 'section'")
+        elif not self.pools:
+            raise ValueError(f"a {self.kind.value} needs at least one pool")
+        if self.kind is ProcessKind.BUDGET:
+            for pool in self.pools:
+                if pool.budget is None:
+                    raise ValueError(f"budget pool {pool.key!r} needs a budget")
+            for item in self.items:
+                if item.kind is ItemKind.PROJECT and item.cost is None:
+                    raise ValueError(f"project {item.key!r} needs a cost")
+        if self.rounds > 1 and self.kind is not ProcessKind.DELIBERATIVE_POLL:
+            raise ValueError("only a deliberative poll has two rounds")
+        districts = set(self.eligibility.districts)
+        for pool in self.pools:
+            if pool.district is not None and pool.district not in districts:
+                raise ValueError(f"pool {pool.key!r} names district {pool.district!r}, not in eligibility.districts")
+        return self
+
+    def pool(self, key: str) -> Pool:
+        """The pool with ``key``; :class:`KeyError` if there is none."""
+        for pool in self.pools:
+            if pool.key == key:
+                return pool
+        raise KeyError(key)
+
+    def items_of(self, pool_key: str) -> list[Item]:
+        """The items of one pool, in definition order (items without a pool belong to ``main``)."""
+        return [
+            item
+            for item in self.items
+            if item.kind is not ItemKind.SECTION and (item.pool or MAIN_POOL) == pool_key
+        ]
+
+    def sections(self) -> list[Item]:
+        """The § sections a consultation's opinions can be anchored to, in order."""
+        return [item for item in self.items if item.kind is ItemKind.SECTION]
