@@ -1,0 +1,1 @@
+"""The table modules, one concept each; import them through :mod:`storage.models`."""
