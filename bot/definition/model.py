@@ -1,12 +1,18 @@
 """The typed model of a process definition (the TOML a moderator writes, see ``examples/``).
 
-A definition describes one process: its slug, kind, texts in Polish and English, dates, eligibility, pools with
-their ballot and counting rules, and items (options, projects, § sections, questions). It is validated once,
-here; the store keeps the validated definition and the services trust it.
+A definition describes one process: its slug, kind, texts in Polish and English, dates, eligibility, pools
+with their ballot and counting rules, and items (options, projects, § sections, questions). It is validated
+once, here; the store keeps the validated definition and the services trust it.
 
-Texts are :class:`LocalizedText`: either one string (used for every language) or a table ``{pl = …, en = …}``.
-Cross-field rules (every item's pool exists, keys are unique, a rule fits its pool …) are checked by
-:meth:`ProcessDefinition._check_consistency`; errors name the key path, e.g. ``pools[1].ballot.max``.
+Texts are :class:`LocalizedText`: either one string (used for every language) or a table
+``{pl = …, en = …}``. Cross-field rules (every item's pool exists, keys are unique, a rule fits its
+pool …) are checked by :meth:`ProcessDefinition._check_consistency`; errors name the key path, e.g.
+``pools[1].ballot.max``: they raise :class:`InvalidAt`, whose ``path`` is relative to the model being
+validated, and pydantic adds the location of that model (``bot.definition.loader`` joins the two).
+
+Keys are compared case-insensitively (pool keys among pool keys, item keys among item keys, and an item
+key may not equal a pool key) because residents type them in chat and e-mail, where ``Wesola:`` and
+``wesola:`` must mean the same pool and ``city: 1`` must not be mistaken for an item called ``city``.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ __all__ = [
     "BallotRule",
     "CountingRule",
     "Eligibility",
+    "InvalidAt",
     "Item",
     "LocalizedText",
     "Pool",
@@ -39,6 +46,18 @@ __all__ = [
 
 Key = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.\-/]*$")]
 Slug = Annotated[str, Field(min_length=2, max_length=40, pattern=r"^[a-z0-9][a-z0-9_\-]*$")]
+
+
+class InvalidAt(ValueError):
+    """A validation error that knows which key it is about, relative to the model raising it.
+
+    Pydantic reports a model-level error at the model's own location (``pools.1.ballot``); ``path`` (e.g.
+    ``("max",)``) says which key inside it is wrong, so the loader can point at ``pools[1].ballot.max``.
+    """
+
+    def __init__(self, message: str, *path: str | int) -> None:
+        super().__init__(message)
+        self.path: tuple[str | int, ...] = path
 
 
 class _Strict(BaseModel):
@@ -68,12 +87,15 @@ class LocalizedText(_Strict):
 class BallotRule(_Strict):
     """What a valid ballot for one pool is (see :class:`bot.domain.BallotRuleKind`).
 
-    ``min``/``max`` bound the number of chosen (or ranked, or scored) items; ``one_of`` implies exactly one and
-    ``exactly`` uses ``max`` as the exact count. ``within_budget`` also requires the chosen projects' total cost
-    to fit ``max_cost`` (default: the pool budget). ``cumulative`` bounds the total points (``max_total``) and
-    the points per item (``max_per_item``). ``score`` bounds each score to ``[min_score, max_score]`` and with
-    ``require_all`` every item of the pool must be scored. ``ranking`` with ``weights`` (Kraków: 3, 2, 1) says
-    what each place is worth when counted by points.
+    ``min``/``max`` bound the number of chosen (or ranked, or scored) items; ``one_of`` implies exactly
+    one and ``exactly`` uses ``max`` as the exact count. ``within_budget`` also requires the chosen
+    projects' total cost to fit ``max_cost`` (default: the pool budget). ``cumulative`` bounds the total
+    points (``max_total``) and the points per item (``max_per_item``). ``score`` bounds each score to
+    ``[min_score, max_score]`` and with ``require_all`` every item of the pool must be scored (for
+    ``yes_no_abstain``: answered). ``ranking`` with ``weights`` (Kraków: 3, 2, 1) says what each place
+    is worth when counted by points; weights never increase from one place to the next, and there is one
+    for every place (``len(weights) >= max``; without ``max`` a ranking is at most ``len(weights)``
+    long).
     """
 
     rule: BallotRuleKind
@@ -90,17 +112,26 @@ class BallotRule(_Strict):
     @model_validator(mode="after")
     def _check(self) -> BallotRule:
         if self.max is not None and self.min > self.max:
-            raise ValueError("min must not exceed max")
+            raise InvalidAt("min must not exceed max", "max")
         if self.rule in (BallotRuleKind.EXACTLY,) and self.max is None:
-            raise ValueError("'exactly' needs max (the exact number of choices)")
+            raise InvalidAt("'exactly' needs max (the exact number of choices)", "max")
         if self.rule is BallotRuleKind.UP_TO and self.max is None:
-            raise ValueError("'up_to' needs max")
+            raise InvalidAt("'up_to' needs max", "max")
         if self.rule is BallotRuleKind.CUMULATIVE and self.max_total is None:
-            raise ValueError("'cumulative' needs max_total")
+            raise InvalidAt("'cumulative' needs max_total", "max_total")
         if self.min_score > self.max_score:
-            raise ValueError("min_score must not exceed max_score")
-        if self.weights is not None and self.rule is not BallotRuleKind.RANKING:
-            raise ValueError("weights belong to a 'ranking' rule")
+            raise InvalidAt("min_score must not exceed max_score", "max_score")
+        if self.weights is not None:
+            if self.rule is not BallotRuleKind.RANKING:
+                raise InvalidAt("weights belong to a 'ranking' rule", "weights")
+            if not self.weights:
+                raise InvalidAt("weights must not be empty", "weights")
+            if any(weight < 0 for weight in self.weights):
+                raise InvalidAt("weights must not be negative", "weights")
+            if any(later > earlier for earlier, later in zip(self.weights, self.weights[1:], strict=False)):
+                raise InvalidAt("weights must not increase from one place to the next", "weights")
+            if self.max is not None and len(self.weights) < self.max:
+                raise InvalidAt(f"a ranking of up to {self.max} places needs {self.max} weights", "weights")
         return self
 
 
@@ -111,6 +142,12 @@ class CountingRule(_Strict):
     the Method of Equal Shares in pabulib's last-feasible sense; ``fill`` then adds projects greedily by votes
     while money is left. ``winners`` is how many options win a single-winner or multi-winner count.
     ``majority`` is ``simple`` (more yes than no) or ``absolute`` (more yes than half of all ballots cast).
+
+    The support a ``greedy``, ``greedy_no_skip`` or ``mes`` count works with follows from the pool's
+    ballot rule: votes for choice rules, points for ``cumulative`` and for a ``ranking`` with
+    ``weights`` (so Kraków's "points-greedy" is ``rule = "greedy"`` on a ranking pool with
+    ``weights = [3, 2, 1]``). ``majority`` needs a ``yes_no_abstain`` ballot, ``score`` a ``score``
+    ballot; the budget counts need a pool budget.
     """
 
     rule: CountingRuleKind
@@ -122,7 +159,8 @@ class CountingRule(_Strict):
 
 
 class Pool(_Strict):
-    """A budget pot or a group of items sharing a ballot rule; ``district`` limits it to that district's voters."""
+    """A budget pot or a group of items sharing a ballot rule; ``district`` limits it to that district's
+    voters."""
 
     key: Key = MAIN_POOL
     name: LocalizedText | None = None
@@ -183,42 +221,121 @@ class ProcessDefinition(_Strict):
     @model_validator(mode="after")
     def _check_consistency(self) -> ProcessDefinition:
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise ValueError("closes_at must be after opens_at")
+            raise InvalidAt("closes_at must be after opens_at", "closes_at")
         for name, when in (("opens_at", self.opens_at), ("closes_at", self.closes_at)):
             if when is not None and when.tzinfo is None:
-                raise ValueError(f"{name} needs a time zone offset, e.g. 2027-06-15T08:00:00+02:00")
+                raise InvalidAt(f"{name} needs a time zone offset, e.g. 2027-06-15T08:00:00+02:00", name)
+        seen_pools: dict[str, int] = {}
+        for index, pool in enumerate(self.pools):
+            folded = pool.key.casefold()
+            if folded in seen_pools:
+                raise InvalidAt(
+                    f"pool key {pool.key!r} is used twice (keys ignore case)", "pools", index, "key"
+                )
+            seen_pools[folded] = index
         pool_keys = [pool.key for pool in self.pools]
-        if len(set(pool_keys)) != len(pool_keys):
-            raise ValueError("pool keys must be unique")
-        item_keys = [item.key for item in self.items]
-        duplicates = sorted({key for key in item_keys if item_keys.count(key) > 1})
-        if duplicates:
-            raise ValueError(f"item keys must be unique: {', '.join(duplicates)}")
-        for item in self.items:
+        seen_items: dict[str, int] = {}
+        for index, item in enumerate(self.items):
+            folded = item.key.casefold()
+            if folded in seen_items:
+                raise InvalidAt(
+                    f"item keys must be unique: {item.key} is used twice (keys ignore case)",
+                    "items",
+                    index,
+                    "key",
+                )
+            if folded in seen_pools:
+                raise InvalidAt(f"item key {item.key!r} is also a pool key", "items", index, "key")
+            seen_items[folded] = index
+        for index, item in enumerate(self.items):
             if item.kind is ItemKind.SECTION:
                 continue
-            pool = item.pool or (MAIN_POOL if MAIN_POOL in pool_keys else None)
-            if pool not in pool_keys:
-                raise ValueError(f"item {item.key!r} names pool {item.pool!r}, which is not defined")
+            pool_key = item.pool or (MAIN_POOL if MAIN_POOL in pool_keys else None)
+            if pool_key not in pool_keys:
+                raise InvalidAt(
+                    f"item {item.key!r} names pool {item.pool!r}, which is not defined",
+                    "items",
+                    index,
+                    "pool" if item.pool else "key",
+                )
         if self.kind is ProcessKind.CONSULTATION:
             if not any(item.kind is ItemKind.SECTION for item in self.items):
-                raise ValueError("a consultation needs at least one item of kind 'section'")
+                raise InvalidAt("a consultation needs at least one item of kind 'section'", "items")
         elif not self.pools:
-            raise ValueError(f"a {self.kind.value} needs at least one pool")
+            raise InvalidAt(f"a {self.kind.value} needs at least one pool", "pools")
         if self.kind is ProcessKind.BUDGET:
-            for pool in self.pools:
+            for index, pool in enumerate(self.pools):
                 if pool.budget is None:
-                    raise ValueError(f"budget pool {pool.key!r} needs a budget")
-            for item in self.items:
+                    raise InvalidAt(f"budget pool {pool.key!r} needs a budget", "pools", index, "budget")
+            for index, item in enumerate(self.items):
                 if item.kind is ItemKind.PROJECT and item.cost is None:
-                    raise ValueError(f"project {item.key!r} needs a cost")
+                    raise InvalidAt(f"project {item.key!r} needs a cost", "items", index, "cost")
         if self.rounds > 1 and self.kind is not ProcessKind.DELIBERATIVE_POLL:
-            raise ValueError("only a deliberative poll has two rounds")
-        districts = set(self.eligibility.districts)
-        for pool in self.pools:
-            if pool.district is not None and pool.district not in districts:
-                raise ValueError(f"pool {pool.key!r} names district {pool.district!r}, not in eligibility.districts")
+            raise InvalidAt("only a deliberative poll has two rounds", "rounds")
+        self._check_districts()
+        for index, pool in enumerate(self.pools):
+            self._check_pool(index, pool)
         return self
+
+    def _check_districts(self) -> None:
+        districts = self.eligibility.districts
+        folded = [district.casefold() for district in districts]
+        for index, district in enumerate(folded):
+            if district in folded[:index]:
+                raise InvalidAt(
+                    f"district {districts[index]!r} is listed twice", "eligibility", "districts", index
+                )
+        if self.eligibility.mode is EligibilityMode.DECLARED_DISTRICT and not districts:
+            raise InvalidAt(
+                "eligibility 'declared_district' needs a list of districts", "eligibility", "districts"
+            )
+        for name in self.eligibility.district_names:
+            if name not in districts:
+                raise InvalidAt(
+                    f"district {name!r} is not in eligibility.districts",
+                    "eligibility",
+                    "district_names",
+                    name,
+                )
+        for index, pool in enumerate(self.pools):
+            if pool.district is not None and pool.district not in districts:
+                raise InvalidAt(
+                    f"pool {pool.key!r} names district {pool.district!r}, not in eligibility.districts",
+                    "pools",
+                    index,
+                    "district",
+                )
+
+    def _check_pool(self, index: int, pool: Pool) -> None:
+        """A pool's ballot and counting rules fit each other, its budget and its items."""
+        ballot, counting = pool.ballot, pool.counting
+        if counting.rule is CountingRuleKind.MAJORITY and ballot.rule is not BallotRuleKind.YES_NO_ABSTAIN:
+            raise InvalidAt(
+                "counting 'majority' needs a 'yes_no_abstain' ballot", "pools", index, "counting", "rule"
+            )
+        if counting.rule is CountingRuleKind.SCORE and ballot.rule is not BallotRuleKind.SCORE:
+            raise InvalidAt("counting 'score' needs a 'score' ballot", "pools", index, "counting", "rule")
+        budget_counts = (CountingRuleKind.GREEDY, CountingRuleKind.GREEDY_NO_SKIP, CountingRuleKind.MES)
+        if counting.rule in budget_counts and pool.budget is None:
+            raise InvalidAt(f"counting {counting.rule.value!r} needs a pool budget", "pools", index, "budget")
+        if ballot.rule is BallotRuleKind.WITHIN_BUDGET and pool.budget is None and ballot.max_cost is None:
+            raise InvalidAt(
+                "'within_budget' needs a pool budget or max_cost", "pools", index, "ballot", "max_cost"
+            )
+        items = self.items_of(pool.key)
+        if (
+            ballot.rule is BallotRuleKind.EXACTLY
+            and ballot.max is not None
+            and items
+            and len(items) < ballot.max
+        ):
+            raise InvalidAt(
+                f"'exactly' {ballot.max} choices, but pool {pool.key!r} has only {len(items)} items",
+                "pools",
+                index,
+                "ballot",
+                "max",
+            )
 
     def pool(self, key: str) -> Pool:
         """The pool with ``key``; :class:`KeyError` if there is none."""
