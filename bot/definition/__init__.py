@@ -1,0 +1,24 @@
+"""Process definitions: the typed model and the TOML loader (see ``examples/`` for real ones)."""
+
+from bot.definition.loader import load_definition, load_definition_file
+from bot.definition.model import (
+    BallotRule,
+    CountingRule,
+    Eligibility,
+    Item,
+    LocalizedText,
+    Pool,
+    ProcessDefinition,
+)
+
+__all__ = [
+    "BallotRule",
+    "CountingRule",
+    "Eligibility",
+    "Item",
+    "LocalizedText",
+    "Pool",
+    "ProcessDefinition",
+    "load_definition",
+    "load_definition_file",
+]
