@@ -119,7 +119,7 @@ class Translator:
         """How a parameter is shown: dates in the local zone, decimals with Polish grouping."""
         if isinstance(value, datetime):
             return self.datetime(value)
-        if isinstance(value, Decimal):
+        if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
             return self.number(value)
         return value
 
