@@ -16,6 +16,7 @@ Nothing happens on import; engines are built by the composition root (``bot/app.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -64,11 +65,16 @@ def make_engine(url: str | URL, *, echo: bool = False) -> Engine:
     """
     parsed = normalize_url(url)
     if parsed.get_backend_name() == "sqlite":
-        engine = create_engine(parsed, echo=echo)
+        engine = create_engine(parsed, echo=echo, json_serializer=_json_dumps)
         event.listen(engine, "connect", _sqlite_on_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, echo=echo, pool_pre_ping=True)
+    return create_engine(parsed, echo=echo, pool_pre_ping=True, json_serializer=_json_dumps)
+
+
+def _json_dumps(value: Any) -> str:
+    # Keep Polish letters readable in the database (ż, not \u017c); JSON is UTF-8 either way.
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _sqlite_on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:

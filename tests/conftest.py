@@ -1,0 +1,115 @@
+"""Shared fixtures for the whole suite: a database URL, a migrated engine, a session factory.
+
+``database_url`` runs each test on a fresh SQLite file and, when ``GLOS_TEST_DATABASE_URL`` is set, again on
+PostgreSQL (ids ``sqlite`` / ``postgresql``). Each PostgreSQL test gets its own schema, named
+``glos_test_<pid>_<random>``, selected through ``search_path`` in the URL (``options=-csearch_path=…``), and
+dropped afterwards; its connections carry the schema name as ``application_name`` so that teardown can end any
+left open. Schemas left by a killed run of this machine (dead pid) are dropped at the first PostgreSQL test.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Iterator
+
+import psycopg
+import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import sessionmaker
+from sqlmodel import Session
+
+from storage import engine as storage_engine
+from storage.migrate import upgrade_engine
+
+POSTGRES_URL_ENV = "GLOS_TEST_DATABASE_URL"
+_SCHEMA_PREFIX = "glos_test_"
+_postgres_state: dict[str, str | None] = {}  # "error": why PostgreSQL is unusable, once per session
+
+
+def _database_params() -> list[object]:
+    params: list[object] = [pytest.param("sqlite", id="sqlite")]
+    if os.environ.get(POSTGRES_URL_ENV):
+        params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
+    return params
+
+
+def _libpq_url(url: str) -> str:
+    """A URL psycopg accepts (no ``+psycopg`` driver suffix)."""
+    return (
+        storage_engine.normalize_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    )
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _check_postgres(admin_url: str) -> None:
+    """Skip (once decided, for every test) if the server is unreachable; drop schemas of dead runs."""
+    if "error" not in _postgres_state:
+        try:
+            with psycopg.connect(admin_url, connect_timeout=3, autocommit=True) as connection:
+                names = connection.execute(
+                    "SELECT nspname FROM pg_namespace WHERE nspname LIKE %s", (_SCHEMA_PREFIX + "%",)
+                ).fetchall()
+                for (name,) in names:
+                    pid = name.removeprefix(_SCHEMA_PREFIX).split("_")[0]
+                    if pid.isdigit() and not _pid_alive(int(pid)):
+                        connection.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+            _postgres_state["error"] = None
+        except psycopg.Error as error:
+            _postgres_state["error"] = f"{type(error).__name__}: {error}".strip()
+    if _postgres_state["error"]:
+        pytest.skip(f"{POSTGRES_URL_ENV} is set but PostgreSQL is unreachable ({_postgres_state['error']})")
+
+
+@pytest.fixture(params=_database_params())
+def database_url(request: pytest.FixtureRequest, tmp_path: os.PathLike[str]) -> Iterator[str]:
+    """A URL of an empty database of its own for this test (SQLite file, or a PostgreSQL schema)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{os.fspath(tmp_path)}/glos.db"
+        return
+    base = os.environ[POSTGRES_URL_ENV]
+    admin_url = _libpq_url(base)
+    _check_postgres(admin_url)
+    schema = f"{_SCHEMA_PREFIX}{os.getpid()}_{secrets.token_hex(4)}"
+    with psycopg.connect(admin_url, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    url = storage_engine.normalize_url(base).update_query_dict(
+        {"options": f"-csearch_path={schema}", "application_name": schema}
+    )
+    try:
+        yield url.render_as_string(hide_password=False)
+    finally:
+        with psycopg.connect(admin_url, autocommit=True) as connection:
+            # A test that leaked a connection (idle in transaction) would block DROP SCHEMA until the timeout.
+            connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE application_name = %s AND pid <> pg_backend_pid()",
+                (schema,),
+            )
+            connection.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+@pytest.fixture
+def engine(database_url: str) -> Iterator[Engine]:
+    """An engine on ``database_url``, migrated to head with the real migrations."""
+    built = storage_engine.make_engine(database_url)
+    upgrade_engine(built)
+    try:
+        yield built
+    finally:
+        built.dispose()
+
+
+@pytest.fixture
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions on the migrated ``engine`` (``expire_on_commit=False``), e.g. for ``storage.transaction``."""
+    return storage_engine.session_factory(engine)
