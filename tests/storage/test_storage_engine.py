@@ -10,6 +10,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, select
 
+from bot.domain import Channel
 from storage.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine, normalize_url, transaction
 from storage.models import Identity, Person
 
@@ -65,7 +66,7 @@ def test_postgresql_urls_use_psycopg_3(given: str, driver: str) -> None:
 
 def test_foreign_keys_are_enforced(session_factory: Factory) -> None:
     with pytest.raises(IntegrityError), transaction(session_factory) as session:
-        session.add(Identity(person_id=424242, channel="telegram", address="1"))
+        session.add(Identity(person_id=424242, channel=Channel.TELEGRAM, address="1"))
 
 
 def test_transaction_commits_on_success_and_rolls_back_on_error(
