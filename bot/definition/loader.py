@@ -5,7 +5,7 @@
 :class:`~bot.errors.DefinitionError` with the key ``definition.invalid`` and the parameters
 
 * ``source`` — the file name (or ``"<definition>"``),
-* ``line`` — the 1-based line of the offending key (``None`` only when the text has no lines at all),
+* ``line`` — the 1-based line of the offending key (always an ``int``: 1 when nothing better is known),
 * ``key_path`` — the dotted key path, e.g. ``pools[1].ballot.max`` (not ``key``: that name is taken by the
   message key in ``GlosError(key, **params)`` and ``Translator.__call__(key, **params)``),
 * ``reason`` — a short technical reason in English,
@@ -99,12 +99,11 @@ def load_definition_file(path: str | PathLike[str]) -> ProcessDefinition:
 def _syntax_error(text: str, source: str, error: tomllib.TOMLDecodeError) -> DefinitionError:
     message = str(error)
     found = _TOML_LINE.search(message)
-    line = int(found.group(1)) if found else None
-    if line is None and text:
-        line = text.count("\n") + 1  # "at end of document": the problem is at the very end
+    # "at end of document" carries no line: the problem is at the very end
+    line = int(found.group(1)) if found else text.count("\n") + 1
     reason = _TOML_REASON.sub("", message) or "invalid TOML"
     positions = _Positions.scan(text)
-    key = format_key_path(positions.last_before(line)) if line is not None else ""
+    key = format_key_path(positions.last_before(line))
     return DefinitionError(
         "definition.invalid", source=source, line=line, key_path=key or "(top)", reason=reason, errors=1
     )
@@ -157,13 +156,13 @@ class _Positions:
             positions._document()
         return positions
 
-    def line_of(self, path: KeyPath) -> int | None:
-        """The line of ``path``, else of its nearest recorded ancestor, else 1 (``None`` for empty text)."""
+    def line_of(self, path: KeyPath) -> int:
+        """The line of ``path``, else of its nearest recorded ancestor, else 1."""
         for length in range(len(path), 0, -1):
             found = self.lines.get(path[:length])
             if found is not None:
                 return found
-        return 1 if self.text else None
+        return 1  # the root: the top of the file is where a missing top-level key goes
 
     def last_before(self, line: int) -> KeyPath:
         """The path recorded last at or before ``line`` (the key being written when a syntax error hit)."""
