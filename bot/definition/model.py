@@ -220,11 +220,12 @@ class ProcessDefinition(_Strict):
 
     @model_validator(mode="after")
     def _check_consistency(self) -> ProcessDefinition:
-        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
-            raise InvalidAt("closes_at must be after opens_at", "closes_at")
+        # the offsets first: comparing a naive with an aware datetime raises TypeError, not a validation error
         for name, when in (("opens_at", self.opens_at), ("closes_at", self.closes_at)):
             if when is not None and when.tzinfo is None:
                 raise InvalidAt(f"{name} needs a time zone offset, e.g. 2027-06-15T08:00:00+02:00", name)
+        if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
+            raise InvalidAt("closes_at must be after opens_at", "closes_at")
         seen_pools: dict[str, int] = {}
         for index, pool in enumerate(self.pools):
             folded = pool.key.casefold()
