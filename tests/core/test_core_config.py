@@ -46,7 +46,7 @@ def test_secrets_come_from_the_environment() -> None:
         ('[storage]\nurl = "mysql://x"\n', "storage.url"),
         ('[bot]\ntimezone = "Mars/Olympus"\n', "bot.timezone"),
         ('[bot]\nadmins = ["not an address"]\n', "bot.admins"),
-        ('[web]\nport = 70000\n', "web.port"),
+        ("[web]\nport = 70000\n", "web.port"),
         ('[telegram]\nmode = "carrier-pigeon"\n', "telegram.mode"),
         ('[mail]\nimap_pasword = "typo"\n', "mail.imap_pasword: unknown key"),
         ("[bot\nname = 1\n", "not valid TOML"),

@@ -16,8 +16,17 @@ def _plain(text: str) -> str:
 
 @pytest.mark.parametrize(
     ("count", "expected"),
-    [(1, "1 głos"), (2, "2 głosy"), (4, "4 głosy"), (5, "5 głosów"), (12, "12 głosów"), (22, "22 głosy"),
-     (25, "25 głosów"), (112, "112 głosów"), (1_000_000, "1 000 000 głosów")],
+    [
+        (1, "1 głos"),
+        (2, "2 głosy"),
+        (4, "4 głosy"),
+        (5, "5 głosów"),
+        (12, "12 głosów"),
+        (22, "22 głosy"),
+        (25, "25 głosów"),
+        (112, "112 głosów"),
+        (1_000_000, "1 000 000 głosów"),
+    ],
 )
 def test_polish_plurals(count: int, expected: str) -> None:
     assert _plain(translator("pl")("results.votes", count=count)) == expected
@@ -49,4 +58,6 @@ def test_unknown_language_falls_back_to_polish() -> None:
 def test_both_languages_have_the_same_messages() -> None:
     polish, english = catalogue_ids("pl"), catalogue_ids("en")
     assert polish, "no Polish messages loaded"
-    assert polish == english, f"only in pl: {sorted(polish - english)}; only in en: {sorted(english - polish)}"
+    assert polish == english, (
+        f"only in pl: {sorted(polish - english)}; only in en: {sorted(english - polish)}"
+    )

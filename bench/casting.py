@@ -1,0 +1,104 @@
+"""Casting ballots through the service layer: ballots per second on SQLite and on PostgreSQL.
+
+Every ballot goes the whole way a channel's ballot goes: process lookup, phase and window check, eligibility
+(created on first vote in an open process), ballot rule validation, the previous ballot retired, the new one
+and the participation record written, one transaction per ballot. People are registered beforehand (that is
+the channels' job, on first contact). Run: ``python -m bench.casting`` (PostgreSQL from
+``GLOS_BENCH_DATABASE_URL``, default the local server when it answers).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import tempfile
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import text
+
+from bot.app import build_app
+from bot.clock import FakeClock
+from bot.config import Settings, StorageSettings
+from bot.definition import load_definition
+from bot.domain import Channel
+
+__all__ = ["main", "measure"]
+
+DEFINITION = """
+slug = "bench"
+kind = "budget"
+title = "Benchmark"
+[eligibility]
+mode = "open"
+[[pools]]
+key = "city"
+budget = 10_000_000
+ballot = { rule = "up_to", max = 5 }
+counting = { rule = "greedy" }
+""" + "".join(
+    f'[[items]]\nkey = "{n}"\nkind = "project"\npool = "city"\ncost = {100_000 + n * 1000}\ntitle = "P{n}"\n'
+    for n in range(1, 41)
+)
+
+
+def measure(url: str, ballots: int, *, changes: float = 0.1) -> dict[str, object]:
+    """Cast ``ballots`` ballots (a share of them changed votes) and report the rate."""
+    settings = Settings(storage=StorageSettings(url=url))
+    clock = FakeClock(datetime(2027, 6, 20, 12, 0, tzinfo=UTC))
+    app = build_app(settings, clock=clock, secret=b"bench-secret-key-0123456789")
+    services = app.services
+    services.processes.import_definition(load_definition(DEFINITION))
+    services.processes.open("bench")
+    rng = random.Random(7)
+    voters = max(1, int(ballots * (1 - changes)))
+    people = [services.people.identify(Channel.CONSOLE, f"voter{n}").person_id for n in range(voters)]
+    plan = [people[n % voters] for n in range(ballots)]
+    started = time.perf_counter()
+    for person in plan:
+        choice = [str(item) for item in rng.sample(range(1, 41), rng.randint(1, 5))]
+        services.voting.cast("bench", person, {"city": choice}, Channel.CONSOLE)
+    elapsed = time.perf_counter() - started
+    app.close()
+    return {
+        "store": url.split(":", 1)[0],
+        "ballots": ballots,
+        "seconds": round(elapsed, 2),
+        "ballots_per_s": round(ballots / elapsed),
+    }
+
+
+def _postgres_url() -> str | None:
+    url = os.environ.get("GLOS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    try:
+        from sqlalchemy import create_engine
+
+        engine = create_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA IF EXISTS glos_bench CASCADE"))
+            connection.execute(text("CREATE SCHEMA glos_bench"))
+        engine.dispose()
+    except Exception:
+        return None
+    separator = "&" if "?" in url else "?"
+    return f"{url}{separator}options=-csearch_path%3Dglos_bench"
+
+
+def main() -> list[dict[str, object]]:
+    """Measure on SQLite (a file, WAL) and on PostgreSQL when reachable; print a markdown table."""
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        rows.append(measure(f"sqlite:///{Path(folder) / 'bench.db'}", 5000))
+    pg = _postgres_url()
+    if pg is not None:
+        rows.append(measure(pg, 3000))
+    print("| store | ballots | seconds | ballots/s |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print(f"| {row['store']} | {row['ballots']} | {row['seconds']} | {row['ballots_per_s']} |")
+    return rows
+
+
+if __name__ == "__main__":
+    main()

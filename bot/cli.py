@@ -1,0 +1,225 @@
+"""The ``glos`` command line: database, processes, counting files, the console chat and the main job.
+
+Every subcommand loads the configuration explicitly (``--config``, default ``./glos.toml`` then
+``config.example.toml``); a bad file or a refused action prints one clear sentence and exits with status 2.
+Moderator actions taken here are audited with the actor ``cli``.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from bot import cli_tally
+from bot.app import App, build_app, load_examples
+from bot.commands.args import parse_local_datetime
+from bot.commands.results_text import results_text
+from bot.config import ConfigError, Settings, find_config_file, load_settings
+from bot.console import ConsoleChannel
+from bot.definition import load_definition_file
+from bot.errors import GlosError
+from bot.exports import export_process
+from bot.i18n import translator
+from storage.migrate import current, upgrade
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(help="Głos: participation bot for municipalities and NGOs.", no_args_is_help=True)
+db_app = typer.Typer(help="The database.", no_args_is_help=True)
+process_app = typer.Typer(
+    help="Processes: import, open, close, publish, results, export.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+app.add_typer(process_app, name="process")
+cli_tally.register(app)
+
+err = Console(stderr=True)
+out = Console(highlight=False, soft_wrap=True)
+
+
+@app.callback()
+def _root(
+    ctx: typer.Context,
+    config: Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (TOML).")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
+) -> None:
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+    )
+    ctx.obj = find_config_file(config)
+
+
+def _settings(ctx: typer.Context) -> Settings:
+    try:
+        return load_settings(ctx.obj)
+    except ConfigError as error:
+        err.print(f"[red]Błąd konfiguracji / configuration error:[/red] {error}")
+        raise typer.Exit(2) from error
+
+
+@contextmanager
+def _app(ctx: typer.Context) -> Iterator[App]:
+    settings = _settings(ctx)
+    application = build_app(settings)
+    try:
+        yield application
+    except GlosError as error:
+        t = translator(settings.bot.language, settings.tz)
+        err.print(f"[red]{t(error.key, **error.params)}[/red]")
+        raise typer.Exit(2) from error
+    finally:
+        application.close()
+
+
+@db_app.command("upgrade")
+def db_upgrade(ctx: typer.Context) -> None:
+    """Create or migrate the database schema to the newest version."""
+    settings = _settings(ctx)
+    upgrade(settings.storage.url)
+    out.print(f"{settings.storage.url}: {current(settings.storage.url)}")
+
+
+@db_app.command("current")
+def db_current(ctx: typer.Context) -> None:
+    """Print the schema version of the database."""
+    settings = _settings(ctx)
+    out.print(current(settings.storage.url) or "-")
+
+
+@process_app.command("import")
+def process_import(ctx: typer.Context, files: list[Path]) -> None:
+    """Import process definitions (TOML) as drafts; a draft with the same slug is replaced."""
+    with _app(ctx) as application:
+        for path in files:
+            definition = load_definition_file(path)
+            info = application.services.processes.import_definition(definition)
+            out.print(f"{info.slug}: {info.phase.value} (v{definition.slug and info.id})")
+
+
+@process_app.command("list")
+def process_list(ctx: typer.Context) -> None:
+    """List processes with their phase and dates."""
+    with _app(ctx) as application:
+        t = translator(application.settings.bot.language, application.settings.tz)
+        for info in application.services.processes.list():
+            closes = t.datetime(info.closes_at) if info.closes_at else "-"
+            out.print(
+                f"{info.slug:32} {info.kind.value:18} {info.phase.value:10} {closes}  {info.title('pl')}"
+            )
+
+
+@process_app.command("show")
+def process_show(ctx: typer.Context, slug: str, lang: str = "pl") -> None:
+    """Show a process as residents see it."""
+    from bot.commands.render import process_text
+
+    with _app(ctx) as application:
+        info = application.services.processes.get(slug)
+        out.print(process_text(info, translator(lang, application.settings.tz)))
+
+
+def _phase_command(name: str, doc: str) -> None:
+    def command(ctx: typer.Context, slug: str) -> None:
+        with _app(ctx) as application:
+            info = getattr(application.services.processes, name)(slug)
+            out.print(f"{info.slug}: {info.phase.value}")
+
+    command.__doc__ = doc
+    process_app.command(name)(command)
+
+
+_phase_command("open", "Open a draft process.")
+_phase_command("close", "Close an open process now.")
+_phase_command("publish", "Publish the results of a closed process.")
+
+
+@process_app.command("extend")
+def process_extend(ctx: typer.Context, slug: str, closes_at: str) -> None:
+    """Move the closing time (local time, e.g. '2027-07-07 23:59'); a closed process opens again."""
+    with _app(ctx) as application:
+        when = parse_local_datetime(closes_at, application.settings.tz)
+        info = application.services.processes.extend(slug, when)
+        out.print(f"{info.slug}: {info.phase.value}, {info.closes_at}")
+
+
+@process_app.command("results")
+def process_results(
+    ctx: typer.Context,
+    slug: str,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="text or json")] = "text",
+    lang: str = "pl",
+) -> None:
+    """Print the counted results (as a moderator: available once the process is closed)."""
+    with _app(ctx) as application:
+        results = application.services.results.results(slug, moderator=True)
+        if fmt == "json":
+            sys.stdout.write(json.dumps(results.to_json(), ensure_ascii=False, indent=2) + "\n")
+        else:
+            info = application.services.processes.get(slug)
+            out.print(results_text(info, results, translator(lang, application.settings.tz)))
+
+
+@process_app.command("export")
+def process_export(
+    ctx: typer.Context,
+    slug: str,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json or pb")] = "csv",
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")
+    ] = None,
+) -> None:
+    """Export the results (csv, json) or the ballots of one pool in pabulib format (pb)."""
+    with _app(ctx) as application:
+        document = export_process(application.services, slug, fmt)
+        if output is None:
+            sys.stdout.buffer.write(document.content)
+        else:
+            output.write_bytes(document.content)
+            out.print(f"{output}")
+
+
+@app.command("chat")
+def chat(
+    ctx: typer.Context,
+    as_: Annotated[str, typer.Option("--as", help="resident or moderator")] = "resident",
+    user: Annotated[str | None, typer.Option("--user", help="Your name in the console channel")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="pl or en")] = None,
+) -> None:
+    """Talk to the bot in the terminal, as a resident or as a moderator (console:moderator by default)."""
+    if as_ not in ("resident", "moderator"):
+        err.print("--as must be 'resident' or 'moderator'")
+        raise typer.Exit(2)
+    name = user or ("moderator" if as_ == "moderator" else "mieszkaniec")
+    with _app(ctx) as application:
+        ConsoleChannel(application.services, application.commands, name, language=lang).loop()
+
+
+@app.command("run")
+def run(
+    ctx: typer.Context,
+    user: Annotated[str, typer.Option("--user", help="Console identity")] = "moderator",
+) -> None:
+    """The main job: migrate the store, load the example processes, and talk to the bot in the console."""
+    with _app(ctx) as application:
+        settings = application.settings
+        if settings.bot.load_examples and settings.bot.examples_dir:
+            folder = Path(settings.bot.examples_dir)
+            if folder.is_dir():
+                loaded = load_examples(application, folder, open_them=True)
+                if loaded:
+                    out.print(f"Załadowano przykłady / examples loaded: {', '.join(loaded)}")
+        out.print(f"Baza / store: {settings.storage.url}")
+        ConsoleChannel(application.services, application.commands, user).loop()
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,107 @@
+"""The command table's building blocks: what a command is, who calls it, and what it answers.
+
+A :class:`Command` is a small named object: a Polish name with English aliases, a help line and a usage line
+(message ids), the role it needs, and a handler. Every front-end (console, Telegram, e-mail, CLI) turns its
+input into an :class:`Invocation` and sends back the :class:`Reply` objects the handler returns. The core
+returns replies; adapters send them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.domain import Channel, RoleName
+from bot.i18n import Translator
+
+if TYPE_CHECKING:
+    from bot.services import Services
+
+__all__ = ["Button", "Caller", "Command", "Document", "Handler", "Invocation", "Reply"]
+
+
+@dataclass(frozen=True)
+class Button:
+    """An inline choice. ``command`` is the command line the button sends when pressed."""
+
+    label: str
+    command: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A file sent with a reply (an export, a report)."""
+
+    filename: str
+    content: bytes
+    mime_type: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """One message back to the caller: text, optional rows of buttons, an optional document."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    document: Document | None = None
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who is speaking, on which channel, in which language, with which global roles."""
+
+    person_id: int
+    channel: Channel
+    address: str
+    language: str
+    roles: frozenset[RoleName] = frozenset()
+
+    @property
+    def is_moderator(self) -> bool:
+        """Moderators and admins may run moderator commands."""
+        return bool(self.roles & {RoleName.MODERATOR, RoleName.ADMIN})
+
+    @property
+    def is_admin(self) -> bool:
+        """Only admins grant and revoke roles."""
+        return RoleName.ADMIN in self.roles
+
+
+@dataclass(frozen=True)
+class Invocation:
+    """One call of a command: the caller, the argument text, an attached file, and the core to act on."""
+
+    services: Services
+    caller: Caller
+    t: Translator
+    command: str
+    args: str = ""
+    attachment: bytes | None = None
+    attachment_name: str | None = None
+
+    @property
+    def words(self) -> list[str]:
+        """The arguments split on white space."""
+        return self.args.split()
+
+
+Handler = Callable[[Invocation], Sequence[Reply]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A named command. ``summary`` and ``usage`` are message ids; ``role`` None means everyone."""
+
+    name: str
+    handler: Handler
+    summary: str
+    usage: str
+    aliases: tuple[str, ...] = ()
+    role: RoleName | None = None
+    channels: frozenset[Channel] = field(default_factory=lambda: frozenset(Channel))
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The Polish name first, then the aliases."""
+        return (self.name, *self.aliases)

@@ -1,0 +1,68 @@
+"""One entry point for every channel: a line of text in, replies out.
+
+:func:`dispatch` finds the command, checks the caller's role, runs the handler, and turns every refusal into
+one translated sentence: typed core errors become their message, anything else is logged with its traceback
+and answered with ``error.internal``. A user never sees a traceback.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.commands.base import Caller, Invocation, Reply
+from bot.commands.table import CommandTable, allowed
+from bot.errors import GlosError
+from bot.i18n import translator
+from bot.services import Services
+
+__all__ = ["MAX_INPUT_CHARS", "dispatch"]
+
+MAX_INPUT_CHARS = 8000
+log = logging.getLogger(__name__)
+
+
+def dispatch(
+    table: CommandTable,
+    services: Services,
+    caller: Caller,
+    text: str,
+    *,
+    attachment: bytes | None = None,
+    attachment_name: str | None = None,
+) -> list[Reply]:
+    """Run the command written in ``text`` for ``caller`` and return the replies to send."""
+    t = translator(caller.language, services.context.zone)
+    text = text.strip()
+    if len(text) > MAX_INPUT_CHARS:
+        return [Reply(t("error.too_long", max=MAX_INPUT_CHARS))]
+    if not text.startswith("/"):
+        return [Reply(t("error.not_a_command"))]
+    head, _, args = text[1:].partition(" ")
+    name = head.split("@", 1)[0]  # Telegram groups send /command@botname
+    command = table.find(name)
+    if command is None:
+        return [Reply(t("error.unknown_command", command=name[:40]))]
+    if caller.channel not in command.channels:
+        return [Reply(t("error.unknown_command", command=name[:40]))]
+    if not allowed(command, caller):
+        with services.context.transaction() as session:
+            services.context.audit(
+                session, "command.refused", actor_person_id=caller.person_id, command=command.name
+            )
+        return [Reply(t("error.not_allowed", command=command.name))]
+    invocation = Invocation(
+        services,
+        caller,
+        t,
+        command.name,
+        args.strip(),
+        attachment=attachment,
+        attachment_name=attachment_name,
+    )
+    try:
+        return list(command.handler(invocation))
+    except GlosError as error:
+        return [Reply(t(error.key, **error.params))]
+    except Exception:
+        log.exception("command /%s failed for person %s", command.name, caller.person_id)
+        return [Reply(t("error.internal"))]

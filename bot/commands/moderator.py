@@ -1,0 +1,252 @@
+"""Moderator and admin commands: import, open, close, extend, publish, turnout, opinions, codes, paper
+ballots, exports and roles. The command table marks each with the role it needs; the dispatcher checks it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.exports import export_process
+
+from bot.ballot_text import parse_ballot_text
+from bot.commands.args import parse_local_datetime, parse_positive_int, take_process
+from bot.commands.base import Button, Document, Invocation, Reply
+from bot.commands.render import process_line
+from bot.definition import load_definition
+from bot.domain import Channel, ModerationStatus, ResponseStatus, RoleName
+from bot.errors import InputError
+
+__all__ = [
+    "cmd_approve",
+    "cmd_close",
+    "cmd_codes",
+    "cmd_export",
+    "cmd_extend",
+    "cmd_grant",
+    "cmd_import",
+    "cmd_open",
+    "cmd_opinions",
+    "cmd_paper",
+    "cmd_publish",
+    "cmd_reject",
+    "cmd_respond",
+    "cmd_revoke",
+    "cmd_turnout",
+]
+
+MAX_DEFINITION_BYTES = 512_000
+
+_RESPONSES = {
+    "uwzgledniono": ResponseStatus.ACCEPTED,
+    "uwzględniono": ResponseStatus.ACCEPTED,
+    "accepted": ResponseStatus.ACCEPTED,
+    "czesciowo": ResponseStatus.PARTIAL,
+    "częściowo": ResponseStatus.PARTIAL,
+    "partial": ResponseStatus.PARTIAL,
+    "nie_uwzgledniono": ResponseStatus.REJECTED,
+    "nie_uwzględniono": ResponseStatus.REJECTED,
+    "rejected": ResponseStatus.REJECTED,
+}
+
+
+def _slug(inv: Invocation) -> tuple[str, str]:
+    slug, rest = take_process(inv)
+    assert slug is not None
+    return slug, rest
+
+
+def cmd_import(inv: Invocation) -> Sequence[Reply]:
+    """Create or replace a draft process from a TOML definition sent as a file."""
+    if inv.attachment is None:
+        raise InputError("import.needs_file")
+    if len(inv.attachment) > MAX_DEFINITION_BYTES:
+        raise InputError("import.too_large", max=MAX_DEFINITION_BYTES)
+    try:
+        text = inv.attachment.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError("import.not_utf8") from exc
+    definition = load_definition(text, inv.attachment_name or "definition.toml")
+    info = inv.services.processes.import_definition(definition, actor_id=inv.caller.person_id)
+    return [
+        Reply(
+            inv.t("import.done", slug=info.slug, title=info.title(inv.t.language)),
+            buttons=((Button(inv.t("button.open"), f"/otworz {info.slug}"),),),
+        )
+    ]
+
+
+def cmd_open(inv: Invocation) -> Sequence[Reply]:
+    """Open a draft process for voting and opinions."""
+    slug, _ = _slug(inv)
+    info = inv.services.processes.open(slug, actor_id=inv.caller.person_id)
+    return [Reply(inv.t("process.opened", line=process_line(info, inv.t)))]
+
+
+def cmd_close(inv: Invocation) -> Sequence[Reply]:
+    """Close an open process now."""
+    slug, _ = _slug(inv)
+    info = inv.services.processes.close(slug, actor_id=inv.caller.person_id)
+    return [
+        Reply(
+            inv.t("process.closed", line=process_line(info, inv.t)),
+            buttons=((Button(inv.t("button.publish"), f"/opublikuj {slug}"),),),
+        )
+    ]
+
+
+def cmd_extend(inv: Invocation) -> Sequence[Reply]:
+    """Move the closing time: ``/przedluz SLUG 2027-07-07 23:59``."""
+    slug, rest = _slug(inv)
+    if not rest.strip():
+        raise InputError("extend.which")
+    when = parse_local_datetime(rest, inv.services.context.zone)
+    info = inv.services.processes.extend(slug, when, actor_id=inv.caller.person_id)
+    return [Reply(inv.t("process.extended", line=process_line(info, inv.t)))]
+
+
+def cmd_publish(inv: Invocation) -> Sequence[Reply]:
+    """Publish the results of a closed process."""
+    slug, _ = _slug(inv)
+    info = inv.services.processes.publish(slug, actor_id=inv.caller.person_id)
+    return [Reply(inv.t("process.published", line=process_line(info, inv.t)))]
+
+
+def cmd_turnout(inv: Invocation) -> Sequence[Reply]:
+    """How many took part, by channel and district."""
+    slug, _ = _slug(inv)
+    turnout = inv.services.results.turnout(slug)
+    lines = [inv.t("turnout.total", slug=slug, count=turnout.participants, eligible=turnout.eligible_known)]
+    lines += [f"  {inv.t('channel.' + channel)}: {count}" for channel, count in turnout.by_channel.items()]
+    if turnout.by_district:
+        lines.append(inv.t("turnout.by_district"))
+        lines += [f"  {district}: {count}" for district, count in sorted(turnout.by_district.items())]
+    return [Reply("\n".join(lines))]
+
+
+def cmd_opinions(inv: Invocation) -> Sequence[Reply]:
+    """Opinions waiting for moderation (``/opinie SLUG wszystkie`` lists all)."""
+    slug, rest = _slug(inv)
+    show_all = rest.strip().lower() in ("wszystkie", "all")
+    status = None if show_all else ModerationStatus.PENDING
+    opinions = inv.services.opinions.list(slug, status=status)
+    if not opinions:
+        return [Reply(inv.t("opinions.none", slug=slug))]
+    replies = []
+    for opinion in opinions:
+        where = (
+            f"§ {opinion.section_number or opinion.section}" if opinion.section else inv.t("opinion.general")
+        )
+        text = inv.t(
+            "opinions.item",
+            id=opinion.id,
+            where=where,
+            status=inv.t("moderation." + opinion.status.value),
+            text=opinion.text,
+            channel=inv.t("channel." + opinion.channel.value),
+        )
+        buttons = ()
+        if opinion.status is ModerationStatus.PENDING:
+            buttons = (
+                (
+                    Button(inv.t("button.approve"), f"/zatwierdz {opinion.id}"),
+                    Button(inv.t("button.reject"), f"/odrzuc {opinion.id}"),
+                ),
+            )
+        replies.append(Reply(text, buttons=buttons))
+    return replies
+
+
+def _moderate(inv: Invocation, status: ModerationStatus) -> Sequence[Reply]:
+    opinion_id = parse_positive_int(inv.args, what="id")
+    view = inv.services.opinions.moderate(opinion_id, status, actor_id=inv.caller.person_id)
+    return [Reply(inv.t("opinion.moderated", id=view.id, status=inv.t("moderation." + status.value)))]
+
+
+def cmd_approve(inv: Invocation) -> Sequence[Reply]:
+    """Approve an opinion for the report."""
+    return _moderate(inv, ModerationStatus.APPROVED)
+
+
+def cmd_reject(inv: Invocation) -> Sequence[Reply]:
+    """Reject an opinion (it stays in the store, not in the public report)."""
+    return _moderate(inv, ModerationStatus.REJECTED)
+
+
+def cmd_respond(inv: Invocation) -> Sequence[Reply]:
+    """The authority's position: ``/odpowiedz ID uwzgledniono|czesciowo|nie_uwzgledniono justification``."""
+    parts = inv.args.split(maxsplit=2)
+    if len(parts) < 3 or parts[1].lower() not in _RESPONSES:
+        raise InputError("respond.usage")
+    opinion_id = parse_positive_int(parts[0], what="id")
+    status = _RESPONSES[parts[1].lower()]
+    view = inv.services.opinions.respond(opinion_id, status, parts[2], actor_id=inv.caller.person_id)
+    return [Reply(inv.t("opinion.responded", id=view.id, status=inv.t("response." + status.value)))]
+
+
+def cmd_codes(inv: Invocation) -> Sequence[Reply]:
+    """Issue invite codes: ``/kody SLUG 50``; they come back as a text file (shown once, stored hashed)."""
+    slug, rest = _slug(inv)
+    count = parse_positive_int(rest or "", what="count")
+    codes = inv.services.eligibility.issue_codes(slug, count, actor_id=inv.caller.person_id)
+    content = ("\n".join(codes) + "\n").encode()
+    return [
+        Reply(
+            inv.t("codes.issued", count=count, slug=slug),
+            document=Document(f"{slug}-kody.txt", content, "text/plain"),
+        )
+    ]
+
+
+def cmd_paper(inv: Invocation) -> Sequence[Reply]:
+    """Enter a paper ballot: ``/papierowy SLUG [dzielnica=KEY] ballot``."""
+    slug, rest = _slug(inv)
+    district = None
+    words = rest.split(maxsplit=1)
+    if words and words[0].lower().startswith(("dzielnica=", "district=")):
+        district = words[0].split("=", 1)[1]
+        rest = words[1] if len(words) > 1 else ""
+    info = inv.services.processes.get(slug)
+    ballot = parse_ballot_text(info.definition, rest, district=district)
+    receipt = inv.services.voting.cast_paper(slug, ballot, district=district, actor_id=inv.caller.person_id)
+    return [Reply(inv.t("paper.accepted", slug=slug, receipt=receipt))]
+
+
+def cmd_export(inv: Invocation) -> Sequence[Reply]:
+    """Export a process: ``/eksport SLUG csv|json|pb`` (results only once they are visible to moderators)."""
+    slug, rest = _slug(inv)
+    fmt = (rest.strip().lower() or "csv").lstrip(".")
+    document = export_process(inv.services, slug, fmt)
+    return [Reply(inv.t("export.ready", slug=slug, format=fmt), document=document)]
+
+
+def _target(inv: Invocation) -> tuple[Channel, str, RoleName]:
+    parts = inv.args.split()
+    if len(parts) != 2:
+        raise InputError("roles.usage")
+    address, role_name = parts
+    roles = {"moderator": RoleName.MODERATOR, "admin": RoleName.ADMIN, "administrator": RoleName.ADMIN}
+    if role_name.lower() not in roles:
+        raise InputError("roles.usage")
+    channel_name, sep, value = address.partition(":")
+    channels = {"telegram": Channel.TELEGRAM, "email": Channel.EMAIL, "console": Channel.CONSOLE}
+    if sep and channel_name.lower() in channels:
+        return channels[channel_name.lower()], value, roles[role_name.lower()]
+    if "@" in address:
+        return Channel.EMAIL, address, roles[role_name.lower()]
+    if address.isdigit():
+        return Channel.TELEGRAM, address, roles[role_name.lower()]
+    raise InputError("roles.usage")
+
+
+def cmd_grant(inv: Invocation) -> Sequence[Reply]:
+    """Give a role: ``/nadaj_role telegram:123 moderator`` (admins only)."""
+    channel, address, role = _target(inv)
+    inv.services.people.grant(inv.caller.person_id, channel, address, role)
+    return [Reply(inv.t("roles.granted", who=f"{channel.value}:{address}", role=role.value))]
+
+
+def cmd_revoke(inv: Invocation) -> Sequence[Reply]:
+    """Take a role away (admins only)."""
+    channel, address, role = _target(inv)
+    done = inv.services.people.revoke(inv.caller.person_id, channel, address, role)
+    key = "roles.revoked" if done else "roles.not_held"
+    return [Reply(inv.t(key, who=f"{channel.value}:{address}", role=role.value))]

@@ -1,0 +1,79 @@
+"""Plain-text views of processes for chat channels: what a resident reads before voting or commenting."""
+
+from __future__ import annotations
+
+from bot.definition import Pool, ProcessDefinition
+from bot.domain import BallotRuleKind, ItemKind, ProcessKind
+from bot.i18n import Translator
+from bot.services import ProcessInfo
+
+__all__ = ["ballot_rule_text", "district_name", "process_line", "process_text"]
+
+
+def process_line(info: ProcessInfo, t: Translator) -> str:
+    """One line for a list: slug, title, phase and closing time."""
+    line = f"{info.slug} — {info.title(t.language)} ({t('phase.' + info.phase.value)}"
+    if info.closes_at is not None:
+        line += ", " + t("process.closes", when=info.closes_at)
+    return line + ")"
+
+
+def district_name(definition: ProcessDefinition, key: str | None, language: str) -> str:
+    """The human name of a district key."""
+    if key is None:
+        return ""
+    name = definition.eligibility.district_names.get(key)
+    return name.get(language) if name else key
+
+
+def ballot_rule_text(pool: Pool, t: Translator) -> str:
+    """What a valid ballot is in this pool, in one sentence."""
+    rule = pool.ballot
+    params: dict[str, object] = {"min": rule.min, "max": rule.max or 0, "count": rule.max or 1}
+    if rule.rule is BallotRuleKind.CUMULATIVE:
+        params.update(count=rule.max_total or 0, max_total=rule.max_total or 0)
+    if rule.rule is BallotRuleKind.SCORE:
+        params.update(min_score=rule.min_score, max_score=rule.max_score)
+    if rule.rule is BallotRuleKind.WITHIN_BUDGET:
+        params.update(budget=t.money(rule.max_cost or pool.budget or 0))
+    if rule.rule is BallotRuleKind.RANKING and rule.weights:
+        params.update(weights="/".join(str(weight) for weight in rule.weights))
+        return t("rule.ranking_weights", **params)
+    return t("rule." + rule.rule.value, **params)
+
+
+def process_text(info: ProcessInfo, t: Translator, *, district: str | None = None) -> str:
+    """The full description: title, phase, dates, pools with their items, sections or questions."""
+    definition = info.definition
+    lang = t.language
+    lines = [info.title(lang), t("process.kind." + info.kind.value) + " · " + t("phase." + info.phase.value)]
+    if info.opens_at is not None and info.closes_at is not None:
+        lines.append(t("process.window", opens=info.opens_at, closes=info.closes_at))
+    elif info.closes_at is not None:
+        lines.append(t("process.closes", when=info.closes_at))
+    if definition.description is not None:
+        lines += ["", definition.description.get(lang)]
+    if info.kind is ProcessKind.CONSULTATION:
+        lines += ["", t("process.sections")]
+        for section in definition.sections():
+            lines.append(f"{section.number or section.key} {section.title.get(lang)}")
+        lines += ["", t("process.how.consultation", slug=info.slug)]
+        return "\n".join(lines)
+    for pool in definition.pools:
+        if district is not None and pool.district not in (None, district):
+            continue
+        lines.append("")
+        header = pool.name.get(lang) if pool.name else t("process.pool_default")
+        if pool.budget is not None:
+            header += " — " + t("process.pool_budget", budget=t.money(pool.budget))
+        lines.append(f"[{pool.key}] {header}")
+        lines.append(ballot_rule_text(pool, t))
+        for item in definition.items_of(pool.key):
+            text = f"  {item.key}. {item.title.get(lang)}"
+            if item.kind is ItemKind.PROJECT and item.cost is not None:
+                text += f" ({t.money(item.cost)})"
+            lines.append(text)
+    if definition.rounds > 1:
+        lines += ["", t("process.rounds", rounds=definition.rounds)]
+    lines += ["", t("process.how." + info.kind.value, slug=info.slug)]
+    return "\n".join(lines)

@@ -1,0 +1,224 @@
+"""Commands for everybody: start, help, language, reading processes, eligibility, voting, opinions, results.
+
+Each handler turns an :class:`~bot.commands.base.Invocation` into replies through the services; the decisions
+(eligible? valid? open?) are the services'. Commands that concern a process take its slug as the first word,
+or use the process the person last named.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from contextlib import suppress
+
+from bot.commands.results_text import results_text
+
+from bot.ballot_text import format_ballot_text, parse_ballot_text
+from bot.commands.args import take_process
+from bot.commands.base import Button, Invocation, Reply
+from bot.commands.render import district_name, process_line, process_text
+from bot.domain import EligibilityMode, Phase, ProcessKind
+from bot.errors import InputError, NotEligible
+from bot.i18n import LANGUAGES
+
+__all__ = [
+    "cmd_code",
+    "cmd_district",
+    "cmd_help",
+    "cmd_language",
+    "cmd_my_vote",
+    "cmd_opinion",
+    "cmd_process",
+    "cmd_processes",
+    "cmd_receipt",
+    "cmd_results",
+    "cmd_start",
+    "cmd_vote",
+    "cmd_withdraw",
+]
+
+_ROUND = re.compile(r"^(?:runda|round)\s*[=:]?\s*(\d)\s+", re.IGNORECASE)
+_SECTION = re.compile(r"^§\s*([\w.]+)\s*[:.]?\s*|^(?:sekcja|section)\s+([\w.]+)\s*[:.]?\s*", re.IGNORECASE)
+
+
+def cmd_start(inv: Invocation) -> Sequence[Reply]:
+    """Welcome; with a slug (deep link), remember the process and show it with the next step."""
+    t = inv.t
+    welcome = t("start.welcome", name=inv.services.context.bot_name)
+    if not inv.args:
+        return [Reply(welcome + "\n" + t("start.choose_process")), *cmd_processes(inv)]
+    slug, _ = take_process(inv)
+    assert slug is not None
+    return [Reply(welcome), *cmd_process(inv), *_next_step(inv, slug)]
+
+
+def _next_step(inv: Invocation, slug: str) -> list[Reply]:
+    """What the person must do before taking part, if anything."""
+    info = inv.services.processes.get(slug)
+    if info.phase is not Phase.OPEN:
+        return []
+    try:
+        inv.services.eligibility.check(slug, inv.caller.person_id)
+    except NotEligible as refusal:
+        mode = info.definition.eligibility.mode
+        buttons: tuple[tuple[Button, ...], ...] = ()
+        if mode is EligibilityMode.DECLARED_DISTRICT:
+            buttons = tuple(
+                (Button(district_name(info.definition, key, inv.t.language), f"/dzielnica {slug} {key}"),)
+                for key in info.definition.eligibility.districts
+            )
+        return [Reply(inv.t(refusal.key, **refusal.params), buttons=buttons)]
+    return []
+
+
+def cmd_help(inv: Invocation) -> Sequence[Reply]:
+    """The generated command list."""
+    from bot.commands.registry import COMMANDS
+
+    return [Reply(COMMANDS.help_text(inv.caller, inv.t))]
+
+
+def cmd_language(inv: Invocation) -> Sequence[Reply]:
+    """Switch the person's language (pl, en)."""
+    wanted = inv.args.strip().lower()[:2]
+    if wanted not in LANGUAGES:
+        raise InputError("language.unknown", languages=", ".join(LANGUAGES))
+    inv.services.people.set_language(inv.caller.person_id, wanted)
+    from bot.i18n import translator
+
+    return [Reply(translator(wanted)("language.set"))]
+
+
+def cmd_processes(inv: Invocation) -> Sequence[Reply]:
+    """Processes one can take part in or read results of."""
+    listed = inv.services.processes.list((Phase.OPEN, Phase.CLOSED, Phase.PUBLISHED))
+    if inv.caller.is_moderator:
+        listed = inv.services.processes.list()
+    if not listed:
+        return [Reply(inv.t("processes.none"))]
+    lines = [inv.t("processes.header")] + [f"• {process_line(info, inv.t)}" for info in listed]
+    buttons = tuple((Button(info.slug, f"/proces {info.slug}"),) for info in listed[:8])
+    return [Reply("\n".join(lines), buttons=buttons)]
+
+
+def cmd_process(inv: Invocation) -> Sequence[Reply]:
+    """The process described: dates, pools and projects, sections or questions, how to take part."""
+    slug, _ = take_process(inv)
+    assert slug is not None
+    info = inv.services.processes.get(slug)
+    if info.phase is Phase.DRAFT and not inv.caller.is_moderator:
+        raise InputError("process.not_found", slug=slug)
+    district = None
+    with suppress(NotEligible):
+        district = inv.services.eligibility.check(slug, inv.caller.person_id).district
+    return [Reply(process_text(info, inv.t, district=district))]
+
+
+def cmd_district(inv: Invocation) -> Sequence[Reply]:
+    """Declare one's district (one district per voter)."""
+    slug, rest = take_process(inv)
+    assert slug is not None
+    if not rest.strip():
+        raise InputError("district.which", slug=slug)
+    key = inv.services.eligibility.declare_district(slug, inv.caller.person_id, rest)
+    info = inv.services.processes.get(slug)
+    name = district_name(info.definition, key, inv.t.language)
+    return [Reply(inv.t("district.set", district=name, slug=slug)), *cmd_process(inv)]
+
+
+def cmd_code(inv: Invocation) -> Sequence[Reply]:
+    """Redeem an invite code."""
+    slug, rest = take_process(inv)
+    assert slug is not None
+    if not rest.strip():
+        raise InputError("code.which")
+    inv.services.eligibility.redeem_code(slug, inv.caller.person_id, rest.strip())
+    return [Reply(inv.t("code.accepted", slug=slug))]
+
+
+def cmd_vote(inv: Invocation) -> Sequence[Reply]:
+    """Cast or change a ballot written as text (``city: 1, 2; wesola: 12``, ``TAK``, ``3 > 1 > 2`` …)."""
+    slug, rest = take_process(inv)
+    assert slug is not None
+    round_no = 1
+    match = _ROUND.match(rest)
+    if match:
+        round_no, rest = int(match.group(1)), rest[match.end() :]
+    if not rest.strip():
+        raise InputError("vote.empty", slug=slug)
+    info = inv.services.processes.get(slug)
+    if info.kind is ProcessKind.CONSULTATION:
+        raise InputError("vote.consultation", slug=slug)
+    district = None
+    if info.phase is Phase.OPEN:
+        district = inv.services.eligibility.check(slug, inv.caller.person_id).district
+    ballot = parse_ballot_text(info.definition, rest, district=district)
+    result = inv.services.voting.cast(
+        slug, inv.caller.person_id, ballot, inv.caller.channel, round_no=round_no
+    )
+    key = "vote.changed" if result.replaced else "vote.accepted"
+    summary = format_ballot_text(info.definition, result.ballot)
+    return [Reply(inv.t(key, slug=slug, ballot=summary, receipt=result.receipt))]
+
+
+def cmd_my_vote(inv: Invocation) -> Sequence[Reply]:
+    """Show the person's counted ballot."""
+    slug, _ = take_process(inv)
+    assert slug is not None
+    info = inv.services.processes.get(slug)
+    ballots = [
+        (round_no, inv.services.voting.current_ballot(slug, inv.caller.person_id, round_no=round_no))
+        for round_no in range(1, info.definition.rounds + 1)
+    ]
+    shown = [
+        inv.t("myvote.round", round=round_no, ballot=format_ballot_text(info.definition, ballot))
+        if info.definition.rounds > 1
+        else inv.t("myvote.ballot", slug=slug, ballot=format_ballot_text(info.definition, ballot))
+        for round_no, ballot in ballots
+        if ballot
+    ]
+    return [Reply("\n".join(shown) if shown else inv.t("myvote.none", slug=slug))]
+
+
+def cmd_withdraw(inv: Invocation) -> Sequence[Reply]:
+    """Withdraw the ballot (it stops being counted; one may vote again until closing)."""
+    slug, _ = take_process(inv)
+    assert slug is not None
+    inv.services.voting.withdraw(slug, inv.caller.person_id, inv.caller.channel)
+    return [Reply(inv.t("vote.withdrawn", slug=slug))]
+
+
+def cmd_opinion(inv: Invocation) -> Sequence[Reply]:
+    """Send an opinion on the whole process or on a section: ``/opinia §3 text``."""
+    slug, rest = take_process(inv)
+    assert slug is not None
+    rest = rest.strip()
+    section = None
+    match = _SECTION.match(rest)
+    if match:
+        section = match.group(1) or match.group(2)
+        rest = rest[match.end() :]
+    opinion_id = inv.services.opinions.submit(
+        slug, inv.caller.person_id, rest, inv.caller.channel, section=section
+    )
+    key = "opinion.accepted_section" if section else "opinion.accepted"
+    return [Reply(inv.t(key, id=opinion_id, section=section or "", slug=slug))]
+
+
+def cmd_results(inv: Invocation) -> Sequence[Reply]:
+    """The results, when they are visible."""
+    slug, _ = take_process(inv)
+    assert slug is not None
+    info = inv.services.processes.get(slug)
+    results = inv.services.results.results(slug, moderator=inv.caller.is_moderator)
+    return [Reply(results_text(info, results, inv.t))]
+
+
+def cmd_receipt(inv: Invocation) -> Sequence[Reply]:
+    """Check that a receipt is among the counted ballots (it never shows the ballot)."""
+    slug, rest = take_process(inv)
+    assert slug is not None
+    if not rest.strip():
+        raise InputError("receipt.which")
+    counted = inv.services.voting.verify_receipt(slug, rest.strip())
+    return [Reply(inv.t("receipt.counted" if counted else "receipt.unknown", slug=slug))]

@@ -1,0 +1,154 @@
+"""Exports of a process for moderators: results as CSV or JSON, and one pool's ballots in pabulib ``.pb``.
+
+Exports carry results, so they obey the same visibility as ``/wyniki`` for moderators: available once the
+process is closed. The ``.pb`` export lists ballots in an order unrelated to when they were cast (sorted by
+their opaque key) with sequential voter ids, so it reveals nobody.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from fractions import Fraction
+
+from sqlmodel import col, select
+
+from bot.commands.base import Document
+from bot.counting.pb import PbElection, PbProject, PbVote, write_pb
+from bot.definition import Pool, ProcessDefinition
+from bot.domain import BallotRuleKind, CountingRuleKind
+from bot.errors import InputError, WrongPhase
+from bot.services import Services
+from storage.models import Ballot as BallotRow
+
+__all__ = ["FORMATS", "export_process"]
+
+FORMATS = ("csv", "json", "pb")
+
+
+def export_process(services: Services, slug: str, fmt: str, pool_key: str | None = None) -> Document:
+    """The export of ``slug`` in ``fmt`` (``csv``, ``json`` or ``pb`` — ``pb`` for one pool, default the first)."""
+    fmt, _, rest = fmt.strip().lower().partition(" ")
+    pool_key = pool_key or (rest.strip() or None)
+    if fmt not in FORMATS:
+        raise InputError("export.unknown_format", format=fmt[:20])
+    results = services.results.results(slug, moderator=True)
+    info = services.processes.get(slug)
+    if fmt == "json":
+        payload = {"process": info.definition.model_dump(mode="json"), "results": results.to_json()}
+        content = json.dumps(payload, ensure_ascii=False, indent=2).encode()
+        return Document(f"{slug}.json", content, "application/json")
+    if fmt == "csv":
+        buffer = io.StringIO()
+        writer = csv.writer(buffer, delimiter=";")
+        writer.writerow(["round", "pool", "item", "title", "votes", "points", "score", "yes", "no", "abstain",
+                         "cost", "selected", "reason"])
+        titles = {item.key: item.title.pl for item in info.definition.items}
+        for number, pools in enumerate(results.rounds, start=1):
+            for pool, result in pools.items():
+                for row in result.rows:
+                    data = row.to_json()
+                    writer.writerow([number, pool, row.item, titles.get(row.item, ""),
+                                     *(data.get(name, "") for name in ("votes", "points", "score", "yes", "no",
+                                                                        "abstain", "cost")),
+                                     int(row.selected), row.reason or ""])
+        return Document(f"{slug}.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")
+    return _pabulib(services, slug, info.definition, pool_key)
+
+
+def _pabulib(services: Services, slug: str, definition: ProcessDefinition, pool_key: str | None) -> Document:
+    keys = [pool.key for pool in definition.pools]
+    chosen = pool_key or (keys[0] if keys else "")
+    if chosen not in keys:
+        raise InputError("export.unknown_pool", pool=chosen, pools=", ".join(keys))
+    pool = definition.pool(chosen)
+    vote_type = _vote_type(pool)
+    with services.context.transaction() as session:
+        process = services.context.process(session, slug)
+        contents = session.exec(
+            select(BallotRow.content)
+            .where(
+                BallotRow.process_id == process.id,
+                BallotRow.round == 1,
+                col(BallotRow.is_current).is_(True),
+                col(BallotRow.withdrawn).is_(False),
+            )
+            .order_by(col(BallotRow.ballot_key))
+        ).all()
+    if process.phase not in ("closed", "published"):
+        raise WrongPhase("results.not_visible", slug=slug)
+    result = services.results.results(slug, moderator=True).rounds[0][chosen]
+    votes = []
+    for content in contents:
+        part = content.get(chosen)
+        if not part:
+            continue
+        voter = str(len(votes) + 1)
+        if isinstance(part, dict):
+            items = tuple(part)
+            votes.append(PbVote(voter, items, tuple(Fraction(int(part[item])) for item in items)))
+        else:
+            votes.append(PbVote(voter, tuple(part)))
+    items = definition.items_of(chosen)
+    projects = tuple(
+        PbProject(
+            item.key,
+            Fraction(str(item.cost or 0)),
+            item.title.pl,
+            int(result.row(item.key).selected),
+            {"votes": str(result.row(item.key).votes or 0)},
+        )
+        for item in items
+    )
+    meta = {
+        "description": definition.title.pl,
+        "country": "Poland",
+        "unit": services.context.bot_name,
+        "instance": slug,
+        "subunit": chosen,
+        "num_projects": str(len(projects)),
+        "num_votes": str(len(votes)),
+        "budget": str(pool.budget or sum((item.cost or 0) for item in items)),
+        "vote_type": vote_type,
+        "rule": _rule(pool),
+        "language": "pl",
+        "currency": "PLN",
+    }
+    if pool.counting.min_votes:
+        meta["min_project_score_threshold"] = str(pool.counting.min_votes)
+    if pool.ballot.max:
+        meta["max_length"] = str(pool.ballot.max)
+    if pool.ballot.min:
+        meta["min_length"] = str(pool.ballot.min)
+    if pool.ballot.max_total:
+        meta["max_sum_points"] = str(pool.ballot.max_total)
+    vote_columns = ("voter_id", "vote", "points") if vote_type in ("cumulative", "scoring") else ("voter_id", "vote")
+    election = PbElection(
+        meta, projects, tuple(votes), ("project_id", "cost", "votes", "name", "selected"), vote_columns
+    )
+    return Document(f"{slug}-{chosen}.pb", write_pb(election).encode(), "text/csv")
+
+
+def _vote_type(pool: Pool) -> str:
+    rule = pool.ballot.rule
+    if rule is BallotRuleKind.RANKING:
+        return "ordinal"
+    if rule is BallotRuleKind.CUMULATIVE:
+        return "cumulative"
+    if rule is BallotRuleKind.SCORE:
+        return "scoring"
+    if rule is BallotRuleKind.ONE_OF:
+        return "choose-1"
+    return "approval"
+
+
+def _rule(pool: Pool) -> str:
+    counting = pool.counting
+    if counting.rule is CountingRuleKind.MES:
+        return "equalshares/add1" if counting.add1 else "equalshares"
+    if counting.rule is CountingRuleKind.GREEDY_NO_SKIP:
+        return "greedy-no-skip"
+    if counting.rule is CountingRuleKind.GREEDY:
+        return "greedy-threshold" if counting.min_votes else "greedy"
+    return counting.rule.value

@@ -1,0 +1,79 @@
+"""The participation services: the core API every channel calls.
+
+:class:`Services` bundles them; :func:`build_services` wires them from a session factory, a clock and the
+secret key. Channels never touch the store directly.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot.clock import Clock
+from bot.services.context import ServiceContext, SessionFactory
+from bot.services.dialogue import DialogueService
+from bot.services.eligibility import EligibilityService
+from bot.services.opinions import OpinionService
+from bot.services.people import PeopleService, PersonRef
+from bot.services.processes import ProcessInfo, ProcessService
+from bot.services.results import ProcessResults, ResultsService, Turnout
+from bot.services.voting import CastResult, VotingService
+
+__all__ = [
+    "CastResult",
+    "DialogueService",
+    "EligibilityService",
+    "OpinionService",
+    "PeopleService",
+    "PersonRef",
+    "ProcessInfo",
+    "ProcessResults",
+    "ProcessService",
+    "ResultsService",
+    "ServiceContext",
+    "Services",
+    "Turnout",
+    "VotingService",
+    "build_services",
+]
+
+
+@dataclass(frozen=True)
+class Services:
+    """All participation services, sharing one :class:`ServiceContext`."""
+
+    context: ServiceContext
+    people: PeopleService
+    processes: ProcessService
+    eligibility: EligibilityService
+    voting: VotingService
+    opinions: OpinionService
+    results: ResultsService
+    dialogue: DialogueService
+
+
+def build_services(
+    sessions: SessionFactory,
+    clock: Clock,
+    secret: bytes,
+    *,
+    language: str = "pl",
+    zone: ZoneInfo | None = None,
+    bot_name: str = "Głos",
+) -> Services:
+    """Wire the services around one store, clock and secret key."""
+    if len(secret) < 16:
+        raise ValueError("the secret key must be at least 16 bytes")
+    context = ServiceContext(sessions, clock, secret, zone or ZoneInfo("Europe/Warsaw"), bot_name)
+    eligibility = EligibilityService(context)
+    voting = VotingService(context, eligibility)
+    return Services(
+        context=context,
+        people=PeopleService(context, language),
+        processes=ProcessService(context),
+        eligibility=eligibility,
+        voting=voting,
+        opinions=OpinionService(context, eligibility, voting),
+        results=ResultsService(context),
+        dialogue=DialogueService(context),
+    )

@@ -1,0 +1,101 @@
+"""What every service needs, injected once: the store, the clock, the secret key and a definition cache."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from threading import Lock
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from bot.clock import Clock
+from bot.definition import ProcessDefinition
+from bot.errors import NotFound
+from storage.models import AuditEntry, Process
+
+__all__ = ["ServiceContext", "SessionFactory"]
+
+SessionFactory = Callable[[], Session]
+
+
+@dataclass
+class ServiceContext:
+    """Shared dependencies of the services. ``secret`` keys ballot keys; it never enters the store."""
+
+    sessions: SessionFactory
+    clock: Clock
+    secret: bytes
+    zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Warsaw"))
+    bot_name: str = "Głos"
+    _definitions: dict[tuple[int, int], ProcessDefinition] = field(default_factory=dict)
+    _lock: Lock = field(default_factory=Lock)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session committed on success and rolled back on any error."""
+        session = self.sessions()
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+    def process(self, session: Session, slug: str, *, for_update: bool = False) -> Process:
+        """The process with ``slug`` or :class:`NotFound` (``process.not_found``)."""
+        query = select(Process).where(Process.slug == slug.strip().lower())
+        if for_update:
+            query = query.with_for_update()
+        process = session.exec(query).first()
+        if process is None:
+            raise NotFound("process.not_found", slug=slug)
+        return process
+
+    def definition(self, process: Process) -> ProcessDefinition:
+        """The validated definition of ``process``, parsed once per (id, version)."""
+        assert process.id is not None
+        cache_key = (process.id, process.version)
+        cached = self._definitions.get(cache_key)
+        if cached is None:
+            cached = ProcessDefinition.model_validate(process.definition)
+            with self._lock:
+                self._definitions[cache_key] = cached
+        return cached
+
+    def ballot_key(self, process_id: int, person_id: int) -> str:
+        """The opaque key that ties a person's ballot revisions together without naming the person.
+
+        It is an HMAC of (process, person) under the secret key, which is kept outside the store: the store
+        alone offers no join from a ballot to a person.
+        """
+        message = f"{process_id}:{person_id}".encode()
+        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+
+    def audit(
+        self,
+        session: Session,
+        action: str,
+        *,
+        actor_person_id: int | None = None,
+        actor: str = "",
+        process_id: int | None = None,
+        **details: Any,
+    ) -> None:
+        """Append one entry to the audit log, in the caller's transaction."""
+        session.add(
+            AuditEntry(
+                at=self.clock.now(),
+                actor_person_id=actor_person_id,
+                actor=actor or (f"person:{actor_person_id}" if actor_person_id is not None else "system"),
+                action=action,
+                process_id=process_id,
+                details=details,
+            )
+        )

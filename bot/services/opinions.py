@@ -1,0 +1,169 @@
+"""Opinions on a process or on one § section, their moderation, and the authority's response.
+
+An opinion is accepted while the process is open, stored as ``pending``, and shown publicly (in the report)
+only once a moderator approves it. Each opinion may get the authority's position — accepted, partially
+accepted, rejected — with a justification, as the consultation report (*raport z konsultacji*) requires.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.domain import Channel, ItemKind, ModerationStatus, ResponseStatus
+from bot.errors import InputError, NotFound
+from bot.services.context import ServiceContext
+from bot.services.eligibility import EligibilityService
+from bot.services.voting import VotingService
+from storage.models import Item, Opinion
+
+__all__ = ["MAX_OPINION_CHARS", "OpinionService", "OpinionView"]
+
+MAX_OPINION_CHARS = 4000
+
+
+@dataclass(frozen=True)
+class OpinionView:
+    """An opinion as moderators and reports see it (the author is not part of it)."""
+
+    id: int
+    process_slug: str
+    section: str | None
+    section_number: str | None
+    text: str
+    channel: Channel
+    created_at: datetime
+    status: ModerationStatus
+    response_status: ResponseStatus | None
+    response_text: str | None
+
+
+class OpinionService:
+    """Accepts, moderates and answers opinions."""
+
+    def __init__(
+        self, context: ServiceContext, eligibility: EligibilityService, voting: VotingService
+    ) -> None:
+        self.ctx = context
+        self.eligibility = eligibility
+        self.voting = voting
+
+    def submit(
+        self, slug: str, person_id: int, text: str, channel: Channel, *, section: str | None = None
+    ) -> int:
+        """Store an opinion (optionally on section ``section``, given as key or number); returns its id."""
+        text = text.strip()
+        if not text:
+            raise InputError("opinion.empty")
+        if len(text) > MAX_OPINION_CHARS:
+            raise InputError("opinion.too_long", max=MAX_OPINION_CHARS, length=len(text))
+        now = self.ctx.clock.now()
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            assert process.id is not None
+            self.voting.require_open(process, now)
+            self.eligibility.require(session, process, person_id)
+            item_id = self._section_id(session, process.id, section) if section else None
+            opinion = Opinion(
+                process_id=process.id,
+                item_id=item_id,
+                person_id=person_id,
+                channel=channel,
+                text=text,
+                created_at=now,
+                status=ModerationStatus.PENDING,
+            )
+            session.add(opinion)
+            session.flush()
+            assert opinion.id is not None
+            return opinion.id
+
+    def moderate(self, opinion_id: int, status: ModerationStatus, *, actor_id: int) -> OpinionView:
+        """Approve or reject an opinion."""
+        with self.ctx.transaction() as session:
+            opinion = self._get(session, opinion_id)
+            opinion.status = status
+            opinion.moderated_by = actor_id
+            opinion.moderated_at = self.ctx.clock.now()
+            session.add(opinion)
+            self.ctx.audit(
+                session,
+                "opinion.moderate",
+                actor_person_id=actor_id,
+                process_id=opinion.process_id,
+                opinion_id=opinion_id,
+                status=status.value,
+            )
+            return self._view(session, opinion)
+
+    def respond(self, opinion_id: int, status: ResponseStatus, text: str, *, actor_id: int) -> OpinionView:
+        """Record the authority's position and its justification."""
+        text = text.strip()
+        if not text:
+            raise InputError("opinion.response_needs_text")
+        with self.ctx.transaction() as session:
+            opinion = self._get(session, opinion_id)
+            opinion.response_status = status
+            opinion.response_text = text[:MAX_OPINION_CHARS]
+            opinion.responded_by = actor_id
+            opinion.responded_at = self.ctx.clock.now()
+            session.add(opinion)
+            self.ctx.audit(
+                session,
+                "opinion.respond",
+                actor_person_id=actor_id,
+                process_id=opinion.process_id,
+                opinion_id=opinion_id,
+                status=status.value,
+            )
+            return self._view(session, opinion)
+
+    def list(
+        self, slug: str, *, status: ModerationStatus | None = None, limit: int = 50
+    ) -> list[OpinionView]:
+        """Opinions of a process, oldest first, optionally only those in ``status``."""
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            query = select(Opinion).where(Opinion.process_id == process.id).order_by(col(Opinion.id))
+            if status is not None:
+                query = query.where(Opinion.status == status)
+            return [self._view(session, opinion) for opinion in session.exec(query.limit(limit)).all()]
+
+    def _get(self, session: Session, opinion_id: int) -> Opinion:
+        opinion = session.get(Opinion, opinion_id)
+        if opinion is None:
+            raise NotFound("opinion.not_found", id=opinion_id)
+        return opinion
+
+    def _section_id(self, session: Session, process_id: int, section: str) -> int:
+        wanted = section.strip().lstrip("§").strip().lower()
+        sections = session.exec(
+            select(Item).where(Item.process_id == process_id, Item.kind == ItemKind.SECTION)
+        ).all()
+        for item in sections:
+            number = (item.number or "").lstrip("§").strip().lower()
+            if wanted in (item.key.lower(), number):
+                assert item.id is not None
+                return item.id
+        raise NotFound("opinion.unknown_section", section=section)
+
+    def _view(self, session: Session, opinion: Opinion) -> OpinionView:
+        from storage.models import Process
+
+        process = session.get(Process, opinion.process_id)
+        item = session.get(Item, opinion.item_id) if opinion.item_id else None
+        assert opinion.id is not None and process is not None
+        return OpinionView(
+            opinion.id,
+            process.slug,
+            item.key if item else None,
+            item.number if item else None,
+            opinion.text,
+            Channel(opinion.channel),
+            opinion.created_at,
+            ModerationStatus(opinion.status),
+            ResponseStatus(opinion.response_status) if opinion.response_status else None,
+            opinion.response_text,
+        )

@@ -1,0 +1,203 @@
+"""People, their identities on each channel, their language, and their roles.
+
+One person may have several identities (a Telegram user, an e-mail address, a console name) and still has one
+vote: every other service works with ``person_id``, never with an address.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from bot.domain import Channel, RoleName
+from bot.errors import InputError, NotFound
+from bot.services.context import ServiceContext
+from storage.models import Identity, Person, Role
+
+__all__ = ["PeopleService", "PersonRef", "normalise_address"]
+
+
+@dataclass(frozen=True)
+class PersonRef:
+    """A person as the channels see them."""
+
+    person_id: int
+    language: str
+    roles: frozenset[RoleName]
+    display_name: str | None = None
+
+
+def normalise_address(channel: Channel, address: str) -> str:
+    """The stored form of an address: e-mail lower-cased, others stripped."""
+    address = address.strip()
+    if channel is Channel.EMAIL:
+        return address.lower()
+    return address
+
+
+class PeopleService:
+    """Registers people, links identities, keeps languages and roles."""
+
+    def __init__(self, context: ServiceContext, default_language: str = "pl") -> None:
+        self.ctx = context
+        self.default_language = default_language
+
+    def identify(
+        self,
+        channel: Channel,
+        address: str,
+        *,
+        display_name: str | None = None,
+        language: str | None = None,
+    ) -> PersonRef:
+        """The person behind (channel, address), registered on first contact."""
+        address = normalise_address(channel, address)
+        if not address:
+            raise InputError("person.empty_address")
+        for _attempt in range(2):
+            with self.ctx.transaction() as session:
+                person = self._find(session, channel, address)
+                if person is None:
+                    person = Person(
+                        display_name=display_name,
+                        language=language or self.default_language,
+                        created_at=self.ctx.clock.now(),
+                    )
+                    session.add(person)
+                    session.flush()
+                    assert person.id is not None
+                    session.add(
+                        Identity(
+                            person_id=person.id,
+                            channel=channel,
+                            address=address,
+                            created_at=self.ctx.clock.now(),
+                        )
+                    )
+                    try:
+                        session.flush()
+                    except IntegrityError:
+                        # Another process registered the same identity a moment ago: use theirs.
+                        session.rollback()
+                        continue
+                return self._ref(session, person)
+        raise RuntimeError("identity registration kept conflicting")  # pragma: no cover
+
+    def find(self, channel: Channel, address: str) -> PersonRef | None:
+        """The person behind (channel, address), or None when they never wrote."""
+        with self.ctx.transaction() as session:
+            person = self._find(session, channel, normalise_address(channel, address))
+            return None if person is None else self._ref(session, person)
+
+    def get(self, person_id: int) -> PersonRef:
+        """The person with ``person_id``."""
+        with self.ctx.transaction() as session:
+            person = session.get(Person, person_id)
+            if person is None:
+                raise NotFound("person.not_found")
+            return self._ref(session, person)
+
+    def link(self, person_id: int, channel: Channel, address: str) -> None:
+        """Attach another identity to a person (one person, one vote across channels)."""
+        address = normalise_address(channel, address)
+        with self.ctx.transaction() as session:
+            existing = session.exec(
+                select(Identity).where(Identity.channel == channel, Identity.address == address)
+            ).first()
+            if existing is not None:
+                if existing.person_id != person_id:
+                    raise InputError("person.identity_taken", address=address)
+                return
+            session.add(
+                Identity(
+                    person_id=person_id, channel=channel, address=address, created_at=self.ctx.clock.now()
+                )
+            )
+
+    def set_language(self, person_id: int, language: str) -> None:
+        """Remember the person's language."""
+        with self.ctx.transaction() as session:
+            person = session.get(Person, person_id)
+            if person is None:
+                raise NotFound("person.not_found")
+            person.language = language
+            session.add(person)
+
+    def grant(self, actor_id: int | None, channel: Channel, address: str, role: RoleName) -> PersonRef:
+        """Give a global role to the person behind (channel, address), registering them if needed."""
+        target = self.identify(channel, address)
+        with self.ctx.transaction() as session:
+            exists = session.exec(
+                select(Role).where(
+                    Role.person_id == target.person_id,
+                    Role.role == role,
+                    Role.process_id.is_(None),  # type: ignore[union-attr]
+                )
+            ).first()
+            if exists is None:
+                session.add(
+                    Role(
+                        person_id=target.person_id,
+                        role=role,
+                        granted_by=actor_id,
+                        granted_at=self.ctx.clock.now(),
+                    )
+                )
+                self.ctx.audit(
+                    session,
+                    "role.grant",
+                    actor_person_id=actor_id,
+                    person_id=target.person_id,
+                    role=role.value,
+                )
+        return self.get(target.person_id)
+
+    def revoke(self, actor_id: int | None, channel: Channel, address: str, role: RoleName) -> bool:
+        """Take a global role away; False when the person did not have it."""
+        with self.ctx.transaction() as session:
+            person = self._find(session, channel, normalise_address(channel, address))
+            if person is None:
+                return False
+            roles = session.exec(select(Role).where(Role.person_id == person.id, Role.role == role)).all()
+            for held in roles:
+                session.delete(held)
+            if roles:
+                self.ctx.audit(
+                    session, "role.revoke", actor_person_id=actor_id, person_id=person.id, role=role.value
+                )
+            return bool(roles)
+
+    def ensure_admins(self, admins: Iterable[str]) -> None:
+        """Give the admin role to the first moderators named in the configuration."""
+        for entry in admins:
+            channel, address = parse_admin(entry)
+            self.grant(None, channel, address, RoleName.ADMIN)
+
+    def _find(self, session: Session, channel: Channel, address: str) -> Person | None:
+        identity = session.exec(
+            select(Identity).where(Identity.channel == channel, Identity.address == address)
+        ).first()
+        if identity is None:
+            return None
+        return session.get(Person, identity.person_id)
+
+    def _ref(self, session: Session, person: Person) -> PersonRef:
+        assert person.id is not None
+        roles = session.exec(
+            select(Role.role).where(Role.person_id == person.id, Role.process_id.is_(None))  # type: ignore[union-attr]
+        ).all()
+        return PersonRef(
+            person.id, person.language, frozenset(RoleName(role) for role in roles), person.display_name
+        )
+
+
+def parse_admin(entry: str) -> tuple[Channel, str]:
+    """``123456`` → Telegram, ``a@b.pl`` → e-mail, ``console:NAME`` → console."""
+    if entry.startswith("console:"):
+        return Channel.CONSOLE, entry.removeprefix("console:")
+    if "@" in entry:
+        return Channel.EMAIL, entry.lower()
+    return Channel.TELEGRAM, entry

@@ -1,0 +1,199 @@
+"""Process life cycle: import a definition, open, close, extend, publish. Every change is audited.
+
+Phases move draft → open → closed → published; ``extend`` may reopen a closed process with a later closing
+time (never a published one). Times are aware datetimes; the scheduler (a later issue) calls the same methods.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, delete, select
+
+from bot.definition import ProcessDefinition
+from bot.domain import ItemKind, Phase, ProcessKind
+from bot.errors import InputError, WrongPhase
+from bot.services.context import ServiceContext
+from storage.models import Item, Pool, Process
+
+__all__ = ["ProcessInfo", "ProcessService"]
+
+
+@dataclass(frozen=True)
+class ProcessInfo:
+    """A process as the channels show it."""
+
+    id: int
+    slug: str
+    kind: ProcessKind
+    phase: Phase
+    definition: ProcessDefinition
+    opens_at: datetime | None
+    closes_at: datetime | None
+
+    def title(self, language: str) -> str:
+        """The title in ``language`` (Polish fallback)."""
+        return self.definition.title.get(language)
+
+
+class ProcessService:
+    """Creates processes from definitions and moves them between phases."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.ctx = context
+
+    def info(self, session: Session, process: Process) -> ProcessInfo:
+        """A :class:`ProcessInfo` of a loaded row."""
+        assert process.id is not None
+        return ProcessInfo(
+            process.id,
+            process.slug,
+            ProcessKind(process.kind),
+            Phase(process.phase),
+            self.ctx.definition(process),
+            process.opens_at,
+            process.closes_at,
+        )
+
+    def get(self, slug: str) -> ProcessInfo:
+        """The process with ``slug`` (``process.not_found`` otherwise)."""
+        with self.ctx.transaction() as session:
+            return self.info(session, self.ctx.process(session, slug))
+
+    def list(self, phases: tuple[Phase, ...] | None = None) -> list[ProcessInfo]:
+        """All processes (or those in ``phases``), newest first."""
+        with self.ctx.transaction() as session:
+            query = select(Process).order_by(col(Process.id).desc())
+            if phases:
+                query = query.where(col(Process.phase).in_([phase.value for phase in phases]))
+            return [self.info(session, process) for process in session.exec(query).all()]
+
+    def import_definition(self, definition: ProcessDefinition, *, actor_id: int | None = None) -> ProcessInfo:
+        """Create the process, or replace the definition of a draft with the same slug."""
+        now = self.ctx.clock.now()
+        with self.ctx.transaction() as session:
+            process = session.exec(select(Process).where(Process.slug == definition.slug)).first()
+            if process is None:
+                process = Process(slug=definition.slug, created_at=now)
+            elif process.phase != Phase.DRAFT:
+                raise WrongPhase("process.not_draft", slug=definition.slug, phase=process.phase)
+            process.kind = definition.kind
+            process.title_pl = definition.title.pl
+            process.title_en = definition.title.en or definition.title.pl
+            process.definition = definition.model_dump(mode="json")
+            process.secret = definition.secret
+            process.results_visibility = definition.results
+            process.auto_publish = definition.auto_publish
+            process.opens_at = definition.opens_at
+            process.closes_at = definition.closes_at
+            process.updated_at = now
+            session.add(process)
+            session.flush()
+            assert process.id is not None
+            self._replace_items(session, process.id, definition)
+            self.ctx.audit(
+                session,
+                "process.import",
+                actor_person_id=actor_id,
+                process_id=process.id,
+                version=process.version,
+            )
+            return self.info(session, process)
+
+    def _replace_items(self, session: Session, process_id: int, definition: ProcessDefinition) -> None:
+        session.exec(delete(Item).where(col(Item.process_id) == process_id))  # type: ignore[call-overload]
+        session.exec(delete(Pool).where(col(Pool.process_id) == process_id))  # type: ignore[call-overload]
+        pool_ids: dict[str, int] = {}
+        for pool in definition.pools:
+            row = Pool(
+                process_id=process_id,
+                key=pool.key,
+                budget=pool.budget,
+                district=pool.district,
+                ballot_rule=pool.ballot.model_dump(mode="json"),
+                counting_rule=pool.counting.model_dump(mode="json"),
+            )
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            pool_ids[pool.key] = row.id
+        for position, item in enumerate(definition.items):
+            pool_key = None if item.kind is ItemKind.SECTION else (item.pool or "main")
+            session.add(
+                Item(
+                    process_id=process_id,
+                    pool_id=pool_ids.get(pool_key) if pool_key else None,
+                    key=item.key,
+                    kind=item.kind,
+                    number=item.number,
+                    title=item.title.model_dump(mode="json"),
+                    cost=item.cost,
+                    position=position,
+                )
+            )
+
+    def open(self, slug: str, *, actor_id: int | None = None) -> ProcessInfo:
+        """draft → open. The opening time becomes now when it was not set or lies in the future."""
+        now = self.ctx.clock.now()
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug, for_update=True)
+            if process.phase != Phase.DRAFT:
+                raise WrongPhase("process.cannot_open", slug=process.slug, phase=process.phase)
+            if process.closes_at is not None and process.closes_at <= now:
+                raise WrongPhase("process.close_time_passed", slug=process.slug, closes_at=process.closes_at)
+            process.phase = Phase.OPEN
+            if process.opens_at is None or process.opens_at > now:
+                process.opens_at = now
+            return self._save(session, process, "process.open", actor_id)
+
+    def close(self, slug: str, *, actor_id: int | None = None) -> ProcessInfo:
+        """open → closed, from now on no ballots or opinions are accepted."""
+        now = self.ctx.clock.now()
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug, for_update=True)
+            if process.phase != Phase.OPEN:
+                raise WrongPhase("process.cannot_close", slug=process.slug, phase=process.phase)
+            process.phase = Phase.CLOSED
+            if process.closes_at is None or process.closes_at > now:
+                process.closes_at = now
+            return self._save(session, process, "process.close", actor_id)
+
+    def extend(self, slug: str, closes_at: datetime, *, actor_id: int | None = None) -> ProcessInfo:
+        """Move the closing time later; a closed (not yet published) process opens again."""
+        now = self.ctx.clock.now()
+        if closes_at.tzinfo is None:
+            raise InputError("process.naive_time")
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug, for_update=True)
+            if process.phase not in (Phase.OPEN, Phase.CLOSED):
+                raise WrongPhase("process.cannot_extend", slug=process.slug, phase=process.phase)
+            if closes_at <= now:
+                raise InputError("process.extend_to_past", closes_at=closes_at)
+            previous = process.closes_at
+            process.closes_at = closes_at
+            process.phase = Phase.OPEN
+            return self._save(
+                session,
+                process,
+                "process.extend",
+                actor_id,
+                previous=previous.isoformat() if previous else None,
+            )
+
+    def publish(self, slug: str, *, actor_id: int | None = None) -> ProcessInfo:
+        """closed → published: results become visible to everybody."""
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug, for_update=True)
+            if process.phase != Phase.CLOSED:
+                raise WrongPhase("process.cannot_publish", slug=process.slug, phase=process.phase)
+            process.phase = Phase.PUBLISHED
+            return self._save(session, process, "process.publish", actor_id)
+
+    def _save(
+        self, session: Session, process: Process, action: str, actor_id: int | None, **details: object
+    ) -> ProcessInfo:
+        process.updated_at = self.ctx.clock.now()
+        session.add(process)
+        self.ctx.audit(session, action, actor_person_id=actor_id, process_id=process.id, **details)
+        return self.info(session, process)

@@ -1,0 +1,158 @@
+"""Results and turnout. Results never leak before they are visible under the process's visibility setting.
+
+Moderators may see results once the process is closed (to check them before publishing); everybody else only
+as ``results`` allows: ``live`` while open, ``after_close``, or ``after_publish`` (the default). Turnout counts
+people who took part (withdrawn ballots excluded), by channel and by declared district.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from bot.counting.pool import PoolResult, count_pool
+from bot.definition import ProcessDefinition
+from bot.domain import Phase, PoolVote, ResultsVisibility
+from bot.errors import WrongPhase
+from bot.services.context import ServiceContext
+from storage.models import Ballot as BallotRow
+from storage.models import Eligibility, Participation, Process
+
+__all__ = ["ProcessResults", "ResultsService", "Turnout"]
+
+
+@dataclass(frozen=True)
+class Turnout:
+    """How many took part, overall, per channel and per district, and how many are known to be eligible."""
+
+    participants: int
+    eligible_known: int
+    by_channel: dict[str, int] = field(default_factory=dict)
+    by_district: dict[str, int] = field(default_factory=dict)
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict."""
+        return {
+            "participants": self.participants,
+            "eligible_known": self.eligible_known,
+            "by_channel": self.by_channel,
+            "by_district": self.by_district,
+        }
+
+
+@dataclass(frozen=True)
+class ProcessResults:
+    """Counted results per round and pool, with turnout."""
+
+    slug: str
+    phase: Phase
+    rounds: list[dict[str, PoolResult]]
+    turnout: Turnout
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict (``rounds`` is a list of {pool key: pool result})."""
+        return {
+            "slug": self.slug,
+            "phase": self.phase.value,
+            "turnout": self.turnout.to_json(),
+            "rounds": [{key: result.to_json() for key, result in pools.items()} for pools in self.rounds],
+        }
+
+
+class ResultsService:
+    """Counts ballots with each pool's counting rule."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.ctx = context
+
+    @staticmethod
+    def visible(process: Process, definition: ProcessDefinition, *, moderator: bool) -> bool:
+        """Whether results may be shown to this viewer now."""
+        phase = Phase(process.phase)
+        if phase is Phase.PUBLISHED:
+            return True
+        if phase is Phase.CLOSED and (moderator or definition.results is not ResultsVisibility.AFTER_PUBLISH):
+            return True
+        return phase is Phase.OPEN and definition.results is ResultsVisibility.LIVE
+
+    def results(self, slug: str, *, moderator: bool = False) -> ProcessResults:
+        """The counted results, or :class:`WrongPhase` (``results.not_visible``) when not yet visible."""
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            definition = self.ctx.definition(process)
+            if not self.visible(process, definition, moderator=moderator):
+                raise WrongPhase("results.not_visible", slug=process.slug)
+            assert process.id is not None
+            rounds = []
+            for round_no in range(1, definition.rounds + 1):
+                votes = self._votes(session, process.id, round_no)
+                rounds.append(
+                    {
+                        pool.key: count_pool(pool, definition.items_of(pool.key), votes.get(pool.key, []))
+                        for pool in definition.pools
+                    }
+                )
+            return ProcessResults(
+                process.slug, Phase(process.phase), rounds, self._turnout(session, process.id)
+            )
+
+    def turnout(self, slug: str) -> Turnout:
+        """Turnout figures (moderators may see them at any time; they reveal no ballot content)."""
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            assert process.id is not None
+            return self._turnout(session, process.id)
+
+    @staticmethod
+    def _votes(session: Session, process_id: int, round_no: int) -> dict[str, list[PoolVote]]:
+        per_pool: dict[str, list[PoolVote]] = {}
+        contents = session.exec(
+            select(BallotRow.content).where(
+                BallotRow.process_id == process_id,
+                BallotRow.round == round_no,
+                col(BallotRow.is_current).is_(True),
+                col(BallotRow.withdrawn).is_(False),
+            )
+        )
+        for content in contents:
+            for pool_key, vote in content.items():
+                per_pool.setdefault(pool_key, []).append(vote)
+        return per_pool
+
+    @staticmethod
+    def _turnout(session: Session, process_id: int) -> Turnout:
+        active = (
+            Participation.process_id == process_id,
+            Participation.round == 1,
+            col(Participation.withdrawn).is_(False),
+        )
+        by_channel = Counter(
+            {
+                str(channel): int(count)
+                for channel, count in session.exec(
+                    select(Participation.channel, func.count()).where(*active).group_by(Participation.channel)
+                ).all()
+            }
+        )
+        district_rows = session.exec(
+            select(Eligibility.district, func.count())
+            .join(
+                Participation,
+                (Participation.person_id == Eligibility.person_id)  # type: ignore[arg-type]
+                & (Participation.process_id == Eligibility.process_id),
+            )
+            .where(*active, Eligibility.process_id == process_id)
+            .group_by(Eligibility.district)
+        ).all()
+        eligible = session.exec(
+            select(func.count()).select_from(Eligibility).where(Eligibility.process_id == process_id)
+        ).one()
+        return Turnout(
+            participants=sum(by_channel.values()),
+            eligible_known=int(eligible),
+            by_channel=dict(sorted(by_channel.items())),
+            by_district={str(district): int(count) for district, count in district_rows if district},
+        )

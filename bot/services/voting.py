@@ -1,0 +1,243 @@
+"""Casting, changing and withdrawing ballots; paper ballots; receipts.
+
+The last ballot counts and the history is kept: every change adds a revision and marks the earlier one as no
+longer current. Ballot content is stored apart from who voted: a ``Ballot`` row carries only an opaque
+``ballot_key`` (an HMAC keyed outside the store) and a hash of the receipt; ``Participation`` records that the
+person took part, with no reference to the ballot. In a secret process the ballot's time is coarsened to the
+day, so timestamps cannot join the two either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session, col, select
+
+from bot.ballot_rules import validate_ballot
+from bot.domain import Ballot, Channel, Phase
+from bot.errors import InputError, NotFound, WrongPhase
+from bot.services.context import ServiceContext
+from bot.services.eligibility import CODE_ALPHABET, EligibilityService
+from storage.models import Ballot as BallotRow
+from storage.models import Participation, Process
+
+__all__ = ["CastResult", "VotingService", "hash_receipt"]
+
+RECEIPT_LENGTH = 12  # 31**12 ≈ 8·10^17
+
+
+def hash_receipt(receipt: str) -> str:
+    """The stored form of a receipt code."""
+    normalised = receipt.replace("-", "").replace(" ", "").upper()
+    return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+def _new_receipt() -> str:
+    raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(RECEIPT_LENGTH))
+    return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
+
+
+@dataclass(frozen=True)
+class CastResult:
+    """What the voter is told: the receipt, whether an earlier ballot was replaced, the normalised ballot."""
+
+    receipt: str
+    revision: int
+    replaced: bool
+    ballot: Ballot
+
+
+class VotingService:
+    """The one place where ballots are accepted, whatever the channel."""
+
+    def __init__(self, context: ServiceContext, eligibility: EligibilityService) -> None:
+        self.ctx = context
+        self.eligibility = eligibility
+
+    def require_open(self, process: Process, now: datetime) -> None:
+        """Refuse unless the process is open and inside its voting window."""
+        if process.phase == Phase.DRAFT or (process.opens_at is not None and now < process.opens_at):
+            raise WrongPhase("vote.not_open", slug=process.slug)
+        if process.phase != Phase.OPEN or (process.closes_at is not None and now >= process.closes_at):
+            raise WrongPhase("vote.closed", slug=process.slug)
+
+    def cast(
+        self, slug: str, person_id: int, ballot: Ballot, channel: Channel, *, round_no: int = 1
+    ) -> CastResult:
+        """Validate and store ``ballot`` as the person's current ballot; returns a fresh receipt."""
+        now = self.ctx.clock.now()
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            assert process.id is not None
+            self.require_open(process, now)
+            definition = self.ctx.definition(process)
+            if not 1 <= round_no <= definition.rounds:
+                raise InputError("vote.bad_round", rounds=definition.rounds)
+            record = self.eligibility.require(session, process, person_id)
+            clean = validate_ballot(definition, ballot, district=record.district)
+            key = self.ctx.ballot_key(process.id, person_id)
+            previous = self._current(session, process.id, key, round_no)
+            revision = 1
+            if previous is not None:
+                previous.is_current = False
+                revision = previous.revision + 1
+                session.add(previous)
+            receipt = _new_receipt()
+            session.add(
+                BallotRow(
+                    process_id=process.id,
+                    ballot_key=key,
+                    round=round_no,
+                    revision=revision,
+                    content=clean,
+                    receipt_hash=hash_receipt(receipt),
+                    cast_at=self._stamp(process, now),
+                    channel=channel,
+                    is_current=True,
+                    withdrawn=False,
+                )
+            )
+            self._participate(session, process.id, person_id, round_no, channel, now, withdrawn=False)
+            return CastResult(receipt, revision, previous is not None and not previous.withdrawn, clean)
+
+    def withdraw(self, slug: str, person_id: int, channel: Channel, *, round_no: int = 1) -> None:
+        """Withdraw the person's ballot (kept in history, no longer counted)."""
+        now = self.ctx.clock.now()
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            assert process.id is not None
+            self.require_open(process, now)
+            key = self.ctx.ballot_key(process.id, person_id)
+            previous = self._current(session, process.id, key, round_no)
+            if previous is None or previous.withdrawn:
+                raise NotFound("vote.nothing_to_withdraw", slug=process.slug)
+            previous.is_current = False
+            session.add(previous)
+            session.add(
+                BallotRow(
+                    process_id=process.id,
+                    ballot_key=key,
+                    round=round_no,
+                    revision=previous.revision + 1,
+                    content={},
+                    receipt_hash="",
+                    cast_at=self._stamp(process, now),
+                    channel=channel,
+                    is_current=True,
+                    withdrawn=True,
+                )
+            )
+            self._participate(session, process.id, person_id, round_no, channel, now, withdrawn=True)
+
+    def current_ballot(self, slug: str, person_id: int, *, round_no: int = 1) -> Ballot | None:
+        """The person's counted ballot, or None."""
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            assert process.id is not None
+            row = self._current(session, process.id, self.ctx.ballot_key(process.id, person_id), round_no)
+            if row is None or row.withdrawn:
+                return None
+            return dict(row.content)
+
+    def cast_paper(self, slug: str, ballot: Ballot, *, district: str | None, actor_id: int) -> str:
+        """Enter a paper ballot (a moderator's command); it has no person, so a random key. Returns a receipt."""
+        now = self.ctx.clock.now()
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            assert process.id is not None
+            if process.phase not in (Phase.OPEN, Phase.CLOSED):
+                raise WrongPhase("vote.paper_phase", slug=process.slug)
+            clean = validate_ballot(self.ctx.definition(process), ballot, district=district)
+            receipt = _new_receipt()
+            session.add(
+                BallotRow(
+                    process_id=process.id,
+                    ballot_key=secrets.token_hex(32),
+                    round=1,
+                    revision=1,
+                    content=clean,
+                    receipt_hash=hash_receipt(receipt),
+                    cast_at=self._stamp(process, now),
+                    channel=Channel.PAPER,
+                    is_current=True,
+                    withdrawn=False,
+                )
+            )
+            self.ctx.audit(session, "ballot.paper", actor_person_id=actor_id, process_id=process.id)
+            return receipt
+
+    def verify_receipt(self, slug: str, receipt: str) -> bool:
+        """True when a counted (current, not withdrawn) ballot carries this receipt. Never reveals content."""
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            found = session.exec(
+                select(BallotRow.id).where(
+                    BallotRow.process_id == process.id,
+                    BallotRow.receipt_hash == hash_receipt(receipt),
+                    col(BallotRow.is_current).is_(True),
+                    col(BallotRow.withdrawn).is_(False),
+                )
+            ).first()
+            return found is not None
+
+    def published_receipts(self, slug: str) -> list[str]:
+        """The hashes of all counted receipts, sorted (the list published after closing)."""
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug)
+            if process.phase not in (Phase.CLOSED, Phase.PUBLISHED):
+                raise WrongPhase("results.not_visible", slug=process.slug)
+            hashes = session.exec(
+                select(BallotRow.receipt_hash).where(
+                    BallotRow.process_id == process.id,
+                    col(BallotRow.is_current).is_(True),
+                    col(BallotRow.withdrawn).is_(False),
+                )
+            ).all()
+            return sorted(value for value in hashes if value)
+
+    @staticmethod
+    def _current(session: Session, process_id: int, key: str, round_no: int) -> BallotRow | None:
+        return session.exec(
+            select(BallotRow).where(
+                BallotRow.process_id == process_id,
+                BallotRow.ballot_key == key,
+                BallotRow.round == round_no,
+                col(BallotRow.is_current).is_(True),
+            )
+        ).first()
+
+    @staticmethod
+    def _stamp(process: Process, now: datetime) -> datetime:
+        if process.secret:
+            return now.replace(hour=0, minute=0, second=0, microsecond=0)
+        return now
+
+    @staticmethod
+    def _participate(
+        session: Session,
+        process_id: int,
+        person_id: int,
+        round_no: int,
+        channel: Channel,
+        now: datetime,
+        *,
+        withdrawn: bool,
+    ) -> None:
+        record = session.exec(
+            select(Participation).where(
+                Participation.process_id == process_id,
+                Participation.person_id == person_id,
+                Participation.round == round_no,
+            )
+        ).first()
+        if record is None:
+            record = Participation(
+                process_id=process_id, person_id=person_id, round=round_no, channel=channel, first_at=now
+            )
+        record.last_at = now
+        record.channel = channel
+        record.withdrawn = withdrawn
+        session.add(record)

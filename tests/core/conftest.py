@@ -1,0 +1,79 @@
+"""Fixtures for the core: services on a fake clock over the shared (SQLite / PostgreSQL) store, console users."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import FakeClock
+from bot.commands.registry import COMMANDS
+from bot.console import ConsoleChannel
+from bot.definition import load_definition_file
+from bot.services import Services, build_services
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+SECRET = b"test-secret-key-not-for-production"
+
+Transcript = Sequence[tuple[str, Sequence[str]]]
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Mid-June 2027, inside the example processes' voting windows."""
+    return FakeClock(datetime(2027, 6, 20, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Services:
+    """All services on the test store, with console:moderator as the first admin."""
+    built = build_services(session_factory, clock, SECRET)  # type: ignore[arg-type]
+    built.people.ensure_admins(["console:moderator"])
+    return built
+
+
+@pytest.fixture
+def load_example(services: Services) -> Callable[[str], str]:
+    """Import an example by file stem and open it; returns its slug."""
+
+    def load(stem: str, *, open_it: bool = True) -> str:
+        definition = load_definition_file(EXAMPLES / f"{stem}.toml")
+        services.processes.import_definition(definition)
+        if open_it:
+            services.processes.open(definition.slug)
+        return definition.slug
+
+    return load
+
+
+@pytest.fixture
+def console(services: Services, tmp_path: Path) -> Callable[..., ConsoleChannel]:
+    """A console identity: ``console("ania")`` or ``console("moderator")``."""
+
+    def make(user: str, language: str | None = None) -> ConsoleChannel:
+        return ConsoleChannel(services, COMMANDS, user, downloads=tmp_path / "downloads", language=language)
+
+    return make
+
+
+def play(channel: ConsoleChannel, transcript: Transcript) -> list[str]:
+    """Play a transcript: each line is sent, and each expected fragment must appear in the bot's answer."""
+    answers = []
+    for line, expected in transcript:
+        answer = "\n".join(channel.handle(line))
+        for fragment in expected:
+            assert fragment in answer.replace("\u00a0", " "), (
+                f"after {line!r} expected {fragment!r} in:\n{answer}"
+            )
+        answers.append(answer)
+    return answers
+
+
+@pytest.fixture
+def talk() -> Callable[[ConsoleChannel, Transcript], list[str]]:
+    """The transcript player, as a fixture (test folders are not packages)."""
+    return play
