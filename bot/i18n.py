@@ -96,7 +96,9 @@ class Translator:
             if key not in catalogue:
                 continue
             translations = _translations(language)
-            text = translations.ngettext(key, key, plural) if plural is not None else translations.gettext(key)
+            text = (
+                translations.ngettext(key, key, plural) if plural is not None else translations.gettext(key)
+            )
             if text != key:
                 return text
         return None
@@ -130,8 +132,10 @@ class Translator:
     def money(self, value: int | float | Decimal) -> str:
         """An amount in złoty: ``1 250 000 zł`` (grosze only when there are any)."""
         amount = Decimal(str(value))
-        shown = amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.quantize(
-            Decimal("0.01")
+        shown = (
+            amount.quantize(Decimal(1))
+            if amount == amount.to_integral_value()
+            else amount.quantize(Decimal("0.01"))
         )
         text = format_decimal(shown, format="#,##0.##", locale=self.language)
         return f"{text} zł"
