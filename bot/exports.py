@@ -42,17 +42,42 @@ def export_process(services: Services, slug: str, fmt: str, pool_key: str | None
     if fmt == "csv":
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
-        writer.writerow(["round", "pool", "item", "title", "votes", "points", "score", "yes", "no", "abstain",
-                         "cost", "selected", "reason"])
+        writer.writerow(
+            [
+                "round",
+                "pool",
+                "item",
+                "title",
+                "votes",
+                "points",
+                "score",
+                "yes",
+                "no",
+                "abstain",
+                "cost",
+                "selected",
+                "reason",
+            ]
+        )
         titles = {item.key: item.title.pl for item in info.definition.items}
         for number, pools in enumerate(results.rounds, start=1):
             for pool, result in pools.items():
                 for row in result.rows:
                     data = row.to_json()
-                    writer.writerow([number, pool, row.item, titles.get(row.item, ""),
-                                     *(data.get(name, "") for name in ("votes", "points", "score", "yes", "no",
-                                                                        "abstain", "cost")),
-                                     int(row.selected), row.reason or ""])
+                    writer.writerow(
+                        [
+                            number,
+                            pool,
+                            row.item,
+                            titles.get(row.item, ""),
+                            *(
+                                data.get(name, "")
+                                for name in ("votes", "points", "score", "yes", "no", "abstain", "cost")
+                            ),
+                            int(row.selected),
+                            row.reason or "",
+                        ]
+                    )
         return Document(f"{slug}.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")
     return _pabulib(services, slug, info.definition, pool_key)
 

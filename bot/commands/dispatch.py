@@ -46,9 +46,7 @@ def dispatch(
         return [Reply(t("error.unknown_command", command=name[:40]))]
     if not allowed(command, caller):
         with services.context.transaction() as session:
-            services.context.audit(
-                session, "command.refused", actor_person_id=caller.person_id, command=command.name
-            )
+            services.context.audit(session, "command.refused", actor_person_id=caller.person_id, command=command.name)
         return [Reply(t("error.not_allowed", command=command.name))]
     invocation = Invocation(
         services,

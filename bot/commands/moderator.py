@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.exports import export_process
+from bot.rosters import read_roster
 
 from bot.ballot_text import parse_ballot_text
 from bot.commands.args import parse_local_datetime, parse_positive_int, take_process
@@ -30,6 +31,7 @@ __all__ = [
     "cmd_reject",
     "cmd_respond",
     "cmd_revoke",
+    "cmd_roster",
     "cmd_turnout",
 ]
 
@@ -132,9 +134,7 @@ def cmd_opinions(inv: Invocation) -> Sequence[Reply]:
         return [Reply(inv.t("opinions.none", slug=slug))]
     replies = []
     for opinion in opinions:
-        where = (
-            f"§ {opinion.section_number or opinion.section}" if opinion.section else inv.t("opinion.general")
-        )
+        where = (opinion.section_number or f"§{opinion.section}") if opinion.section else inv.t("opinion.general")
         text = inv.t(
             "opinions.item",
             id=opinion.id,
@@ -194,6 +194,20 @@ def cmd_codes(inv: Invocation) -> Sequence[Reply]:
             document=Document(f"{slug}-kody.txt", content, "text/plain"),
         )
     ]
+
+
+def cmd_roster(inv: Invocation) -> Sequence[Reply]:
+    """Add people to a process's roster from an attached CSV (e-mail addresses by default)."""
+    slug, _ = _slug(inv)
+    if inv.attachment is None:
+        raise InputError("roster.needs_file")
+    try:
+        text = inv.attachment.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = inv.attachment.decode("cp1250", errors="replace")  # Excel in Polish Windows saves CSV so
+    roster = read_roster(text)
+    added = inv.services.eligibility.import_roster(slug, roster.rows, actor_id=inv.caller.person_id)
+    return [Reply(inv.t("roster.imported", count=added, slug=slug, skipped=roster.skipped))]
 
 
 def cmd_paper(inv: Invocation) -> Sequence[Reply]:

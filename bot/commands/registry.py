@@ -21,9 +21,7 @@ def build_table() -> CommandTable:
             Command("start", res.cmd_start, "help.start", "usage.start"),
             Command("pomoc", res.cmd_help, "help.help", "usage.help", aliases=("help",)),
             Command("jezyk", res.cmd_language, "help.language", "usage.language", aliases=("language",)),
-            Command(
-                "procesy", res.cmd_processes, "help.processes", "usage.processes", aliases=("processes",)
-            ),
+            Command("procesy", res.cmd_processes, "help.processes", "usage.processes", aliases=("processes",)),
             Command("proces", res.cmd_process, "help.process", "usage.process", aliases=("process",)),
             Command("dzielnica", res.cmd_district, "help.district", "usage.district", aliases=("district",)),
             Command("kod", res.cmd_code, "help.code", "usage.code", aliases=("code",)),
@@ -37,29 +35,18 @@ def build_table() -> CommandTable:
             Command("otworz", mod.cmd_open, "help.open", "usage.open", aliases=("open",), role=M),
             Command("zamknij", mod.cmd_close, "help.close", "usage.close", aliases=("close",), role=M),
             Command("przedluz", mod.cmd_extend, "help.extend", "usage.extend", aliases=("extend",), role=M),
-            Command(
-                "opublikuj", mod.cmd_publish, "help.publish", "usage.publish", aliases=("publish",), role=M
-            ),
-            Command(
-                "frekwencja", mod.cmd_turnout, "help.turnout", "usage.turnout", aliases=("turnout",), role=M
-            ),
-            Command(
-                "opinie", mod.cmd_opinions, "help.opinions", "usage.opinions", aliases=("opinions",), role=M
-            ),
-            Command(
-                "zatwierdz", mod.cmd_approve, "help.approve", "usage.approve", aliases=("approve",), role=M
-            ),
+            Command("opublikuj", mod.cmd_publish, "help.publish", "usage.publish", aliases=("publish",), role=M),
+            Command("frekwencja", mod.cmd_turnout, "help.turnout", "usage.turnout", aliases=("turnout",), role=M),
+            Command("opinie", mod.cmd_opinions, "help.opinions", "usage.opinions", aliases=("opinions",), role=M),
+            Command("zatwierdz", mod.cmd_approve, "help.approve", "usage.approve", aliases=("approve",), role=M),
             Command("odrzuc", mod.cmd_reject, "help.reject", "usage.reject", aliases=("reject",), role=M),
-            Command(
-                "odpowiedz", mod.cmd_respond, "help.respond", "usage.respond", aliases=("respond",), role=M
-            ),
+            Command("odpowiedz", mod.cmd_respond, "help.respond", "usage.respond", aliases=("respond",), role=M),
             Command("kody", mod.cmd_codes, "help.codes", "usage.codes", aliases=("codes",), role=M),
+            Command("lista", mod.cmd_roster, "help.roster", "usage.roster", aliases=("roster",), role=M),
             Command("papierowy", mod.cmd_paper, "help.paper", "usage.paper", aliases=("paper",), role=M),
             Command("eksport", mod.cmd_export, "help.export", "usage.export", aliases=("export",), role=M),
             Command("nadaj_role", mod.cmd_grant, "help.grant", "usage.grant", aliases=("grant",), role=A),
-            Command(
-                "odbierz_role", mod.cmd_revoke, "help.revoke", "usage.revoke", aliases=("revoke",), role=A
-            ),
+            Command("odbierz_role", mod.cmd_revoke, "help.revoke", "usage.revoke", aliases=("revoke",), role=A),
         ]
     )
 

@@ -153,9 +153,7 @@ def cmd_vote(inv: Invocation) -> Sequence[Reply]:
     if info.phase is Phase.OPEN:
         district = inv.services.eligibility.check(slug, inv.caller.person_id).district
     ballot = parse_ballot_text(info.definition, rest, district=district)
-    result = inv.services.voting.cast(
-        slug, inv.caller.person_id, ballot, inv.caller.channel, round_no=round_no
-    )
+    result = inv.services.voting.cast(slug, inv.caller.person_id, ballot, inv.caller.channel, round_no=round_no)
     key = "vote.changed" if result.replaced else "vote.accepted"
     summary = format_ballot_text(info.definition, result.ballot)
     return [Reply(inv.t(key, slug=slug, ballot=summary, receipt=result.receipt))]
@@ -198,9 +196,7 @@ def cmd_opinion(inv: Invocation) -> Sequence[Reply]:
     if match:
         section = match.group(1) or match.group(2)
         rest = rest[match.end() :]
-    opinion_id = inv.services.opinions.submit(
-        slug, inv.caller.person_id, rest, inv.caller.channel, section=section
-    )
+    opinion_id = inv.services.opinions.submit(slug, inv.caller.person_id, rest, inv.caller.channel, section=section)
     key = "opinion.accepted_section" if section else "opinion.accepted"
     return [Reply(inv.t(key, id=opinion_id, section=section or "", slug=slug))]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
+from bot.commands.render import district_name
 from bot.counting.pool import ItemRow, PoolResult, opinion_shift
 from bot.definition import Item, ProcessDefinition
 from bot.domain import CountingRuleKind
@@ -67,6 +68,12 @@ def results_text(info: ProcessInfo, results: ProcessResults, t: Translator) -> s
             lines += ["", t("results.round", round=number)]
         for result in pools.values():
             lines += ["", *_pool_text(definition, result, t)]
+    if results.by_district:
+        lines += ["", t("results.index_header")]
+        for entry in sorted(results.by_district, key=lambda entry: -(entry.index or 0)):
+            name = district_name(definition, entry.district, t.language)
+            value = _decimal(entry.index) if entry.index is not None else t("results.index_none")
+            lines.append(f"  {name}: {value} ({t('results.ballots', count=entry.ballots)})")
     if len(results.rounds) == 2:
         lines.append("")
         for key, before in results.rounds[0].items():

@@ -18,7 +18,19 @@ from bot.definition import ProcessDefinition
 from bot.errors import NotFound
 from storage.models import AuditEntry, Process
 
-__all__ = ["ServiceContext", "SessionFactory"]
+__all__ = ["DISTRICT_KEY", "META_PREFIX", "ServiceContext", "SessionFactory", "strip_meta"]
+
+# Stored ballot content may carry metadata beside the pools under keys that start with "@": the voter's
+# declared district ("@district"), so that surveys can be aggregated per municipality without any link to the
+# person. Pool keys never start with "@" (the definition's key pattern forbids it).
+META_PREFIX = "@"
+DISTRICT_KEY = "@district"
+
+
+def strip_meta(content: dict[str, Any]) -> dict[str, Any]:
+    """The ballot without its metadata keys."""
+    return {key: value for key, value in content.items() if not key.startswith(META_PREFIX)}
+
 
 SessionFactory = Callable[[], Session]
 

@@ -24,9 +24,7 @@ class DialogueService:
         """The stored state, or an empty dict."""
         with self.ctx.transaction() as session:
             row = session.exec(
-                select(DialogueState).where(
-                    DialogueState.person_id == person_id, DialogueState.channel == channel
-                )
+                select(DialogueState).where(DialogueState.person_id == person_id, DialogueState.channel == channel)
             ).first()
             return dict(row.state) if row is not None else {}
 
@@ -34,14 +32,10 @@ class DialogueService:
         """Merge ``changes`` into the state (a None value removes the key); returns the new state."""
         with self.ctx.transaction() as session:
             row = session.exec(
-                select(DialogueState).where(
-                    DialogueState.person_id == person_id, DialogueState.channel == channel
-                )
+                select(DialogueState).where(DialogueState.person_id == person_id, DialogueState.channel == channel)
             ).first()
             if row is None:
-                row = DialogueState(
-                    person_id=person_id, channel=channel, state={}, updated_at=self.ctx.clock.now()
-                )
+                row = DialogueState(person_id=person_id, channel=channel, state={}, updated_at=self.ctx.clock.now())
             state = dict(row.state)
             for key, value in changes.items():
                 if value is None:

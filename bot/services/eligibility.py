@@ -56,9 +56,7 @@ class EligibilityService:
         """The person's eligibility record, created where the mode allows; :class:`NotEligible` otherwise."""
         assert process.id is not None
         record = session.exec(
-            select(Eligibility).where(
-                Eligibility.process_id == process.id, Eligibility.person_id == person_id
-            )
+            select(Eligibility).where(Eligibility.process_id == process.id, Eligibility.person_id == person_id)
         ).first()
         if record is not None:
             return record
@@ -91,9 +89,7 @@ class EligibilityService:
             if definition.eligibility.mode is not EligibilityMode.DECLARED_DISTRICT:
                 raise InputError("eligibility.no_districts", slug=process.slug)
             record = session.exec(
-                select(Eligibility).where(
-                    Eligibility.process_id == process.id, Eligibility.person_id == person_id
-                )
+                select(Eligibility).where(Eligibility.process_id == process.id, Eligibility.person_id == person_id)
             ).first()
             if record is None:
                 self._grant(session, process.id, person_id, district, EligibilityMode.DECLARED_DISTRICT)
@@ -118,9 +114,7 @@ class EligibilityService:
             assert process.id is not None
             self._require_not_finished(process)
             existing = session.exec(
-                select(Eligibility).where(
-                    Eligibility.process_id == process.id, Eligibility.person_id == person_id
-                )
+                select(Eligibility).where(Eligibility.process_id == process.id, Eligibility.person_id == person_id)
             ).first()
             if existing is not None:
                 return
@@ -130,18 +124,14 @@ class EligibilityService:
                 .with_for_update()
             ).first()
             if invite is None or invite.used_by is not None:
-                self.ctx.audit(
-                    session, "eligibility.bad_code", actor_person_id=person_id, process_id=process.id
-                )
+                self.ctx.audit(session, "eligibility.bad_code", actor_person_id=person_id, process_id=process.id)
                 raise NotEligible("eligibility.bad_code")
             invite.used_by = person_id
             invite.used_at = self.ctx.clock.now()
             session.add(invite)
             self._grant(session, process.id, person_id, None, EligibilityMode.INVITE_CODE)
 
-    def issue_codes(
-        self, slug: str, count: int, *, batch: str = "", actor_id: int | None = None
-    ) -> list[str]:
+    def issue_codes(self, slug: str, count: int, *, batch: str = "", actor_id: int | None = None) -> list[str]:
         """Create ``count`` fresh invite codes (``XXXXX-XXXXX``); only their hashes are stored."""
         if not 1 <= count <= 10_000:
             raise InputError("codes.bad_count", max=10_000)
@@ -153,12 +143,8 @@ class EligibilityService:
                 raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
                 code = f"{raw[:5]}-{raw[5:]}"
                 codes.append(code)
-                session.add(
-                    InviteCode(process_id=process.id, code_hash=hash_code(code), batch=batch, created_at=now)
-                )
-            self.ctx.audit(
-                session, "codes.issue", actor_person_id=actor_id, process_id=process.id, count=count
-            )
+                session.add(InviteCode(process_id=process.id, code_hash=hash_code(code), batch=batch, created_at=now))
+            self.ctx.audit(session, "codes.issue", actor_person_id=actor_id, process_id=process.id, count=count)
         return codes
 
     def import_roster(self, slug: str, rows: Iterable[RosterRow], *, actor_id: int | None = None) -> int:
@@ -168,9 +154,7 @@ class EligibilityService:
             process = self.ctx.process(session, slug)
             known = {
                 (entry.channel, entry.address)
-                for entry in session.exec(
-                    select(RosterEntry).where(RosterEntry.process_id == process.id)
-                ).all()
+                for entry in session.exec(select(RosterEntry).where(RosterEntry.process_id == process.id)).all()
             }
             for row in rows:
                 address = normalise_address(row.channel, row.address)
@@ -187,9 +171,7 @@ class EligibilityService:
                     )
                 )
                 added += 1
-            self.ctx.audit(
-                session, "roster.import", actor_person_id=actor_id, process_id=process.id, added=added
-            )
+            self.ctx.audit(session, "roster.import", actor_person_id=actor_id, process_id=process.id, added=added)
         return added
 
     def _on_roster(self, session: Session, process_id: int, person_id: int) -> bool:
@@ -223,9 +205,7 @@ class EligibilityService:
         except IntegrityError:
             # A concurrent request granted it first; theirs stands.
             found = session.exec(
-                select(Eligibility).where(
-                    Eligibility.process_id == process_id, Eligibility.person_id == person_id
-                )
+                select(Eligibility).where(Eligibility.process_id == process_id, Eligibility.person_id == person_id)
             ).one()
             return found
         return record

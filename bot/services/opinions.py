@@ -43,16 +43,12 @@ class OpinionView:
 class OpinionService:
     """Accepts, moderates and answers opinions."""
 
-    def __init__(
-        self, context: ServiceContext, eligibility: EligibilityService, voting: VotingService
-    ) -> None:
+    def __init__(self, context: ServiceContext, eligibility: EligibilityService, voting: VotingService) -> None:
         self.ctx = context
         self.eligibility = eligibility
         self.voting = voting
 
-    def submit(
-        self, slug: str, person_id: int, text: str, channel: Channel, *, section: str | None = None
-    ) -> int:
+    def submit(self, slug: str, person_id: int, text: str, channel: Channel, *, section: str | None = None) -> int:
         """Store an opinion (optionally on section ``section``, given as key or number); returns its id."""
         text = text.strip()
         if not text:
@@ -120,9 +116,7 @@ class OpinionService:
             )
             return self._view(session, opinion)
 
-    def list(
-        self, slug: str, *, status: ModerationStatus | None = None, limit: int = 50
-    ) -> list[OpinionView]:
+    def list(self, slug: str, *, status: ModerationStatus | None = None, limit: int = 50) -> list[OpinionView]:
         """Opinions of a process, oldest first, optionally only those in ``status``."""
         with self.ctx.transaction() as session:
             process = self.ctx.process(session, slug)
@@ -139,9 +133,7 @@ class OpinionService:
 
     def _section_id(self, session: Session, process_id: int, section: str) -> int:
         wanted = section.strip().lstrip("§").strip().lower()
-        sections = session.exec(
-            select(Item).where(Item.process_id == process_id, Item.kind == ItemKind.SECTION)
-        ).all()
+        sections = session.exec(select(Item).where(Item.process_id == process_id, Item.kind == ItemKind.SECTION)).all()
         for item in sections:
             number = (item.number or "").lstrip("§").strip().lower()
             if wanted in (item.key.lower(), number):

@@ -112,9 +112,7 @@ class PeopleService:
                     raise InputError("person.identity_taken", address=address)
                 return
             session.add(
-                Identity(
-                    person_id=person_id, channel=channel, address=address, created_at=self.ctx.clock.now()
-                )
+                Identity(person_id=person_id, channel=channel, address=address, created_at=self.ctx.clock.now())
             )
 
     def set_language(self, person_id: int, language: str) -> None:
@@ -165,9 +163,7 @@ class PeopleService:
             for held in roles:
                 session.delete(held)
             if roles:
-                self.ctx.audit(
-                    session, "role.revoke", actor_person_id=actor_id, person_id=person.id, role=role.value
-                )
+                self.ctx.audit(session, "role.revoke", actor_person_id=actor_id, person_id=person.id, role=role.value)
             return bool(roles)
 
     def ensure_admins(self, admins: Iterable[str]) -> None:
@@ -189,9 +185,7 @@ class PeopleService:
         roles = session.exec(
             select(Role.role).where(Role.person_id == person.id, Role.process_id.is_(None))  # type: ignore[union-attr]
         ).all()
-        return PersonRef(
-            person.id, person.language, frozenset(RoleName(role) for role in roles), person.display_name
-        )
+        return PersonRef(person.id, person.language, frozenset(RoleName(role) for role in roles), person.display_name)
 
 
 def parse_admin(entry: str) -> tuple[Channel, str]:

@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 from sqlmodel import Session, col, func, select
 
 from bot.counting.pool import PoolResult, count_pool
 from bot.definition import ProcessDefinition
-from bot.domain import Phase, PoolVote, ResultsVisibility
+from bot.domain import Phase, PoolVote, ProcessKind, ResultsVisibility
 from bot.errors import WrongPhase
-from bot.services.context import ServiceContext
+from bot.services.context import DISTRICT_KEY, META_PREFIX, ServiceContext
 from storage.models import Ballot as BallotRow
 from storage.models import Eligibility, Participation, Process
 
-__all__ = ["ProcessResults", "ResultsService", "Turnout"]
+__all__ = ["DistrictIndex", "ProcessResults", "ResultsService", "Turnout"]
 
 
 @dataclass(frozen=True)
@@ -44,22 +45,46 @@ class Turnout:
 
 
 @dataclass(frozen=True)
+class DistrictIndex:
+    """A survey's figures for one district (municipality): ballots, each pool's result, and the index —
+    the mean of the items' mean scores (the *indeks przyjaznego samorządu*)."""
+
+    district: str
+    ballots: int
+    pools: dict[str, PoolResult]
+    index: Fraction | None
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; the index as a decimal string rounded to 2 places."""
+        return {
+            "district": self.district,
+            "ballots": self.ballots,
+            "index": None if self.index is None else f"{float(self.index):.2f}",
+            "pools": {key: result.to_json() for key, result in self.pools.items()},
+        }
+
+
+@dataclass(frozen=True)
 class ProcessResults:
-    """Counted results per round and pool, with turnout."""
+    """Counted results per round and pool, with turnout; for surveys also per district."""
 
     slug: str
     phase: Phase
     rounds: list[dict[str, PoolResult]]
     turnout: Turnout
+    by_district: list[DistrictIndex] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (``rounds`` is a list of {pool key: pool result})."""
-        return {
+        out: dict[str, Any] = {
             "slug": self.slug,
             "phase": self.phase.value,
             "turnout": self.turnout.to_json(),
             "rounds": [{key: result.to_json() for key, result in pools.items()} for pools in self.rounds],
         }
+        if self.by_district:
+            out["by_district"] = [entry.to_json() for entry in self.by_district]
+        return out
 
 
 class ResultsService:
@@ -87,17 +112,41 @@ class ResultsService:
                 raise WrongPhase("results.not_visible", slug=process.slug)
             assert process.id is not None
             rounds = []
+            by_district: list[DistrictIndex] = []
             for round_no in range(1, definition.rounds + 1):
-                votes = self._votes(session, process.id, round_no)
-                rounds.append(
-                    {
-                        pool.key: count_pool(pool, definition.items_of(pool.key), votes.get(pool.key, []))
-                        for pool in definition.pools
-                    }
-                )
-            return ProcessResults(
-                process.slug, Phase(process.phase), rounds, self._turnout(session, process.id)
-            )
+                contents = self._contents(session, process.id, round_no)
+                rounds.append(self._count(definition, contents))
+                if round_no == 1 and definition.kind is ProcessKind.SURVEY:
+                    by_district = self._by_district(definition, contents)
+            turnout = self._turnout(session, process.id)
+            return ProcessResults(process.slug, Phase(process.phase), rounds, turnout, by_district)
+
+    @staticmethod
+    def _count(definition: ProcessDefinition, contents: list[dict[str, Any]]) -> dict[str, PoolResult]:
+        votes: dict[str, list[PoolVote]] = {}
+        for content in contents:
+            for pool_key, vote in content.items():
+                if not pool_key.startswith(META_PREFIX):
+                    votes.setdefault(pool_key, []).append(vote)
+        return {
+            pool.key: count_pool(pool, definition.items_of(pool.key), votes.get(pool.key, []))
+            for pool in definition.pools
+        }
+
+    def _by_district(self, definition: ProcessDefinition, contents: list[dict[str, Any]]) -> list[DistrictIndex]:
+        groups: dict[str, list[dict[str, Any]]] = {}
+        for content in contents:
+            district = content.get(DISTRICT_KEY)
+            if isinstance(district, str):
+                groups.setdefault(district, []).append(content)
+        entries = []
+        for district in definition.eligibility.districts:
+            group = groups.get(district, [])
+            pools = self._count(definition, group)
+            means = [row.score for result in pools.values() for row in result.rows if row.score is not None]
+            index = sum(means, Fraction(0)) / len(means) if means else None
+            entries.append(DistrictIndex(district, len(group), pools, index))
+        return entries
 
     def turnout(self, slug: str) -> Turnout:
         """Turnout figures (moderators may see them at any time; they reveal no ballot content)."""
@@ -107,9 +156,8 @@ class ResultsService:
             return self._turnout(session, process.id)
 
     @staticmethod
-    def _votes(session: Session, process_id: int, round_no: int) -> dict[str, list[PoolVote]]:
-        per_pool: dict[str, list[PoolVote]] = {}
-        contents = session.exec(
+    def _contents(session: Session, process_id: int, round_no: int) -> list[dict[str, Any]]:
+        rows = session.exec(
             select(BallotRow.content).where(
                 BallotRow.process_id == process_id,
                 BallotRow.round == round_no,
@@ -117,10 +165,7 @@ class ResultsService:
                 col(BallotRow.withdrawn).is_(False),
             )
         )
-        for content in contents:
-            for pool_key, vote in content.items():
-                per_pool.setdefault(pool_key, []).append(vote)
-        return per_pool
+        return [dict(content) for content in rows]
 
     @staticmethod
     def _turnout(session: Session, process_id: int) -> Turnout:

@@ -19,7 +19,7 @@ from sqlmodel import Session, col, select
 from bot.ballot_rules import validate_ballot
 from bot.domain import Ballot, Channel, Phase
 from bot.errors import InputError, NotFound, WrongPhase
-from bot.services.context import ServiceContext
+from bot.services.context import DISTRICT_KEY, ServiceContext, strip_meta
 from bot.services.eligibility import CODE_ALPHABET, EligibilityService
 from storage.models import Ballot as BallotRow
 from storage.models import Participation, Process
@@ -64,9 +64,7 @@ class VotingService:
         if process.phase != Phase.OPEN or (process.closes_at is not None and now >= process.closes_at):
             raise WrongPhase("vote.closed", slug=process.slug)
 
-    def cast(
-        self, slug: str, person_id: int, ballot: Ballot, channel: Channel, *, round_no: int = 1
-    ) -> CastResult:
+    def cast(self, slug: str, person_id: int, ballot: Ballot, channel: Channel, *, round_no: int = 1) -> CastResult:
         """Validate and store ``ballot`` as the person's current ballot; returns a fresh receipt."""
         now = self.ctx.clock.now()
         with self.ctx.transaction() as session:
@@ -92,7 +90,7 @@ class VotingService:
                     ballot_key=key,
                     round=round_no,
                     revision=revision,
-                    content=clean,
+                    content={**clean, DISTRICT_KEY: record.district} if record.district else clean,
                     receipt_hash=hash_receipt(receipt),
                     cast_at=self._stamp(process, now),
                     channel=channel,
@@ -140,7 +138,7 @@ class VotingService:
             row = self._current(session, process.id, self.ctx.ballot_key(process.id, person_id), round_no)
             if row is None or row.withdrawn:
                 return None
-            return dict(row.content)
+            return strip_meta(row.content)
 
     def cast_paper(self, slug: str, ballot: Ballot, *, district: str | None, actor_id: int) -> str:
         """Enter a paper ballot (a moderator's command); it has no person, so a random key. Returns a receipt."""
@@ -158,7 +156,7 @@ class VotingService:
                     ballot_key=secrets.token_hex(32),
                     round=1,
                     revision=1,
-                    content=clean,
+                    content={**clean, DISTRICT_KEY: district} if district else clean,
                     receipt_hash=hash_receipt(receipt),
                     cast_at=self._stamp(process, now),
                     channel=Channel.PAPER,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -37,11 +37,13 @@ def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Servic
 
 
 @pytest.fixture
-def load_example(services: Services) -> Callable[[str], str]:
-    """Import an example by file stem and open it; returns its slug."""
+def load_example(services: Services, clock: FakeClock) -> Callable[..., str]:
+    """Import an example by file stem and open it (the clock moved an hour past its opening); returns its slug."""
 
     def load(stem: str, *, open_it: bool = True) -> str:
         definition = load_definition_file(EXAMPLES / f"{stem}.toml")
+        if definition.opens_at is not None:
+            clock.set(definition.opens_at + timedelta(hours=1))
         services.processes.import_definition(definition)
         if open_it:
             services.processes.open(definition.slug)
@@ -66,9 +68,7 @@ def play(channel: ConsoleChannel, transcript: Transcript) -> list[str]:
     for line, expected in transcript:
         answer = "\n".join(channel.handle(line))
         for fragment in expected:
-            assert fragment in answer.replace("\u00a0", " "), (
-                f"after {line!r} expected {fragment!r} in:\n{answer}"
-            )
+            assert fragment in answer.replace("\u00a0", " "), f"after {line!r} expected {fragment!r} in:\n{answer}"
         answers.append(answer)
     return answers
 

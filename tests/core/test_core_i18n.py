@@ -58,6 +58,4 @@ def test_unknown_language_falls_back_to_polish() -> None:
 def test_both_languages_have_the_same_messages() -> None:
     polish, english = catalogue_ids("pl"), catalogue_ids("en")
     assert polish, "no Polish messages loaded"
-    assert polish == english, (
-        f"only in pl: {sorted(polish - english)}; only in en: {sorted(english - polish)}"
-    )
+    assert polish == english, f"only in pl: {sorted(polish - english)}; only in en: {sorted(english - polish)}"
