@@ -43,4 +43,4 @@ class FakeClock:
         """Jump to ``moment`` (must be timezone-aware)."""
         if moment.tzinfo is None:
             raise ValueError("FakeClock needs an aware datetime")
-        self.current = moment
+        self.current = moment.astimezone(UTC)

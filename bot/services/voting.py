@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from sqlmodel import Session, col, select
 
@@ -210,7 +210,7 @@ class VotingService:
     @staticmethod
     def _stamp(process: Process, now: datetime) -> datetime:
         if process.secret:
-            return now.replace(hour=0, minute=0, second=0, microsecond=0)
+            return now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
         return now
 
     @staticmethod

@@ -1,0 +1,54 @@
+"""Every message the code can show exists in Polish and in English."""
+
+from __future__ import annotations
+
+import ast
+from enum import StrEnum
+from pathlib import Path
+
+import pytest
+
+from bot.commands.registry import COMMANDS
+from bot.counting.outcome import Reason
+from bot.domain import BallotRuleKind, Channel, ModerationStatus, Phase, ProcessKind, ResponseStatus
+from bot.i18n import catalogue_ids
+
+ROOT = Path(__file__).resolve().parents[2]
+ERRORS = {"GlosError", "NotFound", "NotAllowed", "NotEligible", "WrongPhase", "BallotError", "DefinitionError",
+          "InputError", "PabulibError"}
+
+
+def _keys_in_source() -> set[str]:
+    """Message ids passed as literals to a translator (``t(...)``, ``inv.t(...)``) or to a core error."""
+    keys: set[str] = set()
+    for path in (ROOT / "bot").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not isinstance(node, ast.Call) or not node.args:
+                continue
+            func = node.func
+            name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
+            first = node.args[0]
+            if name in ERRORS | {"t"} and isinstance(first, ast.Constant) and isinstance(first.value, str):
+                if "." in first.value and " " not in first.value and not first.value.endswith("."):
+                    keys.add(first.value)
+    return keys
+
+
+def _dynamic_keys() -> set[str]:
+    families: list[tuple[str, type[StrEnum]]] = [
+        ("phase.", Phase), ("process.kind.", ProcessKind), ("process.how.", ProcessKind),
+        ("moderation.", ModerationStatus), ("response.", ResponseStatus), ("channel.", Channel),
+        ("rule.", BallotRuleKind), ("counting.reason.", Reason),
+    ]
+    keys = {prefix + member.value for prefix, enum in families for member in enum}
+    for command in COMMANDS:
+        keys |= {command.summary, command.usage}
+    return keys
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_every_message_used_by_the_code_is_translated(language: str) -> None:
+    used = _keys_in_source() | _dynamic_keys()
+    assert len(used) > 150
+    missing = sorted(used - catalogue_ids(language))
+    assert missing == [], f"missing in {language}: {missing}"
