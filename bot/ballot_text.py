@@ -31,7 +31,7 @@ from dataclasses import dataclass
 
 from bot.ballot_rules import CHOICE_RULES
 from bot.definition.model import Pool, ProcessDefinition
-from bot.domain import Answer, Ballot, BallotRuleKind, ItemKind, PoolVote
+from bot.domain import MAIN_POOL, Answer, Ballot, BallotRuleKind, ItemKind, PoolVote
 from bot.errors import BallotError, InputError
 
 __all__ = ["ANSWER_WORDS", "format_ballot_text", "parse_ballot_text"]
@@ -44,8 +44,9 @@ ANSWER_WORDS: dict[str, dict[Answer, str]] = {
 
 # Matched on folded text (lower case, no diacritics); longest phrases first.
 _ANSWERS: tuple[tuple[str, Answer], ...] = (
-    (r"wstrzymuje\s+sie(?:\s+od\s+glosu)?", Answer.ABSTAIN),
-    (r"wstrzymanie(?:\s+sie)?", Answer.ABSTAIN),
+    # spaces, not newlines: "…: WSTRZYMUJE" at the end of one line and a pool "sie:" on the next stay apart
+    (r"wstrzymuje[^\S\n]+sie(?:[^\S\n]+od[^\S\n]+glosu)?", Answer.ABSTAIN),
+    (r"wstrzymanie(?:[^\S\n]+sie)?", Answer.ABSTAIN),
     (r"wstrzymuje", Answer.ABSTAIN),
     (r"abstain", Answer.ABSTAIN),
     (r"abstention", Answer.ABSTAIN),
@@ -70,6 +71,7 @@ _TOKEN = re.compile(
         )
     )
 )
+_COLON_AHEAD = re.compile(r"[^\S\n]*[:=]")
 _ANSWER_OF = [(re.compile(pattern), answer) for pattern, answer in _ANSWERS]
 _LIST_RULES = CHOICE_RULES | {BallotRuleKind.RANKING}
 _POINT_RULES = frozenset({BallotRuleKind.CUMULATIVE, BallotRuleKind.SCORE})
@@ -113,9 +115,7 @@ class _Parser:
         self.text = text
         self.district = district
         self.pools = {pool.key.casefold(): pool for pool in definition.pools}
-        self.items = {
-            item.key.casefold(): item for item in definition.items if item.kind is not ItemKind.SECTION
-        }
+        self.items = {item.key.casefold(): item for item in definition.items if item.kind is not ItemKind.SECTION}
 
     # -- errors ---------------------------------------------------------------------------------------
 
@@ -138,8 +138,10 @@ class _Parser:
                 raise self._unparseable(pos, end)
             kind = match.lastgroup or ""
             word = match.group()
-            # an item may be called like an answer ("no"); after a colon it is the answer, elsewhere the item
-            if kind == "answer" and word in self.items and not (tokens and tokens[-1].kind == "colon"):
+            # an item or pool may be called like an answer ("no"): followed by a colon it is a key, as an
+            # answer never is; elsewhere entries() decides from the pool it would go to
+            named = word in self.items or word in self.pools
+            if kind == "answer" and named and _COLON_AHEAD.match(folded, match.end()):
                 kind = "key"
             if kind != "space":
                 tokens.append(_Token(kind, word, match.start(), match.end()))
@@ -192,22 +194,30 @@ class _Parser:
                         end = value.end if value is not None else after.end
                         raise self._unparseable(token.start, end)
                     index += 3
-                elif after is not None and after.kind == "answer":  # "uchwala1 TAK"
+                elif after is not None and after.kind == "answer" and self._is_question(token.text):  # "q1 TAK"
                     entries.append(_Entry(token.text, _answer(after.text), token.start, after.end))
                     index += 2
                 else:
                     entries.append(_Entry(token.text, None, token.start, token.end))
                     index += 1
+            elif token.kind == "answer" and not self._is_question(token.text):  # an item called "no"
+                entries.append(_Entry(token.text, None, token.start, token.end))
+                index += 1
             elif token.kind == "answer":
                 entries.append(_Entry(None, _answer(token.text), token.start, token.end))
                 index += 1
-            elif (
-                token.kind == "gt" and _follows_choice(entries) and after is not None and after.kind == "key"
-            ):
+            elif token.kind == "gt" and _follows_choice(entries) and after is not None and after.kind == "key":
                 index += 1  # "3 > 1": the order of the list is the ranking
             else:
                 raise self._unparseable(token.start, token.end)
         return entries
+
+    def _is_question(self, word: str) -> bool:
+        """Whether ``word`` may stand before an answer: a question (yes / no item) or no item at all."""
+        item = self.items.get(self._lookup_key(word))
+        if item is None:
+            return True
+        return self.definition.pool(item.pool or MAIN_POOL).ballot.rule is BallotRuleKind.YES_NO_ABSTAIN
 
     # -- assignment -----------------------------------------------------------------------------------
 
@@ -228,7 +238,7 @@ class _Parser:
             typed_key = self.text[entry.start : entry.start + len(word)]
             return prefixed, item.key if item is not None else typed_key
         if item is not None:
-            return self.definition.pool(item.pool or "main"), item.key
+            return self.definition.pool(item.pool or MAIN_POOL), item.key
         typed = self.text[entry.start : entry.start + len(entry.key)]
         if entry.value is None and not any(char.isdigit() for char in word):
             raise self._unparseable(entry.start, entry.end)  # a word, not an item number
