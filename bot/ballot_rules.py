@@ -104,11 +104,7 @@ def validate_ballot(definition: ProcessDefinition, ballot: Ballot, *, district: 
     """
     if not isinstance(ballot, Mapping):
         raise BallotError("ballot.malformed", pool="")
-    if (
-        district is not None
-        and definition.eligibility.districts
-        and district not in definition.eligibility.districts
-    ):
+    if district is not None and definition.eligibility.districts and district not in definition.eligibility.districts:
         raise BallotError("ballot.unknown_district", district=district)
     normal: dict[str, PoolVote] = {}
     for raw_key, vote in ballot.items():
@@ -139,9 +135,7 @@ def _check_district(pool: Pool, district: str | None) -> None:
     if district is None:
         raise BallotError("ballot.no_district", pool=pool.key)
     if pool.district != district:
-        raise BallotError(
-            "ballot.other_district", pool=pool.key, district=pool.district, voter_district=district
-        )
+        raise BallotError("ballot.other_district", pool=pool.key, district=pool.district, voter_district=district)
 
 
 def _item_key(value: Any, pool: Pool) -> str:
@@ -160,9 +154,7 @@ def _check_items(definition: ProcessDefinition, pool: Pool, keys: Sequence[str])
         other = next((item for item in definition.items if item.key == key), None)
         if other is None:
             raise BallotError("ballot.unknown_item", item=key)
-        raise BallotError(
-            "ballot.item_of_other_pool", item=key, pool=pool.key, item_pool=other.pool or "main"
-        )
+        raise BallotError("ballot.item_of_other_pool", item=key, pool=pool.key, item_pool=other.pool or "main")
 
 
 def _validate_pool(definition: ProcessDefinition, pool: Pool, vote: Any) -> PoolVote:
@@ -226,9 +218,7 @@ def _validate_choice(definition: ProcessDefinition, pool: Pool, keys: list[str])
         cost = _cost(definition, pool, keys)
         budget = _budget_of(pool)
         if budget is not None and cost > budget:
-            raise BallotError(
-                "ballot.over_budget", pool=pool.key, cost=cost, budget=budget, over=cost - budget
-            )
+            raise BallotError("ballot.over_budget", pool=pool.key, cost=cost, budget=budget, over=cost - budget)
     return _in_definition_order(definition, pool, keys)
 
 
@@ -237,17 +227,11 @@ def _validate_ranking(definition: ProcessDefinition, pool: Pool, keys: list[str]
         raise BallotError("ballot.ranking_duplicate", pool=pool.key, item=_first_repeated(keys))
     minimum, maximum = pool.ballot.min, max_choices(definition, pool)
     if maximum is not None and minimum == maximum and len(keys) != maximum:
-        raise BallotError(
-            "ballot.ranking_not_exactly", pool=pool.key, count=maximum, n=maximum, chosen=len(keys)
-        )
+        raise BallotError("ballot.ranking_not_exactly", pool=pool.key, count=maximum, n=maximum, chosen=len(keys))
     if len(keys) < minimum:
-        raise BallotError(
-            "ballot.ranking_too_short", pool=pool.key, count=minimum, min=minimum, chosen=len(keys)
-        )
+        raise BallotError("ballot.ranking_too_short", pool=pool.key, count=minimum, min=minimum, chosen=len(keys))
     if maximum is not None and len(keys) > maximum:
-        raise BallotError(
-            "ballot.ranking_too_long", pool=pool.key, count=maximum, max=maximum, chosen=len(keys)
-        )
+        raise BallotError("ballot.ranking_too_long", pool=pool.key, count=maximum, max=maximum, chosen=len(keys))
     return keys
 
 

@@ -230,9 +230,7 @@ class ProcessDefinition(_Strict):
         for index, pool in enumerate(self.pools):
             folded = pool.key.casefold()
             if folded in seen_pools:
-                raise InvalidAt(
-                    f"pool key {pool.key!r} is used twice (keys ignore case)", "pools", index, "key"
-                )
+                raise InvalidAt(f"pool key {pool.key!r} is used twice (keys ignore case)", "pools", index, "key")
             seen_pools[folded] = index
         pool_keys = [pool.key for pool in self.pools]
         seen_items: dict[str, int] = {}
@@ -283,13 +281,9 @@ class ProcessDefinition(_Strict):
         folded = [district.casefold() for district in districts]
         for index, district in enumerate(folded):
             if district in folded[:index]:
-                raise InvalidAt(
-                    f"district {districts[index]!r} is listed twice", "eligibility", "districts", index
-                )
+                raise InvalidAt(f"district {districts[index]!r} is listed twice", "eligibility", "districts", index)
         if self.eligibility.mode is EligibilityMode.DECLARED_DISTRICT and not districts:
-            raise InvalidAt(
-                "eligibility 'declared_district' needs a list of districts", "eligibility", "districts"
-            )
+            raise InvalidAt("eligibility 'declared_district' needs a list of districts", "eligibility", "districts")
         for name in self.eligibility.district_names:
             if name not in districts:
                 raise InvalidAt(
@@ -311,25 +305,16 @@ class ProcessDefinition(_Strict):
         """A pool's ballot and counting rules fit each other, its budget and its items."""
         ballot, counting = pool.ballot, pool.counting
         if counting.rule is CountingRuleKind.MAJORITY and ballot.rule is not BallotRuleKind.YES_NO_ABSTAIN:
-            raise InvalidAt(
-                "counting 'majority' needs a 'yes_no_abstain' ballot", "pools", index, "counting", "rule"
-            )
+            raise InvalidAt("counting 'majority' needs a 'yes_no_abstain' ballot", "pools", index, "counting", "rule")
         if counting.rule is CountingRuleKind.SCORE and ballot.rule is not BallotRuleKind.SCORE:
             raise InvalidAt("counting 'score' needs a 'score' ballot", "pools", index, "counting", "rule")
         budget_counts = (CountingRuleKind.GREEDY, CountingRuleKind.GREEDY_NO_SKIP, CountingRuleKind.MES)
         if counting.rule in budget_counts and pool.budget is None:
             raise InvalidAt(f"counting {counting.rule.value!r} needs a pool budget", "pools", index, "budget")
         if ballot.rule is BallotRuleKind.WITHIN_BUDGET and pool.budget is None and ballot.max_cost is None:
-            raise InvalidAt(
-                "'within_budget' needs a pool budget or max_cost", "pools", index, "ballot", "max_cost"
-            )
+            raise InvalidAt("'within_budget' needs a pool budget or max_cost", "pools", index, "ballot", "max_cost")
         items = self.items_of(pool.key)
-        if (
-            ballot.rule is BallotRuleKind.EXACTLY
-            and ballot.max is not None
-            and items
-            and len(items) < ballot.max
-        ):
+        if ballot.rule is BallotRuleKind.EXACTLY and ballot.max is not None and items and len(items) < ballot.max:
             raise InvalidAt(
                 f"'exactly' {ballot.max} choices, but pool {pool.key!r} has only {len(items)} items",
                 "pools",
@@ -348,9 +333,7 @@ class ProcessDefinition(_Strict):
     def items_of(self, pool_key: str) -> list[Item]:
         """The items of one pool, in definition order (items without a pool belong to ``main``)."""
         return [
-            item
-            for item in self.items
-            if item.kind is not ItemKind.SECTION and (item.pool or MAIN_POOL) == pool_key
+            item for item in self.items if item.kind is not ItemKind.SECTION and (item.pool or MAIN_POOL) == pool_key
         ]
 
     def sections(self) -> list[Item]:
