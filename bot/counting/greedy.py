@@ -4,7 +4,8 @@
 ``greedy_no_skip`` stops at the first project that does not fit (Gdynia's ``greedy-no-skip``).
 
 Order, identical to pabutools' ``greedy_utilitarian_welfare(..., sat_class=Cost_Sat)``: by support descending
-(support = votes, or points), projects of cost 0 with some support first, ties by project id **as a string**.
+(support = votes, or points), ties by project id **as a string**; a project of cost 0 ranks as if it had no
+support (cost utilities give it satisfaction 0) and, being free, is funded at its turn.
 Like pabutools, a project with zero support is still funded when money is left and no threshold excludes it;
 set ``min_support=1`` to exclude it. Projects with support below ``min_support`` are never funded (pabutools
 ignores the threshold; the cities apply it).
@@ -25,10 +26,11 @@ def greedy_order(project_ids: Sequence[str], costs: Sequence[Fraction], support:
     """Project indices in the order greedy considers them (see the module docstring)."""
     ranks = id_order(project_ids)
 
-    def key(i: int) -> tuple[int, Fraction, int]:
-        # pabutools sorts by support·cost / cost; cost 0 with support > 0 is "infinite" and comes first.
-        infinite = costs[i] == 0 and support[i] > 0
-        return (0 if infinite else 1, -Fraction(support[i]), ranks[i])
+    def key(i: int) -> tuple[Fraction, int]:
+        # pabutools sorts by satisfaction density = (support · cost) / cost under cost utilities; a project of
+        # cost 0 gives satisfaction 0, so its density is 0 whatever its support (it is free, so it still fits).
+        density = Fraction(support[i]) if costs[i] > 0 else Fraction(0)
+        return (-density, ranks[i])
 
     return sorted(range(len(project_ids)), key=key)
 

@@ -5,8 +5,8 @@ equal share ``budget / n`` of the money (empty ballots included). In each round,
 with cost ``c`` find the smallest per-supporter payment cap ``q`` with ``Σ_i min(b_i, q) = c`` over its
 supporters' current budgets ``b_i``; a project whose supporters hold less than ``c`` in total is dropped for good.
 Fund the project with the smallest ``ρ = q / c`` (ties: project id **as a string**, like pabutools), let each of
-its supporters pay ``min(b_i, q)``, repeat until nothing is affordable. Projects of cost 0 with a supporter are
-funded up front; projects nobody supports never are.
+its supporters pay ``min(b_i, q)``, repeat until nothing is affordable. Projects nobody supports are never funded, and
+neither are projects of cost 0 (their cost utility is 0, as in pabutools; a greedy fill adds them).
 
 How it is fast: budgets live in one float64 numpy array (one entry per voter) and each project keeps the array
 of its supporters' indices. A project's cap is found by Newton steps on ``f(q) = Σ min(b_i, q)`` over its
@@ -146,13 +146,11 @@ class EqualShares:
         selected: list[int] = []
         alive: list[int] = []
         for p in range(m):
-            if self.totals[p] == 0:
+            # Under cost utilities a project of cost 0 brings satisfaction 0, so pabutools never funds it.
+            if self.totals[p] == 0 or costs[p] == 0:
                 reasons[p] = Reason.NO_SUPPORT
-            elif costs[p] == 0:
-                selected.append(p)
             else:
                 alive.append(p)
-        selected.sort(key=lambda p: ranks[p])
         budgets = np.full(n, float(share))
         # ρ never decreases (budgets only shrink), so last round's ρ is a lower bound: like pabutools we only
         # re-evaluate projects whose bound is not already worse than the best ρ found this round.
@@ -252,7 +250,7 @@ def equal_shares_add1(approvals: Approvals, budget: Fraction, *, increment: Frac
     if approvals.n_voters == 0:
         return equal_shares(approvals, budget)
     engine = EqualShares(approvals)
-    supported = int(np.count_nonzero(engine.totals))
+    supported = sum(1 for p in range(approvals.n_projects) if engine.totals[p] > 0 and approvals.costs[p] > 0)
     share = budget / approvals.n_voters
     outcome = engine.run(share)
     while len(outcome.selected) < supported:

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
-from itertools import chain
 from fractions import Fraction
+from itertools import chain
 from typing import Any
 
 from bot.counting.approvals import Approvals
