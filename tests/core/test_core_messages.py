@@ -14,8 +14,17 @@ from bot.domain import BallotRuleKind, Channel, ModerationStatus, Phase, Process
 from bot.i18n import catalogue_ids
 
 ROOT = Path(__file__).resolve().parents[2]
-ERRORS = {"GlosError", "NotFound", "NotAllowed", "NotEligible", "WrongPhase", "BallotError", "DefinitionError",
-          "InputError", "PabulibError"}
+ERRORS = {
+    "GlosError",
+    "NotFound",
+    "NotAllowed",
+    "NotEligible",
+    "WrongPhase",
+    "BallotError",
+    "DefinitionError",
+    "InputError",
+    "PabulibError",
+}
 
 
 def _keys_in_source() -> set[str]:
@@ -36,9 +45,14 @@ def _keys_in_source() -> set[str]:
 
 def _dynamic_keys() -> set[str]:
     families: list[tuple[str, type[StrEnum]]] = [
-        ("phase.", Phase), ("process.kind.", ProcessKind), ("process.how.", ProcessKind),
-        ("moderation.", ModerationStatus), ("response.", ResponseStatus), ("channel.", Channel),
-        ("rule.", BallotRuleKind), ("counting.reason.", Reason),
+        ("phase.", Phase),
+        ("process.kind.", ProcessKind),
+        ("process.how.", ProcessKind),
+        ("moderation.", ModerationStatus),
+        ("response.", ResponseStatus),
+        ("channel.", Channel),
+        ("rule.", BallotRuleKind),
+        ("counting.reason.", Reason),
     ]
     keys = {prefix + member.value for prefix, enum in families for member in enum}
     for command in COMMANDS:

@@ -136,8 +136,9 @@ def test_one_person_one_vote_across_channels(load_example: Callable[..., str], s
     assert services.results.turnout(slug).participants == 1
 
 
-def test_invite_codes_are_stored_only_as_hashes(load_example: Callable[..., str], services: Services,
-                                                engine: Engine) -> None:
+def test_invite_codes_are_stored_only_as_hashes(
+    load_example: Callable[..., str], services: Services, engine: Engine
+) -> None:
     slug = load_example("sondaz-deliberatywny-transport")
     codes = services.eligibility.issue_codes(slug, 3)
     assert len(set(codes)) == 3 and all(len(code) == 11 for code in codes)
