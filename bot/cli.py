@@ -34,9 +34,7 @@ __all__ = ["app", "main"]
 
 app = typer.Typer(help="Głos: participation bot for municipalities and NGOs.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
-process_app = typer.Typer(
-    help="Processes: import, open, close, publish, results, export.", no_args_is_help=True
-)
+process_app = typer.Typer(help="Processes: import, open, close, publish, results, export.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(process_app, name="process")
 cli_tally.register(app)
@@ -111,9 +109,7 @@ def process_list(ctx: typer.Context) -> None:
         t = translator(application.settings.bot.language, application.settings.tz)
         for info in application.services.processes.list():
             closes = t.datetime(info.closes_at) if info.closes_at else "-"
-            out.print(
-                f"{info.slug:32} {info.kind.value:18} {info.phase.value:10} {closes}  {info.title('pl')}"
-            )
+            out.print(f"{info.slug:32} {info.kind.value:18} {info.phase.value:10} {closes}  {info.title('pl')}")
 
 
 @process_app.command("show")
@@ -172,9 +168,7 @@ def process_export(
     ctx: typer.Context,
     slug: str,
     fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json or pb")] = "csv",
-    output: Annotated[
-        Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")
-    ] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")] = None,
 ) -> None:
     """Export the results (csv, json) or the ballots of one pool in pabulib format (pb)."""
     with _app(ctx) as application:

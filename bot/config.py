@@ -69,9 +69,7 @@ class BotSettings(_Section):
     def _admin_addresses(cls, value: list[str]) -> list[str]:
         for admin in value:
             if not (admin.lstrip("-").isdigit() or "@" in admin or admin.startswith("console:")):
-                raise ValueError(
-                    f"{admin!r} is neither a Telegram user id, an e-mail address nor console:NAME"
-                )
+                raise ValueError(f"{admin!r} is neither a Telegram user id, an e-mail address nor console:NAME")
         return value
 
 
@@ -157,9 +155,7 @@ class Settings(_Section):
 
 def _merge_environment(data: dict[str, Any], environ: Mapping[str, str]) -> dict[str, Any]:
     """Overlay ``GLOS_SECTION__KEY`` variables onto the file's tables (lists as comma-separated values)."""
-    merged = {
-        section: dict(values) if isinstance(values, dict) else values for section, values in data.items()
-    }
+    merged = {section: dict(values) if isinstance(values, dict) else values for section, values in data.items()}
     for name, value in environ.items():
         if not name.startswith(ENV_PREFIX) or "__" not in name:
             continue
@@ -172,9 +168,7 @@ def _merge_environment(data: dict[str, Any], environ: Mapping[str, str]) -> dict
         field = Settings.model_fields[section].annotation
         fields = getattr(field, "model_fields", {})
         annotation = str(fields[key].annotation) if key in fields else ""
-        table[key] = (
-            [part.strip() for part in value.split(",") if part.strip()] if "list" in annotation else value
-        )
+        table[key] = [part.strip() for part in value.split(",") if part.strip()] if "list" in annotation else value
     return merged
 
 

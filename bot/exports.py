@@ -104,15 +104,15 @@ def _pabulib(services: Services, slug: str, definition: ProcessDefinition, pool_
     if process.phase not in ("closed", "published"):
         raise WrongPhase("results.not_visible", slug=slug)
     result = services.results.results(slug, moderator=True).rounds[0][chosen]
-    votes = []
+    votes: list[PbVote] = []
     for content in contents:
         part = content.get(chosen)
         if not part:
             continue
         voter = str(len(votes) + 1)
         if isinstance(part, dict):
-            items = tuple(part)
-            votes.append(PbVote(voter, items, tuple(Fraction(int(part[item])) for item in items)))
+            named = tuple(part)
+            votes.append(PbVote(voter, named, tuple(Fraction(int(part[item])) for item in named)))
         else:
             votes.append(PbVote(voter, tuple(part)))
     items = definition.items_of(chosen)

@@ -40,9 +40,7 @@ def _po_files(language: str) -> Iterable[tuple[str, bytes]]:
     folder = resources.files("bot") / "locale" / language / "LC_MESSAGES"
     if not folder.is_dir():
         return []
-    return sorted(
-        (entry.name, entry.read_bytes()) for entry in folder.iterdir() if entry.name.endswith(".po")
-    )
+    return sorted((entry.name, entry.read_bytes()) for entry in folder.iterdir() if entry.name.endswith(".po"))
 
 
 @cache
@@ -76,7 +74,7 @@ def catalogue_ids(language: str) -> set[str]:
     for message in _catalogue(language):
         if not message.id:
             continue
-        key = message.id[0] if isinstance(message.id, tuple) else message.id
+        key = str(message.id[0] if isinstance(message.id, (tuple, list)) else message.id)
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if all(strings):
             ids.add(key)
@@ -96,9 +94,7 @@ class Translator:
             if key not in catalogue:
                 continue
             translations = _translations(language)
-            text = (
-                translations.ngettext(key, key, plural) if plural is not None else translations.gettext(key)
-            )
+            text = translations.ngettext(key, key, plural) if plural is not None else translations.gettext(key)
             if text != key:
                 return text
         return None
@@ -133,9 +129,7 @@ class Translator:
         """An amount in złoty: ``1 250 000 zł`` (grosze only when there are any)."""
         amount = Decimal(str(value))
         shown = (
-            amount.quantize(Decimal(1))
-            if amount == amount.to_integral_value()
-            else amount.quantize(Decimal("0.01"))
+            amount.quantize(Decimal(1)) if amount == amount.to_integral_value() else amount.quantize(Decimal("0.01"))
         )
         text = format_decimal(shown, format="#,##0.##", locale=self.language)
         return f"{text} zł"

@@ -5,9 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.exports import export_process
-from bot.rosters import read_roster
-
 from bot.ballot_text import parse_ballot_text
 from bot.commands.args import parse_local_datetime, parse_positive_int, take_process
 from bot.commands.base import Button, Document, Invocation, Reply
@@ -15,6 +12,8 @@ from bot.commands.render import process_line
 from bot.definition import load_definition
 from bot.domain import Channel, ModerationStatus, ResponseStatus, RoleName
 from bot.errors import InputError
+from bot.exports import export_process
+from bot.rosters import read_roster
 
 __all__ = [
     "cmd_approve",
@@ -143,7 +142,7 @@ def cmd_opinions(inv: Invocation) -> Sequence[Reply]:
             text=opinion.text,
             channel=inv.t("channel." + opinion.channel.value),
         )
-        buttons = ()
+        buttons: tuple[tuple[Button, ...], ...] = ()
         if opinion.status is ModerationStatus.PENDING:
             buttons = (
                 (

@@ -11,12 +11,11 @@ import re
 from collections.abc import Sequence
 from contextlib import suppress
 
-from bot.commands.results_text import results_text
-
 from bot.ballot_text import format_ballot_text, parse_ballot_text
 from bot.commands.args import take_process
 from bot.commands.base import Button, Invocation, Reply
 from bot.commands.render import district_name, process_line, process_text
+from bot.commands.results_text import results_text
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import InputError, NotEligible
 from bot.i18n import LANGUAGES

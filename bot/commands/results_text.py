@@ -78,8 +78,8 @@ def results_text(info: ProcessInfo, results: ProcessResults, t: Translator) -> s
         lines.append("")
         for key, before in results.rounds[0].items():
             shift = opinion_shift(before, results.rounds[1][key])
-            for item_key, value in shift.items():
-                if value is not None:
-                    sign = "+" if value > 0 else ""
-                    lines.append(f"{item_key}: {t('results.shift', shift=sign + _decimal(value))}")
+            for item_key, change in shift.items():
+                if change is not None:
+                    sign = "+" if change > 0 else ""
+                    lines.append(f"{item_key}: {t('results.shift', shift=sign + _decimal(change))}")
     return "\n".join(lines)

@@ -138,6 +138,7 @@ class EligibilityService:
         codes = []
         with self.ctx.transaction() as session:
             process = self.ctx.process(session, slug)
+            assert process.id is not None
             now = self.ctx.clock.now()
             for _ in range(count):
                 raw = "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
@@ -152,6 +153,7 @@ class EligibilityService:
         added = 0
         with self.ctx.transaction() as session:
             process = self.ctx.process(session, slug)
+            assert process.id is not None
             known = {
                 (entry.channel, entry.address)
                 for entry in session.exec(select(RosterEntry).where(RosterEntry.process_id == process.id)).all()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlmodel import Session, col, delete, select
 
@@ -75,7 +76,13 @@ class ProcessService:
         with self.ctx.transaction() as session:
             process = session.exec(select(Process).where(Process.slug == definition.slug)).first()
             if process is None:
-                process = Process(slug=definition.slug, created_at=now)
+                process = Process(
+                    slug=definition.slug,
+                    kind=definition.kind,
+                    title_pl=definition.title.pl,
+                    definition={},
+                    created_at=now,
+                )
             elif process.phase != Phase.DRAFT:
                 raise WrongPhase("process.not_draft", slug=definition.slug, phase=process.phase)
             process.kind = definition.kind
@@ -102,8 +109,8 @@ class ProcessService:
             return self.info(session, process)
 
     def _replace_items(self, session: Session, process_id: int, definition: ProcessDefinition) -> None:
-        session.exec(delete(Item).where(col(Item.process_id) == process_id))  # type: ignore[call-overload]
-        session.exec(delete(Pool).where(col(Pool.process_id) == process_id))  # type: ignore[call-overload]
+        session.exec(delete(Item).where(col(Item.process_id) == process_id))
+        session.exec(delete(Pool).where(col(Pool.process_id) == process_id))
         pool_ids: dict[str, int] = {}
         for pool in definition.pools:
             row = Pool(
@@ -191,7 +198,7 @@ class ProcessService:
             return self._save(session, process, "process.publish", actor_id)
 
     def _save(
-        self, session: Session, process: Process, action: str, actor_id: int | None, **details: object
+        self, session: Session, process: Process, action: str, actor_id: int | None, **details: Any
     ) -> ProcessInfo:
         process.updated_at = self.ctx.clock.now()
         session.add(process)

@@ -37,9 +37,9 @@ def _keys_in_source() -> set[str]:
             func = node.func
             name = func.id if isinstance(func, ast.Name) else func.attr if isinstance(func, ast.Attribute) else ""
             first = node.args[0]
-            if name in ERRORS | {"t"} and isinstance(first, ast.Constant) and isinstance(first.value, str):
-                if "." in first.value and " " not in first.value and not first.value.endswith("."):
-                    keys.add(first.value)
+            literal = first.value if isinstance(first, ast.Constant) and isinstance(first.value, str) else ""
+            if name in ERRORS | {"t"} and "." in literal and " " not in literal and not literal.endswith("."):
+                keys.add(literal)
     return keys
 
 
