@@ -36,9 +36,7 @@ def _database_params() -> list[object]:
 
 def _libpq_url(url: str) -> str:
     """A URL psycopg accepts (no ``+psycopg`` driver suffix)."""
-    return (
-        storage_engine.normalize_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    )
+    return storage_engine.normalize_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
 
 
 def _pid_alive(pid: int) -> bool:

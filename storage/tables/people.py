@@ -117,6 +117,4 @@ class DialogueState(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     channel: Channel = Field(sa_type=StrEnumType(Channel))
     state: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
-    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow})

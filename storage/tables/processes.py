@@ -55,9 +55,7 @@ class Process(SQLModel, table=True):
     closes_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     auto_publish: bool = Field(default=False)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    updated_at: datetime = Field(
-        default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow}
-    )
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime, sa_column_kwargs={"onupdate": utcnow})
     version: int = Field(default=1, sa_column=_process_version)
 
 

@@ -162,9 +162,7 @@ def test_erasing_is_anonymising_deleting_a_participant_is_refused(session_factor
     with transaction(session_factory) as session:
         session.add(Identity(person_id=person, channel=Channel.EMAIL, address="ala@example.pl"))
         session.add(Participation(process_id=process, person_id=person, channel=Channel.EMAIL))
-        session.add(
-            Opinion(process_id=process, person_id=person, channel=Channel.EMAIL, text="Za mało zieleni")
-        )
+        session.add(Opinion(process_id=process, person_id=person, channel=Channel.EMAIL, text="Za mało zieleni"))
 
     def delete_person(session: Session) -> None:
         session.delete(session.get_one(Person, person))

@@ -63,9 +63,7 @@ def test_comparison_would_see_a_difference(engine: Engine) -> None:
 
 def test_constraint_names_follow_the_naming_convention(engine: Engine) -> None:
     inspector = inspect(engine)
-    assert {c["name"] for c in inspector.get_unique_constraints("identity")} == {
-        "uq_identity_channel_address"
-    }
+    assert {c["name"] for c in inspector.get_unique_constraints("identity")} == {"uq_identity_channel_address"}
     assert {fk["name"] for fk in inspector.get_foreign_keys("participation")} == {
         "fk_participation_person_id_person",
         "fk_participation_process_id_process",

@@ -89,15 +89,11 @@ def test_money_is_exact(session_factory: Factory) -> None:
     process = _process(session_factory)
     costs = [Decimal("1546168.66"), Decimal("0.10"), Decimal("0.20"), Decimal("999999999.99")]
     with transaction(session_factory) as session:
-        pool = Pool(
-            process_id=process, key="main", budget=Decimal("1546168.66"), ballot_rule={}, counting_rule={}
-        )
+        pool = Pool(process_id=process, key="main", budget=Decimal("1546168.66"), ballot_rule={}, counting_rule={})
         session.add(pool)
         session.flush()
         for number, cost in enumerate(costs):
-            session.add(
-                Item(process_id=process, pool_id=pool.id, key=f"p{number}", title={"pl": "x"}, cost=cost)
-            )
+            session.add(Item(process_id=process, pool_id=pool.id, key=f"p{number}", title={"pl": "x"}, cost=cost))
     with transaction(session_factory) as session:
         assert session.exec(select(col(Pool.budget))).one() == Decimal("1546168.66")
         assert session.exec(select(col(Item.cost)).order_by(Item.key)).all() == costs
@@ -105,9 +101,7 @@ def test_money_is_exact(session_factory: Factory) -> None:
     assert total == Decimal("1001546168.95")  # no float drift (0.10 + 0.20)
 
 
-def test_enums_are_stored_by_value_and_unknown_values_refused(
-    session_factory: Factory, engine: Engine
-) -> None:
+def test_enums_are_stored_by_value_and_unknown_values_refused(session_factory: Factory, engine: Engine) -> None:
     _process(session_factory, phase=Phase.OPEN)
     with engine.connect() as connection:
         assert connection.execute(text("SELECT kind, phase FROM process")).one() == ("budget", "open")
@@ -125,9 +119,7 @@ def test_definition_is_kept_as_json(session_factory: Factory) -> None:
             "kind": "budget",
             "title": {"pl": "Budżet obywatelski 2027", "en": "Participatory budget 2027"},
             "opens_at": "2027-06-01T08:00:00+02:00",
-            "pools": [
-                {"budget": "1546168.66", "ballot": {"rule": "within_budget"}, "counting": {"rule": "greedy"}}
-            ],
+            "pools": [{"budget": "1546168.66", "ballot": {"rule": "within_budget"}, "counting": {"rule": "greedy"}}],
             "items": [{"key": "p1", "kind": "project", "title": "Ławki", "cost": "120000.50"}],
         }
     )
