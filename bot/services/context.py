@@ -7,18 +7,30 @@ import hmac
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from threading import Lock
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from sqlalchemy import bindparam
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, select
 
 from bot.clock import Clock
 from bot.definition import ProcessDefinition
+from bot.domain import Phase
 from bot.errors import NotFound
 from storage.models import AuditEntry, Process
 
-__all__ = ["DISTRICT_KEY", "META_PREFIX", "ServiceContext", "SessionFactory", "strip_meta"]
+__all__ = [
+    "DISTRICT_KEY",
+    "META_PREFIX",
+    "STATE_COLUMNS",
+    "ProcessState",
+    "ServiceContext",
+    "SessionFactory",
+    "strip_meta",
+]
 
 # Stored ballot content may carry metadata beside the pools under keys that start with "@": the voter's
 # declared district ("@district"), so that surveys can be aggregated per municipality without any link to the
@@ -33,6 +45,32 @@ def strip_meta(content: dict[str, Any]) -> dict[str, Any]:
 
 
 SessionFactory = Callable[[], Session]
+
+
+@dataclass(frozen=True)
+class ProcessState:
+    """The few columns of a process that every vote checks, read without loading the whole row."""
+
+    id: int
+    slug: str
+    phase: Phase
+    opens_at: datetime | None
+    closes_at: datetime | None
+    secret: bool
+    version: int
+
+
+STATE_COLUMNS = (
+    Process.id,
+    Process.slug,
+    Process.phase,
+    Process.opens_at,
+    Process.closes_at,
+    Process.secret,
+    Process.version,
+)
+_DEFINITION_QUERY = select(Process.definition).where(Process.id == bindparam("id"))
+_STATE_QUERY = select(*STATE_COLUMNS).where(Process.slug == bindparam("slug"))  # type: ignore[call-overload]
 
 
 @dataclass
@@ -69,6 +107,38 @@ class ServiceContext:
         if process is None:
             raise NotFound("process.not_found", slug=slug)
         return process
+
+    @property
+    def engine(self) -> Engine:
+        """The engine behind the session factory (for Core-level hot paths)."""
+        bind = getattr(self.sessions, "kw", {}).get("bind")
+        if not isinstance(bind, Engine):  # pragma: no cover - a factory without an engine
+            raise TypeError("the session factory has no engine bound")
+        return bind
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A Core connection in a transaction: committed on success, rolled back on any error."""
+        with self.engine.begin() as connection:
+            yield connection
+
+    def state(self, connection: Connection, slug: str) -> ProcessState:
+        """The phase and window of the process with ``slug`` (``process.not_found`` otherwise)."""
+        row = connection.execute(_STATE_QUERY, {"slug": slug.strip().lower()}).first()
+        if row is None:
+            raise NotFound("process.not_found", slug=slug)
+        return ProcessState(row[0], row[1], Phase(row[2]), row[3], row[4], bool(row[5]), row[6])
+
+    def definition_of(self, connection: Connection, state: ProcessState) -> ProcessDefinition:
+        """The definition of the process in ``state``, read from the store only when not cached."""
+        cache_key = (state.id, state.version)
+        cached = self._definitions.get(cache_key)
+        if cached is None:
+            stored = connection.execute(_DEFINITION_QUERY, {"id": state.id}).scalar_one()
+            cached = ProcessDefinition.model_validate(stored)
+            with self._lock:
+                self._definitions[cache_key] = cached
+        return cached
 
     def definition(self, process: Process) -> ProcessDefinition:
         """The validated definition of ``process``, parsed once per (id, version)."""

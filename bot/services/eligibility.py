@@ -13,17 +13,41 @@ import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam
+from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from bot.definition import ProcessDefinition
 from bot.domain import Channel, EligibilityMode, Phase
-from bot.errors import InputError, NotEligible, WrongPhase
-from bot.services.context import ServiceContext
+from bot.errors import InputError, NotEligible, NotFound, WrongPhase
+from bot.services.context import STATE_COLUMNS, ProcessState, ServiceContext
 from bot.services.people import normalise_address
+from bot.services.sql import insert_ignore
 from storage.models import Eligibility, Identity, InviteCode, Participation, Process, RosterEntry
 
-__all__ = ["CODE_ALPHABET", "EligibilityService", "RosterRow", "hash_code"]
+__all__ = ["CODE_ALPHABET", "EligibilityRecord", "EligibilityService", "RosterRow", "hash_code"]
+
+_ELIGIBILITY = Eligibility.__table__  # type: ignore[attr-defined]
+_RECORD_QUERY = select(_ELIGIBILITY.c.district, _ELIGIBILITY.c.source).where(
+    _ELIGIBILITY.c.process_id == bindparam("process"), _ELIGIBILITY.c.person_id == bindparam("person")
+)
+_STATE_AND_RECORD_QUERY = (
+    select(*STATE_COLUMNS, _ELIGIBILITY.c.district, _ELIGIBILITY.c.source)  # type: ignore[call-overload]
+    .select_from(Process)
+    .outerjoin(
+        _ELIGIBILITY,
+        (_ELIGIBILITY.c.process_id == Process.id) & (_ELIGIBILITY.c.person_id == bindparam("person")),
+    )
+    .where(Process.slug == bindparam("slug"))
+)
+_ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
+_IDENTITY = Identity.__table__  # type: ignore[attr-defined]
+_ROSTER_QUERY = (
+    select(_ROSTER.c.id)
+    .join(_IDENTITY, (_IDENTITY.c.channel == _ROSTER.c.channel) & (_IDENTITY.c.address == _ROSTER.c.address))
+    .where(_ROSTER.c.process_id == bindparam("process"), _IDENTITY.c.person_id == bindparam("person"))
+    .limit(1)
+)
 
 # Crockford-like alphabet without look-alikes (0/O, 1/I/L): codes are read off paper.
 CODE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
@@ -34,6 +58,14 @@ def hash_code(code: str) -> str:
     """The stored form of an invite code (only the hash is kept)."""
     normalised = code.replace("-", "").replace(" ", "").upper()
     return hashlib.sha256(normalised.encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class EligibilityRecord:
+    """That a person may take part, why, and their declared district (if any)."""
+
+    district: str | None
+    source: EligibilityMode
 
 
 @dataclass(frozen=True)
@@ -52,20 +84,40 @@ class EligibilityService:
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
 
-    def require(self, session: Session, process: Process, person_id: int) -> Eligibility:
-        """The person's eligibility record, created where the mode allows; :class:`NotEligible` otherwise."""
-        assert process.id is not None
-        record = session.exec(
-            select(Eligibility).where(Eligibility.process_id == process.id, Eligibility.person_id == person_id)
-        ).first()
-        if record is not None:
-            return record
-        definition = self.ctx.definition(process)
+    def require(
+        self,
+        connection: Connection,
+        process: ProcessState,
+        person_id: int,
+        *,
+        known: EligibilityRecord | None = None,
+    ) -> EligibilityRecord:
+        """The person's eligibility, granted where the mode allows it; :class:`NotEligible` otherwise.
+
+        ``known`` is the record when the caller has already read it (casting reads it with the process state).
+        """
+        found = known or self._record(connection, process.id, person_id)
+        if found is not None:
+            return found
+        definition = self.ctx.definition_of(connection, process)
         mode = definition.eligibility.mode
-        if mode is EligibilityMode.OPEN:
-            return self._grant(session, process.id, person_id, None, mode)
-        if mode is EligibilityMode.ROSTER and self._on_roster(session, process.id, person_id):
-            return self._grant(session, process.id, person_id, None, mode)
+        if mode is EligibilityMode.OPEN or (
+            mode is EligibilityMode.ROSTER and self._on_roster(connection, process.id, person_id)
+        ):
+            insert_ignore(
+                connection,
+                _ELIGIBILITY,
+                {
+                    "process_id": process.id,
+                    "person_id": person_id,
+                    "district": None,
+                    "source": mode.value,
+                    "granted_at": self.ctx.clock.now(),
+                },
+                ("process_id", "person_id"),
+            )
+            # Open and roster eligibility carry no district, so a row a concurrent request wrote is the same.
+            return EligibilityRecord(None, mode)
         key = {
             EligibilityMode.ROSTER: "eligibility.not_on_roster",
             EligibilityMode.INVITE_CODE: "eligibility.need_code",
@@ -73,10 +125,25 @@ class EligibilityService:
         }[mode]
         raise NotEligible(key, slug=process.slug, districts=", ".join(definition.eligibility.districts))
 
-    def check(self, slug: str, person_id: int) -> Eligibility:
+    @staticmethod
+    def _record(connection: Connection, process_id: int, person_id: int) -> EligibilityRecord | None:
+        row = connection.execute(_RECORD_QUERY, {"process": process_id, "person": person_id}).first()
+        return None if row is None else EligibilityRecord(row[0], EligibilityMode(row[1]))
+
+    def state_and_record(
+        self, connection: Connection, slug: str, person_id: int
+    ) -> tuple[ProcessState, EligibilityRecord | None]:
+        """The process state and the person's eligibility record (if any) in one query — the voting hot path."""
+        row = connection.execute(_STATE_AND_RECORD_QUERY, {"slug": slug.strip().lower(), "person": person_id}).first()
+        if row is None:
+            raise NotFound("process.not_found", slug=slug)
+        state = ProcessState(row[0], row[1], Phase(row[2]), row[3], row[4], bool(row[5]), row[6])
+        return state, None if row[8] is None else EligibilityRecord(row[7], EligibilityMode(row[8]))
+
+    def check(self, slug: str, person_id: int) -> EligibilityRecord:
         """Like :meth:`require`, in its own transaction."""
-        with self.ctx.transaction() as session:
-            return self.require(session, self.ctx.process(session, slug), person_id)
+        with self.ctx.connection() as connection:
+            return self.require(connection, self.ctx.state(connection, slug), person_id)
 
     def declare_district(self, slug: str, person_id: int, district: str) -> str:
         """Record the person's district for a ``declared_district`` process; returns the district key."""
@@ -176,41 +243,26 @@ class EligibilityService:
             self.ctx.audit(session, "roster.import", actor_person_id=actor_id, process_id=process.id, added=added)
         return added
 
-    def _on_roster(self, session: Session, process_id: int, person_id: int) -> bool:
-        identities = session.exec(select(Identity).where(Identity.person_id == person_id)).all()
-        for identity in identities:
-            match = session.exec(
-                select(RosterEntry).where(
-                    RosterEntry.process_id == process_id,
-                    RosterEntry.channel == identity.channel,
-                    RosterEntry.address == identity.address,
-                )
-            ).first()
-            if match is not None:
-                return True
-        return False
+    @staticmethod
+    def _on_roster(connection: Connection, process_id: int, person_id: int) -> bool:
+        return connection.execute(_ROSTER_QUERY, {"process": process_id, "person": person_id}).first() is not None
 
     def _grant(
         self, session: Session, process_id: int, person_id: int, district: str | None, source: EligibilityMode
-    ) -> Eligibility:
-        record = Eligibility(
-            process_id=process_id,
-            person_id=person_id,
-            district=district,
-            source=source,
-            granted_at=self.ctx.clock.now(),
+    ) -> None:
+        # A concurrent request may have granted it a moment ago; theirs stands.
+        insert_ignore(
+            session.connection(),
+            _ELIGIBILITY,
+            {
+                "process_id": process_id,
+                "person_id": person_id,
+                "district": district,
+                "source": source.value,
+                "granted_at": self.ctx.clock.now(),
+            },
+            ("process_id", "person_id"),
         )
-        session.add(record)
-        try:
-            with session.begin_nested():
-                session.flush()
-        except IntegrityError:
-            # A concurrent request granted it first; theirs stands.
-            found = session.exec(
-                select(Eligibility).where(Eligibility.process_id == process_id, Eligibility.person_id == person_id)
-            ).one()
-            return found
-        return record
 
     @staticmethod
     def _match_district(definition: ProcessDefinition, given: str) -> str:

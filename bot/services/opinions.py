@@ -57,10 +57,9 @@ class OpinionService:
             raise InputError("opinion.too_long", max=MAX_OPINION_CHARS, length=len(text))
         now = self.ctx.clock.now()
         with self.ctx.transaction() as session:
-            process = self.ctx.process(session, slug)
-            assert process.id is not None
+            process = self.ctx.state(session.connection(), slug)
             self.voting.require_open(process, now)
-            self.eligibility.require(session, process, person_id)
+            self.eligibility.require(session.connection(), process, person_id)
             item_id = self._section_id(session, process.id, section) if section else None
             opinion = Opinion(
                 process_id=process.id,
