@@ -1,0 +1,1 @@
+"""Głos: the channel-agnostic core (services, rules, commands, catalogues) and the composition root (``app``)."""
