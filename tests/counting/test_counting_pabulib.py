@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
-from pabutools.election import Cost_Sat, parse_pabulib
+import pytest
+from pabutools.election import Cost_Sat
 from pabutools.election.satisfaction import AdditiveSatisfaction
 from pabutools.rules import greedy_utilitarian_welfare, method_of_equal_shares
 
@@ -38,17 +40,34 @@ def test_auto_tally_equals_published_selection(pabulib_path: Path) -> None:
     assert result.spent == sum(election.project(pid).cost for pid in result.selected)
 
 
-def test_greedy_equals_pabutools(pabulib_path_big_slow: Path) -> None:
+def test_parser_agrees_with_pabutools(pabulib_path_big_slow: Path, parsed_by_pabutools: Any) -> None:
+    election = read_pb(pabulib_path_big_slow)
+    instance, profile = parsed_by_pabutools(pabulib_path_big_slow)
+    assert {p.project_id: p.cost for p in election.projects} == {p.name: p.cost for p in instance}
+    assert election.budget == instance.budget_limit
+    assert len(election.votes) == profile.num_ballots()
+    theirs = sorted(sorted(p.name for p in ballot) for ballot in profile)
+    assert theirs == sorted(sorted(v.vote) for v in election.votes)
+
+
+def test_greedy_equals_pabutools(
+    pabulib_path_big_slow: Path, parsed_by_pabutools: Any, approvals_for_pabutools: Any
+) -> None:
     path = pabulib_path_big_slow
     election = read_pb(path)
-    instance, profile = parse_pabulib(str(path))
+    if election.vote_type == "ordinal" and len(election.votes) > 10_000:
+        # Re-scoring 65,000 rankings through a Python satisfaction class takes ~40 s; the same rule is compared
+        # on Kraków's district file, and this file's greedy outcome equals the published one (test above).
+        pytest.skip("pabutools greedy by points on a large ranked file is too slow; covered by the district file")
     ids = [p.project_id for p in election.projects]
     costs = [p.cost for p in election.projects]
     support = project_support(election)
     ours = greedy(ids, costs, [support[i] for i in ids], election.budget)  # no threshold: pabutools has none
     if election.vote_type in ("approval", "choose-1"):
+        instance, profile = approvals_for_pabutools(path)
         theirs = greedy_utilitarian_welfare(instance, profile, sat_class=Cost_Sat)
     else:
+        instance, profile = parsed_by_pabutools(path)
         if election.vote_type == "ordinal":  # pabutools ranks give Borda points; the city counts 3/2/1
             from pabutools.election import CumulativeBallot, CumulativeProfile
 
@@ -63,10 +82,10 @@ def test_greedy_equals_pabutools(pabulib_path_big_slow: Path) -> None:
     assert sorted(ids[i] for i in ours.selected) == sorted(p.name for p in theirs)
 
 
-def test_mes_equals_pabutools(pabulib_path_big_slow: Path) -> None:
+def test_mes_equals_pabutools(pabulib_path_big_slow: Path, approvals_for_pabutools: Any) -> None:
     path = pabulib_path_big_slow
     election = read_pb(path)
-    instance, profile = parse_pabulib(str(path))
+    instance, profile = approvals_for_pabutools(path)
     approvals = Approvals.from_ballots(
         [p.project_id for p in election.projects], [p.cost for p in election.projects], (v.vote for v in election.votes)
     )

@@ -93,7 +93,7 @@ def _with_ties(items: list[str], ballots: list[list[str]]) -> ProfileWithTies:
     return profile
 
 
-@SETTINGS
+@RANKED
 @given(rankings(complete=False))
 def test_irv_equals_pref_voting_instant_runoff_tb(case: tuple[list[str], list[list[str]]]) -> None:
     items, ballots = case
@@ -101,7 +101,7 @@ def test_irv_equals_pref_voting_instant_runoff_tb(case: tuple[list[str], list[li
     assert [instant_runoff(items, ballots).winner] == [items[c] for c in theirs]
 
 
-@SETTINGS
+@RANKED
 @given(rankings(complete=True))
 def test_irv_equals_pref_voting_on_complete_rankings(case: tuple[list[str], list[list[str]]]) -> None:
     items, ballots = case
@@ -110,7 +110,7 @@ def test_irv_equals_pref_voting_on_complete_rankings(case: tuple[list[str], list
     assert [instant_runoff(items, ballots).winner] == [items[c] for c in theirs]
 
 
-@SETTINGS
+@RANKED
 @given(rankings(complete=False))
 def test_schulze_equals_beat_path(case: tuple[list[str], list[list[str]]]) -> None:
     items, ballots = case
@@ -120,7 +120,7 @@ def test_schulze_equals_beat_path(case: tuple[list[str], list[list[str]]]) -> No
     assert ours.order[0] == min(theirs, key=items.index)
 
 
-@SETTINGS
+@RANKED
 @given(rankings(complete=True))
 def test_borda_equals_pref_voting(case: tuple[list[str], list[list[str]]]) -> None:
     items, ballots = case
