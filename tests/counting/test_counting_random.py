@@ -29,6 +29,8 @@ from bot.counting.schulze import schulze
 from bot.counting.scores import rank_by
 
 SETTINGS = settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+# pref_voting builds its profiles slowly; 40 examples keep the ranked checks at a few seconds.
+RANKED = settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 
 # Ids that sort differently as strings and as numbers, to exercise the tie-breaker.
 IDS = ["1", "10", "2", "311", "1003", "7", "70", "8"]
