@@ -14,6 +14,7 @@ from bot.services.context import ServiceContext, SessionFactory
 from bot.services.dialogue import DialogueService
 from bot.services.eligibility import EligibilityService
 from bot.services.opinions import OpinionService
+from bot.services.outbox import Outbox
 from bot.services.people import PeopleService, PersonRef
 from bot.services.processes import ProcessInfo, ProcessService
 from bot.services.results import ProcessResults, ResultsService, Turnout
@@ -24,6 +25,7 @@ __all__ = [
     "DialogueService",
     "EligibilityService",
     "OpinionService",
+    "Outbox",
     "PeopleService",
     "PersonRef",
     "ProcessInfo",
@@ -50,6 +52,7 @@ class Services:
     opinions: OpinionService
     results: ResultsService
     dialogue: DialogueService
+    outbox: Outbox
 
 
 def build_services(
@@ -76,4 +79,5 @@ def build_services(
         opinions=OpinionService(context, eligibility, voting),
         results=ResultsService(context),
         dialogue=DialogueService(context),
+        outbox=Outbox(context),
     )

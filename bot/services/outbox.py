@@ -1,0 +1,234 @@
+"""The outbox: every message the bot sends on its own (reminders, summaries, confirmations, announcements) is
+queued here first, in the same transaction as the change that causes it, and sent by the channel's sender.
+
+Contract:
+
+* :meth:`Outbox.enqueue` queues one message under a unique ``key`` — one per (recipient, purpose), e.g.
+  ``reminder:bo2027:3d:person:42``. Queuing the same key again does nothing and returns False, so a reminder
+  planned twice, by a restarted or a second bot process, is queued once.
+* A sender calls :meth:`Outbox.claim` for its channel: due, unsent rows are leased to it (``claimed_by``,
+  ``claimed_until``); a crashed sender's lease runs out and the rows become claimable again. On PostgreSQL the
+  claim skips rows other processes hold (``FOR UPDATE SKIP LOCKED``); on SQLite the write lock serialises
+  claims.
+* After sending, :meth:`Outbox.mark_sent`; after a failure, :meth:`Outbox.mark_failed` with an optional
+  ``retry_after`` (Telegram's flood control says how long): the row is released and retried later with
+  backoff, and given up after :data:`MAX_ATTEMPTS` (``last_error`` says why; it is never sent).
+* Delivery is at-least-once: a crash between the transport's success and :meth:`mark_sent` can repeat one
+  message. The lease keeps that window to one message per crash.
+
+``payload`` is channel-specific JSON: for chat channels :func:`reply_payload` of a core
+:class:`~bot.commands.base.Reply`; the e-mail sender reads ``subject``/``text``/``html``/``headers``.
+"""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy.engine import Connection
+
+from bot.commands.base import Button, Document, Reply
+from bot.domain import Channel
+from bot.services.context import ServiceContext
+from bot.services.sql import insert_ignore
+from storage.models import OutboxMessage
+
+__all__ = [
+    "GIVEN_UP",
+    "MAX_ATTEMPTS",
+    "Outbox",
+    "OutboxStats",
+    "QueuedMessage",
+    "payload_reply",
+    "reply_payload",
+]
+
+MAX_ATTEMPTS = 8
+GIVEN_UP = "given up: "
+_TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+_FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class QueuedMessage:
+    """A claimed message, as a sender sees it."""
+
+    id: int
+    key: str
+    channel: Channel
+    address: str
+    person_id: int | None
+    purpose: str
+    payload: dict[str, Any]
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutboxStats:
+    """How full the queue is (for ``/status`` and ``/metrics``)."""
+
+    unsent: int
+    oldest_unsent: datetime | None
+    given_up: int
+
+
+def reply_payload(reply: Reply) -> dict[str, Any]:
+    """A core reply as JSON for the outbox (documents base64-encoded)."""
+    payload: dict[str, Any] = {"text": reply.text}
+    if reply.buttons:
+        payload["buttons"] = [[{"label": b.label, "command": b.command} for b in row] for row in reply.buttons]
+    if reply.document is not None:
+        payload["document"] = {
+            "filename": reply.document.filename,
+            "mime_type": reply.document.mime_type,
+            "content": base64.b64encode(reply.document.content).decode(),
+        }
+    return payload
+
+
+def payload_reply(payload: dict[str, Any]) -> Reply:
+    """The inverse of :func:`reply_payload`."""
+    buttons = tuple(
+        tuple(Button(str(b["label"]), str(b["command"])) for b in row) for row in payload.get("buttons", [])
+    )
+    document = None
+    if "document" in payload:
+        raw = payload["document"]
+        document = Document(raw["filename"], base64.b64decode(raw["content"]), raw.get("mime_type", ""))
+    return Reply(str(payload.get("text", "")), buttons, document)
+
+
+class Outbox:
+    """Queue and lease outgoing messages."""
+
+    def __init__(self, context: ServiceContext) -> None:
+        self.ctx = context
+
+    def enqueue(
+        self,
+        *,
+        key: str,
+        channel: Channel,
+        address: str,
+        purpose: str,
+        payload: dict[str, Any],
+        person_id: int | None = None,
+        not_before: datetime | None = None,
+        connection: Connection | None = None,
+    ) -> bool:
+        """Queue a message unless one with ``key`` exists; True when queued now.
+
+        Pass ``connection`` to queue inside the caller's transaction (the change and its message commit
+        together); otherwise the message is queued in a transaction of its own.
+        """
+        now = self.ctx.clock.now()
+        values = {
+            "key": key[:255],
+            "channel": channel,
+            "address": address,
+            "person_id": person_id,
+            "purpose": purpose,
+            "payload": payload,
+            "created_at": now,
+            "not_before": not_before or now,
+            "attempts": 0,
+        }
+        if connection is not None:
+            return self._insert(connection, values)
+        with self.ctx.connection() as own:
+            return self._insert(own, values)
+
+    @staticmethod
+    def _insert(connection: Connection, values: dict[str, Any]) -> bool:
+        exists = connection.execute(select(_TABLE.c.id).where(_TABLE.c.key == values["key"])).first()
+        if exists is not None:
+            return False
+        insert_ignore(connection, _TABLE, values, ("key",))
+        return True
+
+    def claim(
+        self, channel: Channel, *, worker: str, limit: int = 50, lease: timedelta = timedelta(seconds=60)
+    ) -> list[QueuedMessage]:
+        """Lease up to ``limit`` due, unsent messages of ``channel`` to ``worker``, oldest first."""
+        now = self.ctx.clock.now()
+        with self.ctx.connection() as connection:
+            due = (
+                select(_TABLE.c.id)
+                .where(
+                    _TABLE.c.channel == channel.value,
+                    _TABLE.c.sent_at.is_(None),
+                    _TABLE.c.not_before <= bindparam("now"),
+                    or_(_TABLE.c.claimed_until.is_(None), _TABLE.c.claimed_until < bindparam("now")),
+                )
+                .order_by(_TABLE.c.not_before, _TABLE.c.id)
+                .limit(limit)
+            )
+            if connection.dialect.name == "postgresql":
+                due = due.with_for_update(skip_locked=True)
+            rows = connection.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id.in_(due.scalar_subquery()))
+                .values(claimed_by=worker, claimed_until=bindparam("until"))
+                .returning(
+                    _TABLE.c.id,
+                    _TABLE.c.key,
+                    _TABLE.c.channel,
+                    _TABLE.c.address,
+                    _TABLE.c.person_id,
+                    _TABLE.c.purpose,
+                    _TABLE.c.payload,
+                    _TABLE.c.attempts,
+                ),
+                {"now": now, "until": now + lease},
+            ).all()
+        messages = [QueuedMessage(r[0], r[1], Channel(r[2]), r[3], r[4], r[5], dict(r[6]), r[7]) for r in rows]
+        return sorted(messages, key=lambda message: message.id)
+
+    def mark_sent(self, message_id: int, *, worker: str) -> None:
+        """Record that the message went out."""
+        with self.ctx.connection() as connection:
+            connection.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == message_id)
+                .values(sent_at=self.ctx.clock.now(), claimed_by=worker, claimed_until=None, last_error=None)
+            )
+
+    def mark_failed(self, message_id: int, error: str, *, retry_after: timedelta | None = None) -> bool:
+        """Release a message after a failed send; False when it was given up (too many attempts)."""
+        now = self.ctx.clock.now()
+        with self.ctx.connection() as connection:
+            attempts = connection.execute(select(_TABLE.c.attempts).where(_TABLE.c.id == message_id)).scalar_one()
+            attempts += 1
+            gave_up = attempts >= MAX_ATTEMPTS
+            delay = retry_after if retry_after is not None else timedelta(seconds=min(3600, 5 * 2**attempts))
+            connection.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == message_id)
+                .values(
+                    attempts=attempts,
+                    last_error=(GIVEN_UP if gave_up else "") + error[:2000],
+                    claimed_by=None,
+                    # A given-up message stays unsent but is never due again; its row is the record of why.
+                    claimed_until=_FAR_FUTURE if gave_up else None,
+                    not_before=now + delay,
+                )
+            )
+            return not gave_up
+
+    def stats(self, channel: Channel | None = None) -> OutboxStats:
+        """Unsent messages, the oldest one's creation time, and how many were given up."""
+        given_up_filter = _TABLE.c.last_error.is_not(None) & _TABLE.c.last_error.like(GIVEN_UP + "%")
+        with self.ctx.connection() as connection:
+            where = [_TABLE.c.sent_at.is_(None)]
+            if channel is not None:
+                where.append(_TABLE.c.channel == channel.value)
+            unsent, oldest = connection.execute(
+                select(func.count(), func.min(_TABLE.c.created_at)).where(
+                    and_(*where), or_(_TABLE.c.last_error.is_(None), ~given_up_filter)
+                )
+            ).one()
+            given_up = connection.execute(select(func.count()).where(and_(*where), given_up_filter)).scalar_one()
+        return OutboxStats(int(unsent), oldest, int(given_up))
