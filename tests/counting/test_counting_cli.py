@@ -60,7 +60,7 @@ def test_json_output(tmp_path: Path) -> None:
 
 
 def test_explicit_rule_and_text_table(tmp_path: Path) -> None:
-    result = CliRunner().invoke(_app(), ["tally", str(_file(tmp_path)), "--rule", "greedy-no-skip"])
+    result = CliRunner().invoke(_app(), ["tally", str(_file(tmp_path)), "--rule", "greedy-no-skip", "--lang", "en"])
     assert result.exit_code == 0, result.output
     assert "Ławki" in result.output and "selected" in result.output
     assert "spent 70" in result.output
@@ -68,14 +68,16 @@ def test_explicit_rule_and_text_table(tmp_path: Path) -> None:
 
 def test_errors_are_one_sentence_and_exit_2(tmp_path: Path) -> None:
     broken = _file(tmp_path, FILE.replace("y;50;Drzewa;0", "y;fifty;Drzewa;0"))
-    result = CliRunner().invoke(_app(), ["tally", str(broken)])
+    result = CliRunner().invoke(_app(), ["tally", str(broken), "--lang", "en"])
     assert result.exit_code == 2
     assert "Line 10: cost must be a non-negative number" in result.output
     assert "Traceback" not in result.output
     unsupported = _file(tmp_path, FILE.replace("rule;greedy", "rule;greedy-custom"))
-    result = CliRunner().invoke(_app(), ["tally", str(unsupported)])
+    result = CliRunner().invoke(_app(), ["tally", str(unsupported), "--lang", "en"])
     assert result.exit_code == 2 and "'greedy-custom' is not supported" in result.output
-    result = CliRunner().invoke(_app(), ["tally", str(tmp_path / "missing.pb")])
+    result = CliRunner().invoke(_app(), ["tally", str(tmp_path / "missing.pb"), "--lang", "en"])
     assert result.exit_code == 2 and "Cannot read" in result.output
     result = CliRunner().invoke(_app(), ["tally", str(_file(tmp_path)), "--rule", "nope"])
-    assert result.exit_code == 2
+    assert result.exit_code == 2 and "Reguła liczenia „nope” nie jest obsługiwana." in result.output
+    result = CliRunner().invoke(_app(), ["tally", str(_file(tmp_path)), "--lang", "pl"])
+    assert result.exit_code == 0 and "wybrany" in result.output and "wydano 100, wybrano 2 projekty" in result.output
