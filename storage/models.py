@@ -10,6 +10,7 @@ from __future__ import annotations
 from storage.base import NAMING_CONVENTION, metadata
 from storage.tables.audit import AUDIT_TRIGGER_NAMES, AuditEntry
 from storage.tables.eligibility import Eligibility, InviteCode, RosterEntry, hash_invite_code
+from storage.tables.mail import MailMessage, MailToken
 from storage.tables.opinions import Opinion
 from storage.tables.outbox import OutboxMessage
 from storage.tables.people import DialogueState, Identity, Person, Role, normalize_address
@@ -26,6 +27,8 @@ __all__ = [
     "Identity",
     "InviteCode",
     "Item",
+    "MailMessage",
+    "MailToken",
     "Opinion",
     "OutboxMessage",
     "Participation",
