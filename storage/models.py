@@ -15,6 +15,7 @@ from storage.tables.opinions import Opinion
 from storage.tables.outbox import OutboxMessage
 from storage.tables.people import DialogueState, Identity, Person, Role, normalize_address
 from storage.tables.processes import Item, Pool, Process
+from storage.tables.scheduling import ReminderOptOut, SchedulerJobRun
 from storage.tables.voting import Ballot, Participation
 
 __all__ = [
@@ -35,8 +36,10 @@ __all__ = [
     "Person",
     "Pool",
     "Process",
+    "ReminderOptOut",
     "Role",
     "RosterEntry",
+    "SchedulerJobRun",
     "hash_invite_code",
     "metadata",
     "normalize_address",
