@@ -13,6 +13,7 @@ import os
 import random
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -43,8 +44,11 @@ counting = { rule = "greedy" }
 )
 
 
-def measure(url: str, ballots: int, *, changes: float = 0.1) -> dict[str, object]:
-    """Cast ``ballots`` ballots (a share of them changed votes) and report the rate."""
+def measure(url: str, ballots: int, *, changes: float = 0.1, threads: int = 1) -> dict[str, object]:
+    """Cast ``ballots`` ballots (a share of them changed votes) from ``threads`` threads and report the rate.
+
+    Threads stand for the concurrent updates a channel handles at once; each thread votes for its own voters.
+    """
     settings = Settings(storage=StorageSettings(url=url))
     clock = FakeClock(datetime(2027, 6, 20, 12, 0, tzinfo=UTC))
     app = build_app(settings, clock=clock, secret=b"bench-secret-key-0123456789")
@@ -54,15 +58,24 @@ def measure(url: str, ballots: int, *, changes: float = 0.1) -> dict[str, object
     rng = random.Random(7)
     voters = max(1, int(ballots * (1 - changes)))
     people = [services.people.identify(Channel.CONSOLE, f"voter{n}").person_id for n in range(voters)]
-    plan = [people[n % voters] for n in range(ballots)]
+    plan = [
+        (people[n % voters], [str(item) for item in rng.sample(range(1, 41), rng.randint(1, 5))])
+        for n in range(ballots)
+    ]
+    shares = [plan[index::threads] for index in range(threads)]
+
+    def cast_all(share: list[tuple[int, list[str]]]) -> None:
+        for person, choice in share:
+            services.voting.cast("bench", person, {"city": choice}, Channel.CONSOLE)
+
     started = time.perf_counter()
-    for person in plan:
-        choice = [str(item) for item in rng.sample(range(1, 41), rng.randint(1, 5))]
-        services.voting.cast("bench", person, {"city": choice}, Channel.CONSOLE)
+    with ThreadPoolExecutor(threads) as pool:
+        list(pool.map(cast_all, shares))
     elapsed = time.perf_counter() - started
     app.close()
     return {
-        "store": url.split(":", 1)[0],
+        "store": url.split(":", 1)[0].split("+")[0],
+        "threads": threads,
         "ballots": ballots,
         "seconds": round(elapsed, 2),
         "ballots_per_s": round(ballots / elapsed),
@@ -88,15 +101,17 @@ def _postgres_url() -> str | None:
 def main() -> list[dict[str, object]]:
     """Measure on SQLite (a file, WAL) and on PostgreSQL when reachable; print a markdown table."""
     rows = []
-    with tempfile.TemporaryDirectory() as folder:
-        rows.append(measure(f"sqlite:///{Path(folder) / 'bench.db'}", 5000))
-    pg = _postgres_url()
-    if pg is not None:
-        rows.append(measure(pg, 3000))
-    print("| store | ballots | seconds | ballots/s |")
-    print("|---|---|---|---|")
+    for threads in (1, 4):
+        with tempfile.TemporaryDirectory() as folder:
+            rows.append(measure(f"sqlite:///{Path(folder) / 'bench.db'}", 5000, threads=threads))
+    for threads in (1, 8):
+        pg = _postgres_url()
+        if pg is not None:
+            rows.append(measure(pg, 3000, threads=threads))
+    print("| store | threads | ballots | seconds | ballots/s |")
+    print("|---|---|---|---|---|")
     for row in rows:
-        print(f"| {row['store']} | {row['ballots']} | {row['seconds']} | {row['ballots_per_s']} |")
+        print(f"| {row['store']} | {row['threads']} | {row['ballots']} | {row['seconds']} | {row['ballots_per_s']} |")
     return rows
 
 
