@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Lock
@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.definition import ProcessDefinition
 from bot.domain import Phase
 from bot.errors import NotFound
+from storage.engine import transaction
 from storage.models import AuditEntry, Process
 
 __all__ = [
@@ -85,18 +86,9 @@ class ServiceContext:
     _definitions: dict[tuple[int, int], ProcessDefinition] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
 
-    @contextmanager
-    def transaction(self) -> Iterator[Session]:
-        """A session committed on success and rolled back on any error."""
-        session = self.sessions()
-        try:
-            yield session
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+    def transaction(self) -> AbstractContextManager[Session]:
+        """A session committed on success and rolled back on any error (:func:`storage.engine.transaction`)."""
+        return transaction(self.sessions)
 
     def process(self, session: Session, slug: str, *, for_update: bool = False) -> Process:
         """The process with ``slug`` or :class:`NotFound` (``process.not_found``)."""
