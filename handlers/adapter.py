@@ -1,0 +1,170 @@
+"""The Telegram adapter: updates in, core commands dispatched, replies out. No decision is taken here.
+
+* A text message (a command with its ``bot_command`` entity, or free text) goes to
+  :func:`bot.commands.dispatch.dispatch` as it is; deep links arrive as ``/start bo2027``.
+* A button tap carries a short token (:mod:`handlers.buttons`); the command behind it is dispatched as if typed.
+  A forged or stale token gets a clear answer and changes nothing.
+* A document is downloaded and attached: its caption is the command (``/lista bo2027``), else ``.toml`` means
+  ``/importuj`` and ``.csv`` means ``/lista``. The core refuses residents (and audits the refusal).
+* Stickers, photos and edited messages get a translated explanation. In groups nothing is cast: the bot points
+  to the private chat with a deep link.
+* :meth:`TelegramAdapter.on_error` is the catch-all: the traceback goes to the log, the user gets
+  ``error.internal`` in their language.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import PurePath
+
+from telegram import Chat, Message, Update, User
+from telegram.ext import ContextTypes
+
+from bot.commands.base import Caller, Reply
+from bot.commands.dispatch import dispatch
+from bot.commands.table import CommandTable
+from bot.domain import Channel
+from bot.i18n import translator
+from bot.services import Services
+from handlers.buttons import ButtonTokens
+from handlers.callers import telegram_caller
+from handlers.menus import CommandMenus
+from handlers.replies import send_replies
+
+__all__ = ["MAX_UPLOAD_BYTES", "TelegramAdapter"]
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024
+log = logging.getLogger(__name__)
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class TelegramAdapter:
+    """The handlers python-telegram-bot calls; see the module docstring for what each does."""
+
+    def __init__(self, services: Services, commands: CommandTable, *, menus: CommandMenus | None = None) -> None:
+        self.services = services
+        self.commands = commands
+        self.tokens = ButtonTokens(services)
+        self.menus = menus or CommandMenus(commands)
+
+    async def on_text(self, update: Update, context: Context) -> None:
+        """A text message in a private chat: dispatch it."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.text is None:
+            return
+        caller = await self._caller(context, message.chat, user)
+        if not self._private(message.chat):
+            await self._point_to_private(context, message.chat, caller)
+            return
+        replies = dispatch(self.commands, self.services, caller, message.text)
+        await self._send(context, message.chat.id, caller, replies)
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """A tap on an inline button: resolve its token and dispatch the command behind it."""
+        query, user = update.callback_query, update.effective_user
+        if query is None or user is None:
+            return
+        chat = query.message.chat if query.message is not None else None
+        caller = telegram_caller(self.services, user)
+        t = translator(caller.language, self.services.context.zone)
+        command = self.tokens.resolve(caller.person_id, query.data)
+        if command is None or chat is None or not self._private(chat):
+            await query.answer(t("telegram.button_unknown"), show_alert=True)
+            if chat is not None:
+                await self._send(context, chat.id, caller, [Reply(t("telegram.button_unknown"))])
+            return
+        await query.answer()
+        replies = dispatch(self.commands, self.services, caller, command)
+        await self._send(context, chat.id, caller, replies)
+
+    async def on_document(self, update: Update, context: Context) -> None:
+        """An uploaded file: download it and run the command it is meant for."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or message.document is None:
+            return
+        caller = await self._caller(context, message.chat, user)
+        if not self._private(message.chat):
+            await self._point_to_private(context, message.chat, caller)
+            return
+        t = translator(caller.language, self.services.context.zone)
+        document = message.document
+        name = PurePath(document.file_name or "plik").name
+        if (document.file_size or 0) > MAX_UPLOAD_BYTES:
+            replies = [Reply(t("telegram.file_too_large", max=MAX_UPLOAD_BYTES // 1024))]
+            await self._send(context, message.chat.id, caller, replies)
+            return
+        command = _command_for_file(message, name)
+        if command is None:
+            await self._send(context, message.chat.id, caller, [Reply(t("telegram.unknown_file", name=name[:80]))])
+            return
+        handle = await context.bot.get_file(document.file_id)
+        content = bytes(await handle.download_as_bytearray())
+        replies = dispatch(self.commands, self.services, caller, command, attachment=content, attachment_name=name)
+        await self._send(context, message.chat.id, caller, replies)
+
+    async def on_unsupported(self, update: Update, context: Context) -> None:
+        """Stickers, photos, voice, locations …: explain what the bot understands."""
+        await self._explain(update, context, "telegram.unsupported")
+
+    async def on_edited(self, update: Update, context: Context) -> None:
+        """An edited message is never acted on (the first version may already have been)."""
+        await self._explain(update, context, "telegram.edited")
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """The catch-all: log the traceback, answer one translated sentence, keep running."""
+        log.error("update failed", exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_chat is None:
+            return
+        language = None
+        if update.effective_user is not None:
+            language = update.effective_user.language_code
+            try:
+                person = self.services.people.find(Channel.TELEGRAM, str(update.effective_user.id))
+                language = person.language if person is not None else language
+            except Exception:  # the store may be what failed; answer in Telegram's language then
+                log.warning("could not read the language of user %s", update.effective_user.id)
+        t = translator(language, self.services.context.zone)
+        try:
+            await context.bot.send_message(update.effective_chat.id, t("error.internal"))
+        except Exception:  # the answer is a courtesy; failing to send it must not raise again
+            log.warning("could not send the error answer to chat %s", update.effective_chat.id)
+
+    async def _explain(self, update: Update, context: Context, key: str) -> None:
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not self._private(message.chat):
+            return
+        caller = await self._caller(context, message.chat, user)
+        t = translator(caller.language, self.services.context.zone)
+        await self._send(context, message.chat.id, caller, [Reply(t(key))])
+
+    async def _caller(self, context: Context, chat: Chat, user: User) -> Caller:
+        caller = telegram_caller(self.services, user)
+        if self._private(chat):
+            await self.menus.ensure(context.bot, chat.id, caller)
+        return caller
+
+    async def _point_to_private(self, context: Context, chat: Chat, caller: Caller) -> None:
+        t = translator(caller.language, self.services.context.zone)
+        link = f"https://t.me/{context.bot.username}"
+        await send_replies(context.bot, chat.id, [Reply(t("telegram.private_only", link=link))], [None])
+
+    async def _send(self, context: Context, chat_id: int, caller: Caller, replies: list[Reply]) -> None:
+        keyboards = self.tokens.keyboards(caller.person_id, replies)
+        await send_replies(context.bot, chat_id, replies, keyboards)
+
+    @staticmethod
+    def _private(chat: Chat) -> bool:
+        return chat.type == Chat.PRIVATE
+
+
+def _command_for_file(message: Message, name: str) -> str | None:
+    """The command an upload is meant for: its caption, else by file type."""
+    caption = (message.caption or "").strip()
+    if caption.startswith("/"):
+        return caption
+    suffix = PurePath(name).suffix.lower()
+    if suffix == ".toml":
+        return "/importuj"
+    if suffix == ".csv":
+        return f"/lista {caption}".strip()
+    return None

@@ -1,0 +1,140 @@
+"""The emulator's HTTP side: the Bot API wire format on loopback, served by uvicorn in a background thread.
+
+Routes: ``/bot<token>/<method>`` (GET or POST; form-encoded, multipart, JSON or a query string) and
+``/file/bot<token>/<path>``. Answers ``{"ok": true, "result": …}`` or ``{"ok": false, "error_code": N,
+"description": …}`` with the HTTP status equal to ``error_code`` (python-telegram-bot classifies errors by
+status), ``parameters.retry_after`` on 429. Point python-telegram-bot at it with
+``base_url(server.base_url)`` and ``base_file_url(server.base_file_url)``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import uvicorn
+from starlette.applications import Starlette
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from handlers.emulator.state import ApiError, Emulator, UploadedFile
+
+__all__ = ["EmulatorServer", "build_asgi", "running_emulator"]
+
+
+def build_asgi(emulator: Emulator) -> Starlette:
+    """The ASGI app serving ``emulator``."""
+
+    async def method(request: Request) -> Response:
+        if request.path_params["token"] != emulator.token:
+            return JSONResponse({"ok": False, "error_code": 401, "description": "Unauthorized"}, status_code=401)
+        params: dict[str, Any] = dict(request.query_params)
+        files: dict[str, UploadedFile] = {}
+        if request.method == "POST":
+            kind = request.headers.get("content-type", "")
+            if kind.startswith("application/json"):
+                body = await request.body()
+                if body:
+                    params.update(await request.json())
+            elif kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
+                form = await request.form(max_part_size=50 * 1024 * 1024)
+                for name, value in form.multi_items():
+                    if isinstance(value, UploadFile):
+                        content = await value.read()
+                        files[name] = UploadedFile(
+                            value.filename or name, content, value.content_type or "application/octet-stream"
+                        )
+                    else:
+                        params[name] = value
+        try:
+            result = await emulator.call(request.path_params["method"], params, files)
+        except ApiError as error:
+            return JSONResponse(error.envelope(), status_code=error.code)
+        return JSONResponse({"ok": True, "result": result})
+
+    async def file(request: Request) -> Response:
+        if request.path_params["token"] != emulator.token:
+            return Response(status_code=401)
+        stored = emulator.file_content(request.path_params["path"])
+        if stored is None:
+            return Response(status_code=404)
+        return Response(stored.content, media_type=stored.mime_type)
+
+    return Starlette(
+        routes=[
+            Route("/bot{token}/{method}", method, methods=["GET", "POST"]),
+            Route("/file/bot{token}/{path:path}", file, methods=["GET"]),
+        ]
+    )
+
+
+class EmulatorServer:
+    """Serve an :class:`Emulator` on ``host:port`` (0 = a free port) from a daemon thread."""
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.emulator = emulator
+        self.host = host
+        self.port = port or _free_port(host)
+        config = uvicorn.Config(
+            build_asgi(emulator), host=host, port=self.port, log_level="warning", lifespan="off", access_log=False
+        )
+        self._server = uvicorn.Server(config)
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        """``http://host:port``."""
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def base_url(self) -> str:
+        """For ``ApplicationBuilder().base_url``: methods go to ``{base_url}{token}/{method}``."""
+        return f"{self.url}/bot"
+
+    @property
+    def base_file_url(self) -> str:
+        """For ``ApplicationBuilder().base_file_url``."""
+        return f"{self.url}/file/bot"
+
+    def start(self) -> EmulatorServer:
+        """Start serving; returns when the port accepts connections."""
+        self._thread = threading.Thread(target=self._serve, name="telegram-emulator", daemon=True)
+        self._thread.start()
+        for _ in range(500):
+            if self._server.started:
+                return self
+            if not self._thread.is_alive():
+                raise RuntimeError(f"the Telegram emulator could not listen on {self.url}")
+            threading.Event().wait(0.01)
+        raise RuntimeError("the Telegram emulator did not start in 5 s")
+
+    def _serve(self) -> None:
+        asyncio.run(self._server.serve())
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread."""
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+@contextlib.contextmanager
+def running_emulator(emulator: Emulator | None = None, port: int = 0) -> Iterator[EmulatorServer]:
+    """A started server for the block (a fresh :class:`Emulator` unless one is given)."""
+    server = EmulatorServer(emulator or Emulator(), port=port).start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])

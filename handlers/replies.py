@@ -1,0 +1,96 @@
+"""Core replies as Telegram messages: text split under 4,096 characters, inline keyboards, documents.
+
+Interactive replies honour flood control: on 429 (``RetryAfter``) the send waits ``retry_after`` and tries again
+(a few times); a user who blocked the bot (403) is logged and skipped. Bulk messages go through
+:mod:`handlers.sender` instead, which records every outcome in the outbox.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import timedelta
+from functools import partial
+from typing import TypeVar
+
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
+from telegram.error import Forbidden, RetryAfter
+
+from bot.commands.base import Reply
+
+__all__ = ["MAX_CAPTION", "MAX_TEXT", "send_replies", "send_reply", "split_text", "with_flood_retry"]
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
+    """``text`` in parts of at most ``limit`` characters, cut at line ends where possible."""
+    parts: list[str] = []
+    while len(text) > limit:
+        cut = text.rfind("\n", 0, limit)
+        if cut <= 0:
+            cut = limit
+        parts.append(text[:cut])
+        text = text[cut:].lstrip("\n")
+    if text.strip() or not parts:
+        parts.append(text or "…")
+    return parts
+
+
+def _seconds(value: float | timedelta) -> float:
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+async def with_flood_retry(send: Callable[[], Awaitable[T]], attempts: int = 4) -> T:
+    """Run ``send``; on 429 wait ``retry_after`` and try again, up to ``attempts`` times."""
+    for attempt in range(attempts):
+        try:
+            return await send()
+        except RetryAfter as error:
+            if attempt == attempts - 1:
+                raise
+            await asyncio.sleep(_seconds(error.retry_after))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+async def send_reply(bot: Bot, chat_id: int, reply: Reply, keyboard: InlineKeyboardMarkup | None) -> list[Message]:
+    """Send one reply: a document (the text as its caption when it fits) or text parts; buttons on the last."""
+    sent: list[Message] = []
+    text = reply.text
+    if reply.document is not None:
+        document = reply.document
+        caption = text if len(text) <= MAX_CAPTION else None
+        sent.append(
+            await with_flood_retry(
+                lambda: bot.send_document(
+                    chat_id,
+                    InputFile(document.content, filename=document.filename),
+                    caption=caption,
+                    reply_markup=keyboard if caption is not None else None,
+                )
+            )
+        )
+        if caption is not None:
+            return sent
+    parts = split_text(text)
+    for index, part in enumerate(parts):
+        markup = keyboard if index == len(parts) - 1 else None
+        sent.append(await with_flood_retry(partial(bot.send_message, chat_id, part, reply_markup=markup)))
+    return sent
+
+
+async def send_replies(
+    bot: Bot, chat_id: int, replies: Sequence[Reply], keyboards: Sequence[InlineKeyboardMarkup | None]
+) -> list[Message]:
+    """Send every reply in order; a blocked user (403) ends the sending quietly."""
+    sent: list[Message] = []
+    try:
+        for reply, keyboard in zip(replies, keyboards, strict=True):
+            sent += await send_reply(bot, chat_id, reply, keyboard)
+    except Forbidden:
+        log.info("chat %s blocked the bot; replies dropped", chat_id)
+    return sent

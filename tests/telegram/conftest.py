@@ -1,0 +1,85 @@
+"""The Telegram channel under test: the real python-telegram-bot talking to the emulator over loopback HTTP.
+
+``telegram`` starts an emulator server (no flood control unless a test asks), builds the bot on the core's
+services (fake clock), starts long polling, and gives :class:`Harness` to act as users. Every step waits until
+the bot has *finished* handling the update (a last-group handler marks it), so transcripts are deterministic.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Callable
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy.orm import Session, sessionmaker
+
+from bot.clock import FakeClock
+from bot.definition import load_definition_file
+from bot.services import Services, build_services
+from handlers.emulator import Emulator, EmulatorServer, FloodLimits
+from handlers.emulator.harness import Harness
+
+ROOT = Path(__file__).resolve().parents[2]
+EXAMPLES = ROOT / "examples"
+SECRET = b"test-secret-key-not-for-production"
+MODERATOR_ID = 900
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Mid-June 2027, inside the example processes' voting windows."""
+    return FakeClock(datetime(2027, 6, 20, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Services:
+    """All services on the test store; Telegram user 900 is an admin."""
+    built = build_services(session_factory, clock, SECRET)  # type: ignore[arg-type]
+    built.people.ensure_admins([str(MODERATOR_ID)])
+    return built
+
+
+@pytest.fixture
+def load_example(services: Services, clock: FakeClock) -> Callable[..., str]:
+    """Import an example by file stem and open it; returns its slug."""
+
+    def load(stem: str, *, open_it: bool = True) -> str:
+        definition = load_definition_file(EXAMPLES / f"{stem}.toml")
+        if definition.opens_at is not None:
+            clock.set(definition.opens_at + timedelta(hours=1))
+        services.processes.import_definition(definition)
+        if open_it:
+            services.processes.open(definition.slug)
+        return definition.slug
+
+    return load
+
+
+@pytest.fixture
+def limits() -> FloodLimits:
+    """Flood control for the emulator (off for conversations; tests override)."""
+    return FloodLimits.off()
+
+
+@pytest.fixture
+def emulator(limits: FloodLimits) -> Emulator:
+    """A fresh emulated Telegram with a resident (101, Polish), an English resident (102) and the admin (900)."""
+    emulated = Emulator(limits=limits)
+    emulated.user(101, "Ania", "pl")
+    emulated.user(102, "Emma", "en")
+    emulated.user(MODERATOR_ID, "Moderator", "pl")
+    return emulated
+
+
+@pytest.fixture
+async def telegram(emulator: Emulator, services: Services) -> AsyncIterator[Harness]:
+    """The running bot on the emulator over loopback HTTP."""
+    server = EmulatorServer(emulator).start()
+    harness = Harness(emulator, server, services)
+    await harness.start()
+    try:
+        yield harness
+    finally:
+        await harness.stop()
+        server.stop()
