@@ -1,0 +1,89 @@
+"""The core services bound to one open database transaction, so that a message and its effects commit together.
+
+The services open their own transactions (``ServiceContext.connection()`` / ``.transaction()``). For the
+e-mail channel a message must be recorded (its Message-ID) in the *same* transaction as the vote or opinion it
+carries, or a crash between the two would lose or double-count a reply. :func:`bound_services` gives the same
+services on a context whose transactions are SAVEPOINTs inside the caller's connection: a refused vote rolls
+back its savepoint only; everything commits when the caller's transaction does. Nothing in the core changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+from sqlmodel import Session
+
+from bot.services import (
+    DialogueService,
+    EligibilityService,
+    OpinionService,
+    Outbox,
+    PeopleService,
+    ProcessService,
+    ResultsService,
+    ServiceContext,
+    Services,
+    VotingService,
+)
+
+__all__ = ["bound_services"]
+
+
+@dataclass
+class _BoundContext(ServiceContext):
+    bound: Any = None  # the caller's Connection (typed Any: dataclass fields after defaults need a default)
+
+    @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        nested = self.bound.begin_nested()
+        try:
+            yield self.bound
+        except BaseException:
+            nested.rollback()
+            raise
+        nested.commit()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        # "create_savepoint": the session's commit releases a SAVEPOINT and its rollback undoes only that.
+        session = Session(bind=self.bound, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        try:
+            yield session
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
+
+
+def bound_services(services: Services, connection: Connection) -> Services:
+    """``services`` rewired onto ``connection``'s transaction (the definition cache is shared)."""
+    base = services.context
+    context = _BoundContext(
+        base.sessions,
+        base.clock,
+        base.secret,
+        base.zone,
+        base.bot_name,
+        base._definitions,
+        base._lock,
+        bound=connection,
+    )
+    eligibility = EligibilityService(context)
+    voting = VotingService(context, eligibility)
+    return Services(
+        context=context,
+        people=PeopleService(context, services.people.default_language),
+        processes=ProcessService(context),
+        eligibility=eligibility,
+        voting=voting,
+        opinions=OpinionService(context, eligibility, voting),
+        results=ResultsService(context),
+        dialogue=DialogueService(context),
+        outbox=Outbox(context),
+    )

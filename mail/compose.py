@@ -1,0 +1,61 @@
+"""Outgoing mail: Jinja2 templates (plain text + HTML, Polish and English) and the MIME message built from an
+outbox payload.
+
+An e-mail outbox payload is JSON: ``subject``, ``text``, ``html`` and ``headers`` (Message-ID, In-Reply-To,
+References, Reply-To, Auto-Submitted, List-Unsubscribe …). It is rendered when queued, so the Message-ID is
+ours and fixed: a message re-sent after a crash keeps its id and the recipient's client shows it once.
+"""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import formatdate
+from functools import cache
+from typing import Any
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from bot.i18n import Translator
+
+__all__ = ["build_message", "mail_payload", "render"]
+
+
+@cache
+def _environment() -> Environment:
+    return Environment(
+        loader=PackageLoader("mail", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=False,
+    )
+
+
+def render(name: str, t: Translator, **context: Any) -> tuple[str, str]:
+    """(plain text, HTML) of template ``name`` (``invitation``, ``confirmation``, ``notice``) in ``t``'s language."""
+    env = _environment()
+    values = {"t": t, "language": t.language, **context}
+    text = env.get_template(f"{name}.txt.j2").render(values)
+    html = env.get_template(f"{name}.html.j2").render(values)
+    return text, html
+
+
+def mail_payload(subject: str, text: str, html: str, headers: dict[str, str]) -> dict[str, Any]:
+    """The outbox payload of one e-mail; ``Auto-Submitted: auto-generated`` is always set (RFC 3834)."""
+    return {"subject": subject, "text": text, "html": html, "headers": {"Auto-Submitted": "auto-generated", **headers}}
+
+
+def build_message(payload: dict[str, Any], *, sender: str, recipient: str) -> EmailMessage:
+    """The MIME message (multipart/alternative: text, then HTML) for an outbox ``payload``."""
+    message = EmailMessage()
+    message["From"] = sender
+    message["To"] = recipient
+    message["Subject"] = str(payload.get("subject", ""))
+    message["Date"] = formatdate(localtime=False)
+    for name, value in dict(payload.get("headers", {})).items():
+        if value:
+            message[name] = str(value)
+    message.set_content(str(payload.get("text", "")), cte="quoted-printable")
+    if payload.get("html"):
+        message.add_alternative(str(payload["html"]), subtype="html", cte="quoted-printable")
+    return message

@@ -1,0 +1,187 @@
+"""Intake: read replies from an IMAP mailbox (imapclient) or a local Maildir and hand each to the processor.
+
+IMAP (:class:`ImapIntake`): UID-based incremental fetch (``UID last+1:*``, keeping only ``uid > last`` since the
+server answers the highest UID even when it is lower), ``BODY.PEEK[]`` so ``\\Seen`` is untouched, each message
+processed (one database transaction) and then moved to the Processed or Ignored folder. The last UID and the
+UIDVALIDITY are kept in the database (dialogue state of a system person would couple us to people; we keep
+them in the message table instead: moved messages leave the inbox, so after a restart the inbox holds exactly
+the unfinished work and a fresh UIDVALIDITY simply means "read everything again" — duplicates are no-ops by
+Message-ID). :meth:`ImapIntake.run` waits with IDLE (re-issued every ``idle_seconds``, well under 29 minutes)
+and falls back to polling when the server has no IDLE; a lost connection is re-opened with exponential backoff
+and followed by a full catch-up.
+
+Maildir (:class:`MaildirIntake`): each message in ``new/`` and ``cur/`` is processed, then moved to the
+``.Processed`` / ``.Ignored`` sub-folder (Maildir++).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import mailbox
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from imapclient import IMAPClient
+from imapclient.exceptions import IMAPClientError
+
+from mail.processor import MailProcessor, Outcome
+
+__all__ = ["ImapConfig", "ImapIntake", "MaildirIntake"]
+
+log = logging.getLogger(__name__)
+_BATCH = 200
+
+
+@dataclass(frozen=True)
+class ImapConfig:
+    """The mailbox: server, TLS (``ssl``, ``starttls``, ``none``), login, folders."""
+
+    host: str
+    port: int
+    user: str
+    password: str
+    tls: str = "ssl"
+    inbox: str = "INBOX"
+    processed: str = "Processed"
+    ignored: str = "Ignored"
+    timeout: float = 60.0
+
+
+@dataclass
+class ImapIntake:
+    """Reads an IMAP folder; see the module docstring. ``sleep`` is injectable for tests of the backoff."""
+
+    config: ImapConfig
+    processor: MailProcessor
+    idle_seconds: float = 25 * 60
+    sleep: Callable[[float], None] = time.sleep
+    client: IMAPClient | None = None
+    uidvalidity: int | None = None
+    last_uid: int = 0
+    outcomes: list[Outcome] = field(default_factory=list)
+
+    def connect(self) -> IMAPClient:
+        """Log in, make sure the folders exist, select the inbox (a new UIDVALIDITY restarts from UID 0)."""
+        config = self.config
+        client = IMAPClient(config.host, port=config.port, ssl=config.tls == "ssl", timeout=config.timeout)
+        if config.tls == "starttls":
+            client.starttls()
+        client.login(config.user, config.password)
+        for folder in (config.processed, config.ignored):
+            if not client.folder_exists(folder):
+                client.create_folder(folder)
+        status = client.select_folder(config.inbox)
+        validity = int(status[b"UIDVALIDITY"])
+        if validity != self.uidvalidity:
+            log.info(
+                "UIDVALIDITY of %s is %s (was %s): reading the folder from the start",
+                config.inbox,
+                validity,
+                self.uidvalidity,
+            )
+            self.uidvalidity = validity
+            self.last_uid = 0
+        self.client = client
+        return client
+
+    def close(self) -> None:
+        """Log out (quietly: the connection may be gone already)."""
+        if self.client is not None:
+            with contextlib.suppress(IMAPClientError, OSError):
+                self.client.logout()
+            self.client = None
+
+    def catch_up(self) -> int:
+        """Process every message above the last UID; returns how many were processed."""
+        client = self.client or self.connect()
+        done = 0
+        while True:
+            uids = sorted(uid for uid in client.search(["UID", f"{self.last_uid + 1}:*"]) if uid > self.last_uid)
+            if not uids:
+                return done
+            for start in range(0, len(uids), _BATCH):
+                chunk = uids[start : start + _BATCH]
+                fetched = client.fetch(chunk, ["BODY.PEEK[]"])
+                processed: list[int] = []
+                ignored: list[int] = []
+                for uid in chunk:
+                    data = fetched.get(uid)
+                    if data is None:
+                        continue
+                    outcome = self.processor.process(bytes(data[b"BODY[]"]))
+                    self.outcomes.append(outcome)
+                    (ignored if outcome.folder == "ignored" else processed).append(uid)
+                    done += 1
+                # Moved only after each message's transaction committed: a crash before the move means a
+                # re-fetch, which the Message-ID makes a no-op.
+                if processed:
+                    client.move(processed, self.config.processed)
+                if ignored:
+                    client.move(ignored, self.config.ignored)
+                self.last_uid = max(self.last_uid, chunk[-1])
+
+    def wait(self, timeout: float) -> bool:
+        """Wait up to ``timeout`` seconds for new mail (IDLE, or a plain sleep without IDLE); True if any."""
+        client = self.client or self.connect()
+        if b"IDLE" not in client.capabilities():
+            self.sleep(timeout)
+            return True
+        client.idle()
+        try:
+            responses = client.idle_check(timeout=timeout)
+        finally:
+            client.idle_done()
+        return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT", b"FETCH", b"EXPUNGE") for r in responses)
+
+    def run(self, *, stop: Callable[[], bool] = lambda: False, poll_seconds: float = 60.0) -> None:
+        """Catch up, then wait and catch up again until ``stop()``; reconnects with backoff (1 s … 5 min)."""
+        backoff = 1.0
+        while not stop():
+            try:
+                if self.client is None:
+                    self.connect()
+                self.catch_up()
+                backoff = 1.0
+                self.wait(min(self.idle_seconds, poll_seconds * 30))
+            except (IMAPClientError, OSError) as error:
+                log.warning("IMAP connection lost (%s); reconnecting in %.0f s", error, backoff)
+                self.client = None
+                self.sleep(backoff)
+                backoff = min(backoff * 2, 300.0)
+
+
+@dataclass
+class MaildirIntake:
+    """Reads a Maildir the MTA delivers to; processed messages move to ``.Processed`` / ``.Ignored``."""
+
+    path: Path
+    processor: MailProcessor
+    processed: str = "Processed"
+    ignored: str = "Ignored"
+
+    def catch_up(self) -> list[Outcome]:
+        """Process every message in the Maildir's inbox; returns the outcomes."""
+        box = mailbox.Maildir(self.path, create=True)
+        folders = {name: self._folder(box, name) for name in (self.processed, self.ignored)}
+        outcomes = []
+        for key in sorted(box.keys()):
+            try:
+                raw = box.get_bytes(key)
+            except KeyError:
+                continue  # taken by another reader meanwhile
+            outcome = self.processor.process(raw)
+            target = folders[self.ignored if outcome.folder == "ignored" else self.processed]
+            target.add(mailbox.MaildirMessage(raw))
+            box.discard(key)
+            outcomes.append(outcome)
+        return outcomes
+
+    @staticmethod
+    def _folder(box: mailbox.Maildir, name: str) -> mailbox.Maildir:
+        try:
+            return box.get_folder(name)
+        except mailbox.NoSuchMailboxError:
+            return box.add_folder(name)

@@ -1,0 +1,110 @@
+"""What a reply asks for: a ballot, comments on sections, a general opinion, STOP — read line by line.
+
+:func:`read_reply` sorts the lines of a trimmed reply (see :mod:`mail.trim`):
+
+* ``STOP`` (also ``WYPISZ``, ``UNSUBSCRIBE``) alone on a line: no more mail about this process;
+* ``§3: text`` (also ``§ 3 - text``, ``par. 3: text``) starts a comment on section 3; the following lines up
+  to a blank line belong to it;
+* a line made only of answer words, item keys, pool keys, numbers and separators is a ballot line; all ballot
+  lines together are the ballot (``uchwala1: TAK`` on one line, ``uchwala2: NIE`` on the next);
+* any other text is an opinion on the whole process (one opinion per reply).
+
+The reader only sorts; the processor validates through the core, which says what was not understood.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from bot.definition import ProcessDefinition
+
+__all__ = ["ReplyPlan", "read_reply"]
+
+_STOP = {"stop", "wypisz", "wypisz mnie", "unsubscribe", "rezygnuje"}
+_SECTION = re.compile(r"^\s*(?:§+|par\.?|paragraf|section|sekcja)\s*([0-9]+[0-9a-z.]*)\s*[:\-–—.)]\s*(.*)$", re.I)
+_SECTION_ALONE = re.compile(r"^\s*(?:§+|par\.?|paragraf|section|sekcja)\s*([0-9]+[0-9a-z.]*)\s*[:\-–—.)]?\s*$", re.I)
+_WORDS = {
+    "tak",
+    "nie",
+    "za",
+    "przeciw",
+    "wstrzymuje",
+    "sie",
+    "od",
+    "glosu",
+    "wstrzymanie",
+    "yes",
+    "no",
+    "abstain",
+    "abstention",
+}
+_SPLIT = re.compile(r"[\s,;:>=/]+")
+
+
+def _fold(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text.replace("ł", "l").replace("Ł", "L"))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+
+
+@dataclass
+class ReplyPlan:
+    """The sorted reply: ``ballot`` lines (joined), ``comments`` (section, text), one ``opinion``, ``stop``."""
+
+    ballot: str = ""
+    comments: list[tuple[str, str]] = field(default_factory=list)
+    opinion: str = ""
+    stop: bool = False
+
+    @property
+    def empty(self) -> bool:
+        """Nothing to act on (an empty reply, or one that was only a quote)."""
+        return not (self.ballot or self.comments or self.opinion or self.stop)
+
+
+def _ballot_like(line: str, keys: set[str]) -> bool:
+    tokens = [token for token in _SPLIT.split(_fold(line).strip(" .!")) if token]
+    if not tokens:
+        return False
+    return all(token in _WORDS or token in keys or token.isdigit() for token in tokens)
+
+
+def read_reply(definition: ProcessDefinition, text: str) -> ReplyPlan:
+    """Sort the lines of ``text`` (already trimmed) as the module docstring says."""
+    keys = {item.key.lower() for item in definition.items} | {pool.key.lower() for pool in definition.pools}
+    plan = ReplyPlan()
+    ballot: list[str] = []
+    opinion: list[str] = []
+    comment: tuple[str, list[str]] | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if not line:
+            if comment is not None:
+                plan.comments.append((comment[0], "\n".join(comment[1])))
+                comment = None
+            elif opinion and opinion[-1]:
+                opinion.append("")
+            continue
+        section = _SECTION.match(line) or _SECTION_ALONE.match(line)
+        if section:
+            if comment is not None:
+                plan.comments.append((comment[0], "\n".join(comment[1])))
+            rest = section.group(2) if section.re is _SECTION else ""
+            comment = (section.group(1).rstrip("."), [rest] if rest else [])
+            continue
+        if comment is not None:
+            comment[1].append(line)
+            continue
+        if _fold(line).strip(" .!") in _STOP:
+            plan.stop = True
+            continue
+        if _ballot_like(line, keys):
+            ballot.append(line)
+            continue
+        opinion.append(line)
+    if comment is not None:
+        plan.comments.append((comment[0], "\n".join(comment[1])))
+    plan.ballot = "\n".join(ballot)
+    plan.opinion = "\n".join(opinion).strip()
+    return plan

@@ -1,0 +1,110 @@
+"""Invitations: one e-mail per roster member, with the ballot in plain text and a personal reply address.
+
+:func:`invite_roster` queues, for every e-mail address on the process's roster, an invitation carrying a new
+reply token (stored hashed, in the same transaction as the queued message). A member already invited is
+skipped (the outbox key ``mail.invite:<slug>:<person>`` is unique), so running it again after adding people
+to the roster invites only the new ones.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from bot.ballot_text import ANSWER_WORDS
+from bot.definition import ProcessDefinition
+from bot.domain import Answer, BallotRuleKind, Channel, ItemKind
+from bot.i18n import Translator, translator
+from bot.services import Services
+from mail.bound import bound_services
+from mail.compose import mail_payload, render
+from mail.processor import MailAddressing
+from mail.tokens import TokenOwner, message_id_for, new_token, store_token
+from storage.models import OutboxMessage, Process, RosterEntry
+
+__all__ = ["invitation_rules", "invite_roster"]
+
+_ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
+_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
+_PROCESS = Process.__table__  # type: ignore[attr-defined]
+
+
+def invitation_rules(definition: ProcessDefinition, t: Translator) -> list[str]:
+    """How to answer each pool of ``definition``, with an example built from its own items."""
+    rules: list[str] = []
+    for pool in definition.pools:
+        keys = [item.key for item in definition.items if (item.pool or definition.pools[0].key) == pool.key]
+        if not keys:
+            continue
+        kind = pool.ballot.rule
+        if kind is BallotRuleKind.YES_NO_ABSTAIN:
+            example = f"{keys[0]}: {ANSWER_WORDS.get(t.language, ANSWER_WORDS['pl'])[Answer.YES]}"
+            rules.append(t("mail.invite.rule.yes_no", example=example))
+        elif kind in (BallotRuleKind.CUMULATIVE, BallotRuleKind.SCORE):
+            rules.append(t("mail.invite.rule.points", example=" ".join(f"{k}:{3 - i}" for i, k in enumerate(keys[:3]))))
+        elif kind is BallotRuleKind.RANKING:
+            rules.append(t("mail.invite.rule.ranking", example=" > ".join(keys[:3])))
+        else:
+            rules.append(t("mail.invite.rule.choice", example=", ".join(keys[:3])))
+    return rules
+
+
+def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> int:
+    """Queue an invitation for each roster member (e-mail) of process ``slug`` not invited yet; returns how many."""
+    info = services.processes.get(slug)
+    queued = 0
+    with services.context.connection() as connection:
+        process_id = connection.execute(select(_PROCESS.c.id).where(_PROCESS.c.slug == info.slug)).scalar_one()
+        members = connection.execute(
+            select(_ROSTER.c.address, _ROSTER.c.name).where(
+                _ROSTER.c.process_id == process_id, _ROSTER.c.channel == Channel.EMAIL.value
+            )
+        ).all()
+    for address, name in members:
+        person = services.people.identify(Channel.EMAIL, address, display_name=name or None)
+        key = f"mail.invite:{info.slug}:{person.person_id}"
+        with services.context.connection() as connection:
+            if connection.execute(select(_OUTBOX.c.id).where(_OUTBOX.c.key == key)).first() is not None:
+                continue
+            bound = bound_services(services, connection)
+            definition = bound.context.definition_of(connection, bound.context.state(connection, info.slug))
+            t = translator(person.language, services.context.zone)
+            token = new_token()
+            store_token(
+                connection, token, TokenOwner(process_id, person.person_id, address), services.context.clock.now()
+            )
+            title = definition.title.get(t.language)
+            items = [
+                (item.key, item.title.get(t.language)) for item in definition.items if item.kind is not ItemKind.SECTION
+            ]
+            sections = [
+                (item.number or item.key, item.title.get(t.language))
+                for item in definition.items
+                if item.kind is ItemKind.SECTION
+            ]
+            text, html = render(
+                "invitation",
+                t,
+                title=title,
+                description=definition.description.get(t.language) if definition.description else "",
+                closes_at=t.datetime(definition.closes_at) if definition.closes_at else "",
+                items=items,
+                sections=sections,
+                rules=invitation_rules(definition, t),
+                bot=services.context.bot_name,
+            )
+            headers = {
+                "Message-ID": message_id_for(token, addressing.reply_domain),
+                "Reply-To": addressing.reply_to(token),
+                "List-Unsubscribe": addressing.unsubscribe(token),
+            }
+            bound.outbox.enqueue(
+                key=key,
+                channel=Channel.EMAIL,
+                address=address,
+                purpose="mail.invitation",
+                payload=mail_payload(t("mail.invite.subject", title=title), text, html, headers),
+                person_id=person.person_id,
+                connection=connection,
+            )
+            queued += 1
+    return queued

@@ -1,0 +1,233 @@
+"""Incoming mail as the channel needs it: addresses, ids, and the reply's own text.
+
+:func:`parse_message` never raises on bad input: broken MIME, unknown charsets and odd headers are decoded as
+well as can be, with a charset fallback chain (declared, UTF-8, Windows-1250, ISO-8859-2, Latin-1 — the last
+always succeeds). Quoted-printable, base64 and RFC 2047 headers are the stdlib's work
+(``email.policy.default``). HTML-only mail is turned into text; attachments are listed, never read; a message
+larger than ``max_bytes`` keeps its headers only and is marked ``oversized``.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import html
+import re
+from dataclasses import dataclass, field
+from email.message import Message
+from email.utils import getaddresses, parseaddr
+from html.parser import HTMLParser
+
+from mail.trim import trim_reply
+
+__all__ = ["CHARSET_FALLBACKS", "ParsedMail", "decode_bytes", "html_to_text", "message_hash", "parse_message"]
+
+CHARSET_FALLBACKS = ("utf-8", "cp1250", "iso-8859-2")
+"""Tried in order after the declared charset; Latin-1 is the last resort (it decodes any byte)."""
+
+_ID = re.compile(r"<([^<>\s]+)>")
+
+
+@dataclass(frozen=True)
+class ParsedMail:
+    """What the channel reads from one message.
+
+    ``text`` is the reply's own text (quotes and signature removed); ``attachments`` names the parts ignored;
+    ``recipients`` are every To/Cc/Delivered-To/X-Original-To address (lower case), where a reply token hides.
+    """
+
+    message_id: str
+    sender: str
+    sender_name: str
+    subject: str
+    recipients: tuple[str, ...]
+    in_reply_to: tuple[str, ...]
+    text: str
+    attachments: tuple[str, ...] = ()
+    oversized: bool = False
+    html_only: bool = False
+    headers: dict[str, str] = field(default_factory=dict)
+    return_path: str | None = None
+    content_type: str = "text/plain"
+    size: int = 0
+
+
+def message_hash(message_id: str) -> str:
+    """The stored key of a Message-ID (SHA-256 hex of the id without brackets, lower-cased)."""
+    return hashlib.sha256(message_id.strip().strip("<>").lower().encode()).hexdigest()
+
+
+def decode_bytes(payload: bytes, declared: str | None) -> str:
+    """``payload`` as text: the declared charset, then :data:`CHARSET_FALLBACKS`, then Latin-1."""
+    for charset in (declared, *CHARSET_FALLBACKS):
+        if not charset:
+            continue
+        try:
+            return payload.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            continue
+    return payload.decode("latin-1")
+
+
+class _TextExtractor(HTMLParser):
+    """Visible text of an HTML body, with line breaks for block elements and ``>`` for blockquotes."""
+
+    _BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.skip = 0
+        self.quote = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("style", "script", "head", "title"):
+            self.skip += 1
+        if tag == "blockquote" or (tag == "div" and any(v and "gmail_quote" in v for _, v in attrs)):
+            self.quote += 1
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("style", "script", "head", "title") and self.skip:
+            self.skip -= 1
+        if tag == "blockquote" and self.quote:
+            self.quote -= 1
+        if tag in self._BLOCKS:
+            self.parts.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.skip:
+            return
+        if self.quote:
+            data = "\n".join("> " + line for line in data.splitlines())
+        self.parts.append(data)
+
+
+def html_to_text(markup: str) -> str:
+    """Visible text of ``markup``; quoted blocks (``<blockquote>``, Gmail's quote) are prefixed with ``>``."""
+    extractor = _TextExtractor()
+    try:
+        extractor.feed(markup)
+        extractor.close()
+    except Exception:
+        return html.unescape(re.sub(r"<[^>]+>", " ", markup))
+    text = "".join(extractor.parts).replace("\xa0", " ")
+    lines = [line.rstrip() for line in text.splitlines()]
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _part_text(part: Message) -> str:
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception:
+        payload = None
+    if not isinstance(payload, bytes):
+        raw = part.get_payload()
+        return raw if isinstance(raw, str) else ""
+    return decode_bytes(payload, part.get_content_charset())
+
+
+def _header(message: Message, name: str) -> str:
+    try:
+        value = message.get(name)
+    except Exception:
+        value = None
+    if value is None:
+        return ""
+    return " ".join(str(value).split())
+
+
+def _all_headers(message: Message, name: str) -> list[str]:
+    try:
+        return [str(value) for value in message.get_all(name) or []]
+    except Exception:
+        return []
+
+
+def _body(message: Message) -> tuple[str, tuple[str, ...], bool]:
+    """(text, attachment names, html_only) of ``message``: the first text/plain part, else the first HTML."""
+    plain: str | None = None
+    markup: str | None = None
+    attachments: list[str] = []
+    parts = message.walk() if message.is_multipart() else iter([message])
+    for part in parts:
+        if part.is_multipart():
+            continue
+        content_type = part.get_content_type()
+        disposition = (part.get_content_disposition() or "").lower()
+        filename = part.get_filename()
+        if disposition == "attachment" or (filename and not content_type.startswith("text/")):
+            attachments.append(str(filename or content_type))
+            continue
+        if content_type == "text/plain" and plain is None:
+            plain = _part_text(part)
+        elif content_type == "text/html" and markup is None:
+            markup = _part_text(part)
+        elif content_type == "message/rfc822" or not content_type.startswith(("text/", "multipart/")):
+            attachments.append(str(filename or content_type))
+    if plain is not None and plain.strip():
+        return plain, tuple(attachments), False
+    if markup is not None:
+        return html_to_text(markup), tuple(attachments), True
+    return plain or "", tuple(attachments), False
+
+
+def parse_message(raw: bytes, *, max_bytes: int = 1_000_000) -> ParsedMail:
+    """Parse ``raw`` (RFC 5322 bytes). Never raises; see the module docstring."""
+    size = len(raw)
+    oversized = size > max_bytes
+    if oversized:
+        # Headers only: never decode a 20 MB body to find out it is an attachment.
+        head, _, _ = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw[:200_000] else raw.partition(b"\n\n")
+        raw = head + b"\r\n\r\n"
+    message: Message = email.message_from_bytes(raw, policy=email.policy.default)
+    sender_name, sender = parseaddr(_header(message, "From"))
+    recipients: list[str] = []
+    for name in ("Delivered-To", "X-Original-To", "To", "Cc", "Envelope-To"):
+        for _, address in getaddresses(_all_headers(message, name)):
+            if address and address.lower() not in recipients:
+                recipients.append(address.lower())
+    in_reply_to = tuple(
+        dict.fromkeys(_ID.findall(_header(message, "In-Reply-To") + " " + _header(message, "References")))
+    )
+    message_id = _header(message, "Message-ID").strip()
+    if not message_id:
+        # No Message-ID: derive a stable one from the content, so a re-fetch is still recognised.
+        message_id = f"<sha256.{hashlib.sha256(raw).hexdigest()}@missing>"
+    text, attachments, html_only = ("", (), False) if oversized else _body(message)
+    return_path = None
+    if "Return-Path" in message:
+        return_path = parseaddr(_header(message, "Return-Path"))[1] or ""
+    headers = {
+        name.lower(): _header(message, name)
+        for name in (
+            "Auto-Submitted",
+            "X-Autoreply",
+            "X-Autorespond",
+            "Precedence",
+            "X-Precedence",
+            "X-Auto-Response-Suppress",
+            "List-Id",
+            "X-Loop",
+            "X-Failed-Recipients",
+        )
+        if name in message
+    }
+    return ParsedMail(
+        message_id=message_id,
+        sender=sender.lower(),
+        sender_name=sender_name,
+        subject=_header(message, "Subject"),
+        recipients=tuple(recipients),
+        in_reply_to=in_reply_to,
+        text=trim_reply(text),
+        attachments=attachments,
+        oversized=oversized,
+        html_only=html_only,
+        headers=headers,
+        return_path=return_path,
+        content_type=message.get_content_type(),
+        size=size,
+    )

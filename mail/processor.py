@@ -1,0 +1,304 @@
+"""One incoming message, start to finish, in ONE database transaction.
+
+:meth:`MailProcessor.process` records the Message-ID, recognises automatic mail, authenticates the reply (a
+token of ours *and* the member's own address as sender), applies what the reply asks for through the core
+services (vote, comments, opinion, STOP), and queues exactly one confirmation in the outbox — all committed
+together, or not at all. A message seen before (same Message-ID) changes nothing and queues nothing, so a
+re-fetch after a crash, a replay or a duplicate delivery is harmless. The caller files the message into the
+folder the :class:`Outcome` names only after the commit.
+
+Automatic mail (auto-replies, bounces, loops) is filed away and never answered; a reply that fails
+authentication gets one polite notice a day per sender address that says nothing about any member; an
+oversized message gets a note and is not read.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+from bot.ballot_text import format_ballot_text, parse_ballot_text
+from bot.domain import Channel
+from bot.errors import GlosError
+from bot.i18n import Translator, translator
+from bot.services import Services
+from mail.auto import automatic_reason
+from mail.bound import bound_services
+from mail.compose import mail_payload, render
+from mail.interpret import read_reply
+from mail.parse import ParsedMail, message_hash, parse_message
+from mail.tokens import TokenOwner, candidate_tokens, find_token, message_id_for, reply_address
+from storage.models import MailMessage, Process
+
+__all__ = ["STOPPED_KEY", "MailAddressing", "MailProcessor", "Outcome"]
+
+log = logging.getLogger(__name__)
+_MESSAGES = MailMessage.__table__  # type: ignore[attr-defined]
+_PROCESS = Process.__table__  # type: ignore[attr-defined]
+STOPPED_KEY = "mail_stopped"
+"""Dialogue-state key (channel email) listing the slugs a member asked not to be mailed about."""
+_SHOWN = 300  # characters of a member's text quoted back in a confirmation
+
+
+@dataclass(frozen=True)
+class MailAddressing:
+    """Our addresses: ``from_address`` (``glos@example.org``) and ``reply_domain`` of ``glos+TOKEN@…``."""
+
+    from_address: str
+    reply_domain: str
+    max_message_bytes: int = 1_000_000
+
+    @property
+    def local(self) -> str:
+        """The local part of the From address, before any ``+``."""
+        return self.from_address.partition("@")[0].partition("+")[0].lower()
+
+    def reply_to(self, token: str) -> str:
+        """The member's reply address."""
+        return reply_address(self.local, token, self.reply_domain)
+
+    def unsubscribe(self, token: str) -> str:
+        """The ``List-Unsubscribe`` value: a mail with the word STOP to the member's reply address."""
+        return f"<mailto:{self.reply_to(token)}?subject=STOP>"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What became of a message: ``kind`` (accepted, not_understood, refused, oversized, automatic,
+    duplicate) and the ``folder`` it belongs in (``processed`` or ``ignored``)."""
+
+    kind: str
+    folder: str
+    message_id: str
+    reason: str = ""
+
+
+def _short(text: str) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= _SHOWN else flat[: _SHOWN - 1] + "…"
+
+
+def _claim_message(connection: Connection, mail: ParsedMail, now: Any) -> bool:
+    """Insert the message's row; False when its Message-ID was seen before (the insert did nothing)."""
+    values = {
+        "message_hash": message_hash(mail.message_id),
+        "message_id": mail.message_id[:255],
+        "received_at": now,
+        "outcome": "pending",
+    }
+    dialect = connection.dialect.name
+    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = builder(_MESSAGES).values(values).on_conflict_do_nothing(index_elements=["message_hash"])
+    return connection.execute(statement.returning(_MESSAGES.c.id)).first() is not None
+
+
+class MailProcessor:
+    """Turns raw messages into core calls and queued confirmations; see the module docstring."""
+
+    def __init__(self, services: Services, addressing: MailAddressing) -> None:
+        self.services = services
+        self.addressing = addressing
+
+    def process(self, raw: bytes) -> Outcome:
+        """Handle one message (RFC 5322 bytes). Never raises for bad mail; store errors propagate (the
+        transaction is rolled back and the message stays in the inbox for the next attempt)."""
+        mail = parse_message(raw, max_bytes=self.addressing.max_message_bytes)
+        now = self.services.context.clock.now()
+        with self.services.context.connection() as connection:
+            if not _claim_message(connection, mail, now):
+                stored = connection.execute(
+                    select(_MESSAGES.c.outcome).where(_MESSAGES.c.message_hash == message_hash(mail.message_id))
+                ).scalar_one()
+                folder = "ignored" if stored in ("automatic", "refused", "oversized") else "processed"
+                return Outcome("duplicate", folder, mail.message_id)
+            outcome = self._handle(connection, mail)
+            connection.execute(
+                _MESSAGES.update()
+                .where(_MESSAGES.c.message_hash == message_hash(mail.message_id))
+                .values(outcome=outcome.kind)
+            )
+        log.info("mail %s: %s %s", mail.message_id, outcome.kind, outcome.reason)
+        return outcome
+
+    # -- steps ---------------------------------------------------------------------------------------------
+
+    def _handle(self, connection: Connection, mail: ParsedMail) -> Outcome:
+        own = (self.addressing.from_address, f"{self.addressing.local}@{self.addressing.reply_domain}")
+        reason = automatic_reason(mail, own)
+        if reason:
+            return Outcome("automatic", "ignored", mail.message_id, reason)
+        services = bound_services(self.services, connection)
+        found = self._authenticate(connection, mail)
+        if found is None:
+            self._notice(services, connection, mail, None, "mail.refused.subject", "mail.refused.body")
+            return Outcome("refused", "ignored", mail.message_id, "no valid token for the sender")
+        token, owner = found
+        connection.execute(
+            _MESSAGES.update()
+            .where(_MESSAGES.c.message_hash == message_hash(mail.message_id))
+            .values(person_id=owner.person_id, process_id=owner.process_id)
+        )
+        if mail.oversized:
+            limit = self.addressing.max_message_bytes // 1000
+            self._notice(
+                services,
+                connection,
+                mail,
+                (token, owner),
+                "mail.oversized.subject",
+                "mail.oversized.body",
+                size=mail.size // 1000,
+                max=limit,
+            )
+            return Outcome("oversized", "ignored", mail.message_id, f"{mail.size} bytes")
+        return self._apply(services, connection, mail, token, owner)
+
+    def _authenticate(self, connection: Connection, mail: ParsedMail) -> tuple[str, TokenOwner] | None:
+        """The first token of ours in the message whose member is the sender; the sender alone proves nothing."""
+        tokens = candidate_tokens(
+            self.addressing.local, self.addressing.reply_domain, mail.recipients, mail.in_reply_to
+        )
+        for token in tokens[:5]:
+            owner = find_token(connection, token)
+            if owner is not None and owner.address == mail.sender:
+                return token, owner
+        return None
+
+    def _apply(
+        self, services: Services, connection: Connection, mail: ParsedMail, token: str, owner: TokenOwner
+    ) -> Outcome:
+        slug = connection.execute(select(_PROCESS.c.slug).where(_PROCESS.c.id == owner.process_id)).scalar_one()
+        context = services.context
+        definition = context.definition_of(connection, context.state(connection, slug))
+        language = services.people.get(owner.person_id).language
+        t = translator(language, context.zone)
+        plan = read_reply(definition, mail.text)
+        recorded: list[str] = []
+        problems: list[str] = []
+        receipt = ""
+        if plan.ballot:
+            try:
+                district = services.eligibility.check(slug, owner.person_id).district
+                ballot = parse_ballot_text(definition, plan.ballot, district=district)
+                result = services.voting.cast(slug, owner.person_id, ballot, Channel.EMAIL)
+                shown = format_ballot_text(definition, result.ballot, language=t.language).replace("\n", "; ")
+                key = "mail.confirm.vote_replaced" if result.replaced else "mail.confirm.vote"
+                recorded.append(t(key, ballot=shown))
+                receipt = result.receipt
+            except GlosError as error:
+                problems.append(self._problem(t, plan.ballot, error))
+        for section, text in plan.comments:
+            try:
+                services.opinions.submit(slug, owner.person_id, text, Channel.EMAIL, section=section)
+                recorded.append(t("mail.confirm.comment", section=f"§{section}", text=_short(text)))
+            except GlosError as error:
+                problems.append(self._problem(t, f"§{section}: {text}", error))
+        if plan.opinion:
+            try:
+                services.opinions.submit(slug, owner.person_id, plan.opinion, Channel.EMAIL)
+                recorded.append(t("mail.confirm.opinion", text=_short(plan.opinion)))
+            except GlosError as error:
+                problems.append(self._problem(t, plan.opinion, error))
+        if plan.stop:
+            state = services.dialogue.get(owner.person_id, Channel.EMAIL)
+            stopped = sorted({*state.get(STOPPED_KEY, []), slug})
+            services.dialogue.update(owner.person_id, Channel.EMAIL, **{STOPPED_KEY: stopped})
+            recorded.append(t("mail.confirm.stop"))
+        ignored = [t("mail.confirm.attachment", name=name) for name in mail.attachments]
+        title = definition.title.get(t.language)
+        text, html = render(
+            "confirmation",
+            t,
+            title=title,
+            recorded=recorded,
+            receipt=receipt,
+            problems=problems,
+            ignored=ignored,
+            nothing=plan.empty,
+            bot=context.bot_name,
+        )
+        self._queue(
+            services,
+            connection,
+            mail,
+            token,
+            owner.address,
+            owner.person_id,
+            "confirmation",
+            t("mail.confirm.subject", title=title),
+            text,
+            html,
+        )
+        kind = "accepted" if recorded else "not_understood"
+        return Outcome(kind, "processed", mail.message_id, f"{len(recorded)} recorded, {len(problems)} problems")
+
+    @staticmethod
+    def _problem(t: Translator, fragment: str, error: GlosError) -> str:
+        return t("mail.confirm.problem", fragment=_short(fragment), reason=t(error.key, **error.params))
+
+    def _notice(
+        self,
+        services: Services,
+        connection: Connection,
+        mail: ParsedMail,
+        found: tuple[str, TokenOwner] | None,
+        subject_key: str,
+        body_key: str,
+        **params: Any,
+    ) -> None:
+        """A short notice: to the member when authenticated, else to the sender (once a day per address)."""
+        if found is None:
+            if not mail.sender or "@" not in mail.sender:
+                return
+            t = translator(self.services.people.default_language, services.context.zone)
+            day = services.context.clock.now().date().isoformat()
+            key = f"mail.refused:{mail.sender}:{day}"
+            token, address, person_id = None, mail.sender, None
+        else:
+            token, owner = found
+            t = translator(services.people.get(owner.person_id).language, services.context.zone)
+            key = f"mail.notice:{message_hash(mail.message_id)}"
+            address, person_id = owner.address, owner.person_id
+        body = t(body_key, **params)
+        subject = t(subject_key)
+        text, html = render("notice", t, subject=subject, body=body, bot=services.context.bot_name)
+        self._queue(services, connection, mail, token, address, person_id, "notice", subject, text, html, key=key)
+
+    def _queue(
+        self,
+        services: Services,
+        connection: Connection,
+        mail: ParsedMail,
+        token: str | None,
+        address: str,
+        person_id: int | None,
+        purpose: str,
+        subject: str,
+        text: str,
+        html: str,
+        *,
+        key: str | None = None,
+    ) -> None:
+        references = " ".join([f"<{ref}>" for ref in mail.in_reply_to[-8:]] + [mail.message_id])
+        headers = {
+            "Message-ID": message_id_for(token, self.addressing.reply_domain),
+            "In-Reply-To": mail.message_id,
+            "References": references,
+        }
+        if token is not None:
+            headers["Reply-To"] = self.addressing.reply_to(token)
+            headers["List-Unsubscribe"] = self.addressing.unsubscribe(token)
+        services.outbox.enqueue(
+            key=key or f"mail.confirm:{message_hash(mail.message_id)}",
+            channel=Channel.EMAIL,
+            address=address,
+            purpose=f"mail.{purpose}",
+            payload=mail_payload(subject, text, html, headers),
+            person_id=person_id,
+            connection=connection,
+        )
