@@ -266,6 +266,15 @@ class Emulator:
         with self._lock:
             return list(self._views.get(chat_id, []))
 
+    def written_by(self, user_id: int) -> list[int]:
+        """The ids of the messages the user sent in their private chat, oldest first."""
+        with self._lock:
+            return sorted(
+                message_id
+                for (chat_id, message_id), message in self._messages.items()
+                if chat_id == user_id and message.get("from", {}).get("id") == user_id
+            )
+
     def callback_answers(self) -> list[dict[str, Any]]:
         """Every callback query, with whether and how the bot answered it."""
         with self._lock:
