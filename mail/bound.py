@@ -9,26 +9,16 @@ back its savepoint only; everything commits when the caller's transaction does. 
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from sqlalchemy.engine import Connection
 from sqlmodel import Session
 
-from bot.services import (
-    DialogueService,
-    EligibilityService,
-    OpinionService,
-    Outbox,
-    PeopleService,
-    ProcessService,
-    ResultsService,
-    ServiceContext,
-    Services,
-    VotingService,
-)
+from bot.services import ServiceContext, Services
 
 __all__ = ["bound_services"]
 
@@ -62,7 +52,12 @@ class _BoundContext(ServiceContext):
 
 
 def bound_services(services: Services, connection: Connection) -> Services:
-    """``services`` rewired onto ``connection``'s transaction (the definition cache is shared)."""
+    """``services`` rewired onto ``connection``'s transaction (the definition cache is shared).
+
+    Generic on purpose: each service is shallow-copied and every attribute that pointed at the original
+    context or at another original service is pointed at the bound one, so services added to the core later
+    need no change here.
+    """
     base = services.context
     context = _BoundContext(
         base.sessions,
@@ -74,16 +69,11 @@ def bound_services(services: Services, connection: Connection) -> Services:
         base._lock,
         bound=connection,
     )
-    eligibility = EligibilityService(context)
-    voting = VotingService(context, eligibility)
-    return Services(
-        context=context,
-        people=PeopleService(context, services.people.default_language),
-        processes=ProcessService(context),
-        eligibility=eligibility,
-        voting=voting,
-        opinions=OpinionService(context, eligibility, voting),
-        results=ResultsService(context),
-        dialogue=DialogueService(context),
-        outbox=Outbox(context),
-    )
+    originals = {name.name: getattr(services, name.name) for name in fields(services) if name.name != "context"}
+    copies = {name: copy.copy(service) for name, service in originals.items()}
+    swap: dict[int, Any] = {id(base): context} | {id(originals[name]): copies[name] for name in originals}
+    for service in copies.values():
+        for attribute, value in vars(service).items():
+            if id(value) in swap:
+                setattr(service, attribute, swap[id(value)])
+    return Services(context=context, **copies)

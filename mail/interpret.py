@@ -67,6 +67,10 @@ def _ballot_like(line: str, keys: set[str]) -> bool:
     tokens = [token for token in _SPLIT.split(_fold(line).strip(" .!")) if token]
     if not tokens:
         return False
+    # "uchwala7: TAK" names an item that does not exist: still a vote (the core says what is wrong with it)
+    shaped = re.fullmatch(r"[\w.\-/]+\s*[:=]\s*[a-z ]+", _fold(line).strip(" .!"))
+    if len(tokens) >= 2 and shaped and all(token in _WORDS for token in tokens[1:]):
+        return True
     return all(token in _WORDS or token in keys or token.isdigit() for token in tokens)
 
 
