@@ -214,6 +214,19 @@ def run(
         ConsoleChannel(application.services, application.commands, user).loop()
 
 
+@app.command("web")
+def web(ctx: typer.Context) -> None:
+    """Serve the public results pages, the consultation reports and the JSON API on [web] host:port."""
+    import uvicorn
+
+    from bot.web.app import create_web_app
+
+    with _app(ctx) as application:
+        settings = application.settings.web
+        out.print(f"http://{settings.host}:{settings.port}/")
+        uvicorn.run(create_web_app(application.services, application.settings), host=settings.host, port=settings.port)
+
+
 def main() -> None:
     """Console-script entry point."""
     app()

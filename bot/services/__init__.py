@@ -17,6 +17,7 @@ from bot.services.opinions import OpinionService
 from bot.services.outbox import Outbox
 from bot.services.people import PeopleService, PersonRef
 from bot.services.processes import ProcessInfo, ProcessService
+from bot.services.report import ReportService
 from bot.services.results import ProcessResults, ResultsService, Turnout
 from bot.services.voting import CastResult, VotingService
 
@@ -31,6 +32,7 @@ __all__ = [
     "ProcessInfo",
     "ProcessResults",
     "ProcessService",
+    "ReportService",
     "ResultsService",
     "ServiceContext",
     "Services",
@@ -53,6 +55,7 @@ class Services:
     results: ResultsService
     dialogue: DialogueService
     outbox: Outbox
+    report: ReportService
 
 
 def build_services(
@@ -80,4 +83,5 @@ def build_services(
         results=ResultsService(context),
         dialogue=DialogueService(context),
         outbox=Outbox(context),
+        report=ReportService(context),
     )

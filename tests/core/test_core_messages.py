@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from enum import StrEnum
 from pathlib import Path
 
@@ -43,6 +44,15 @@ def _keys_in_source() -> set[str]:
     return keys
 
 
+def _keys_in_templates() -> set[str]:
+    """Message ids used literally in Jinja2 templates (``t("web.results")``)."""
+    pattern = re.compile(r"""\bt\(\s*["']([a-z_]+(?:\.[a-z_]+)+)["']""")
+    keys: set[str] = set()
+    for path in (ROOT / "bot" / "templates").rglob("*.html"):
+        keys |= set(pattern.findall(path.read_text(encoding="utf-8")))
+    return keys
+
+
 def _dynamic_keys() -> set[str]:
     families: list[tuple[str, type[StrEnum]]] = [
         ("phase.", Phase),
@@ -62,7 +72,7 @@ def _dynamic_keys() -> set[str]:
 
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_every_message_used_by_the_code_is_translated(language: str) -> None:
-    used = _keys_in_source() | _dynamic_keys()
+    used = _keys_in_source() | _keys_in_templates() | _dynamic_keys()
     assert len(used) > 150
     missing = sorted(used - catalogue_ids(language))
     assert missing == [], f"missing in {language}: {missing}"
