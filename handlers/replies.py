@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from functools import partial
@@ -19,7 +20,7 @@ from telegram.error import Forbidden, RetryAfter
 
 from bot.commands.base import Reply
 
-__all__ = ["MAX_CAPTION", "MAX_TEXT", "send_replies", "send_reply", "split_text", "with_flood_retry"]
+__all__ = ["MAX_CAPTION", "MAX_TEXT", "retry_after", "send_replies", "send_reply", "split_text", "with_flood_retry"]
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -45,6 +46,13 @@ def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def retry_after(error: RetryAfter) -> float:
+    """Seconds to wait, read without python-telegram-bot's deprecation warning (int today, timedelta later)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return _seconds(error.retry_after)
+
+
 async def with_flood_retry(send: Callable[[], Awaitable[T]], attempts: int = 4) -> T:
     """Run ``send``; on 429 wait ``retry_after`` and try again, up to ``attempts`` times."""
     for attempt in range(attempts):
@@ -53,12 +61,17 @@ async def with_flood_retry(send: Callable[[], Awaitable[T]], attempts: int = 4) 
         except RetryAfter as error:
             if attempt == attempts - 1:
                 raise
-            await asyncio.sleep(_seconds(error.retry_after))
+            await asyncio.sleep(retry_after(error))
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def send_reply(bot: Bot, chat_id: int, reply: Reply, keyboard: InlineKeyboardMarkup | None) -> list[Message]:
-    """Send one reply: a document (the text as its caption when it fits) or text parts; buttons on the last."""
+async def send_reply(
+    bot: Bot, chat_id: int, reply: Reply, keyboard: InlineKeyboardMarkup | None, *, attempts: int = 4
+) -> list[Message]:
+    """Send one reply: a document (the text as its caption when it fits) or text parts; buttons on the last.
+
+    ``attempts`` is how often one message is tried under flood control (1: a 429 is raised at once).
+    """
     sent: list[Message] = []
     text = reply.text
     if reply.document is not None:
@@ -71,7 +84,8 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, keyboard: InlineKeybo
                     InputFile(document.content, filename=document.filename),
                     caption=caption,
                     reply_markup=keyboard if caption is not None else None,
-                )
+                ),
+                attempts,
             )
         )
         if caption is not None:
@@ -79,7 +93,7 @@ async def send_reply(bot: Bot, chat_id: int, reply: Reply, keyboard: InlineKeybo
     parts = split_text(text)
     for index, part in enumerate(parts):
         markup = keyboard if index == len(parts) - 1 else None
-        sent.append(await with_flood_retry(partial(bot.send_message, chat_id, part, reply_markup=markup)))
+        sent.append(await with_flood_retry(partial(bot.send_message, chat_id, part, reply_markup=markup), attempts))
     return sent
 
 

@@ -1,0 +1,161 @@
+"""The durable outbox sender for Telegram: what the core queued in :mod:`bot.services.outbox` goes out here.
+
+Contract:
+
+* Messages are claimed (leased) in batches and sent one by one, paced at ``rate`` messages per second (under
+  Telegram's ~30/s for bulk messages by default).
+* 429 (flood control): the sender pauses for ``retry_after`` — the whole sender, since the limit is the bot's —
+  and tries the same message again; after a few tries the message is released to the outbox with that delay.
+* 403 (the user blocked the bot) and 400 (no such chat): that recipient is unreachable, the message is given up
+  (recorded with the reason, never sent), and so is anything else queued for that chat in this run.
+* Any other failure (network) releases the message with the outbox's backoff.
+* A message is marked sent right after Telegram accepted it; a crashed sender's lease runs out and another
+  sender takes the rest. Nothing is sent twice except, at worst, the one message in flight during a crash.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+
+from bot.domain import Channel
+from bot.services import Services
+from bot.services.outbox import QueuedMessage, payload_reply
+from handlers.buttons import ButtonTokens
+from handlers.replies import retry_after, send_reply
+
+__all__ = ["SendReport", "TelegramSender"]
+
+log = logging.getLogger(__name__)
+_FLOOD_TRIES = 5
+
+
+@dataclass
+class SendReport:
+    """What one or more rounds did."""
+
+    sent: int = 0
+    given_up: int = 0
+    retried: int = 0
+    flood_waits: int = 0
+
+    def add(self, other: SendReport) -> None:
+        """Accumulate ``other`` into this report."""
+        self.sent += other.sent
+        self.given_up += other.given_up
+        self.retried += other.retried
+        self.flood_waits += other.flood_waits
+
+
+class TelegramSender:
+    """Sends the Telegram channel's outbox through ``bot``."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        services: Services,
+        *,
+        worker: str = "telegram-sender",
+        rate: float | None = 28.0,
+        batch: int = 100,
+        lease: timedelta = timedelta(seconds=120),
+    ) -> None:
+        self.bot = bot
+        self.services = services
+        self.worker = worker
+        self.interval = 1.0 / rate if rate else 0.0
+        self.batch = batch
+        self.lease = lease
+        self.tokens = ButtonTokens(services)
+        self._unreachable: set[int] = set()
+        self._next_slot = 0.0
+
+    async def send_due(self) -> SendReport:
+        """Claim one batch of due messages and send them; an empty report when none was due."""
+        report = SendReport()
+        claimed = self.services.outbox.claim(Channel.TELEGRAM, worker=self.worker, limit=self.batch, lease=self.lease)
+        for message in claimed:
+            await self._send(message, report)
+        return report
+
+    async def drain(self) -> SendReport:
+        """Send rounds until nothing is due (tests, benchmarks, a one-off broadcast)."""
+        total = SendReport()
+        while True:
+            report = await self.send_due()
+            total.add(report)
+            if report.sent + report.given_up + report.retried == 0:
+                return total
+
+    async def run(self, stop: asyncio.Event, idle: float = 1.0) -> None:
+        """Send until ``stop`` is set, checking the outbox every ``idle`` seconds when it is empty."""
+        while not stop.is_set():
+            try:
+                report = await self.send_due()
+            except Exception:  # the store may be briefly unavailable; the sender must outlive it
+                log.exception("outbox round failed")
+                report = SendReport()
+            if report.sent + report.given_up + report.retried == 0:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), idle)
+
+    async def _send(self, message: QueuedMessage, report: SendReport) -> None:
+        try:
+            chat_id = int(message.address)
+        except ValueError:
+            self._give_up(message, f"not a Telegram chat id: {message.address[:40]}", report)
+            return
+        if chat_id in self._unreachable:
+            self._give_up(message, "unreachable: blocked the bot earlier", report)
+            return
+        reply = payload_reply(message.payload)
+        keyboard = None
+        if reply.buttons and message.person_id is not None:
+            keyboard = self.tokens.keyboards(message.person_id, [reply])[0]
+        for _attempt in range(_FLOOD_TRIES):
+            await self._pace()
+            try:
+                await send_reply(self.bot, chat_id, reply, keyboard, attempts=1)
+            except RetryAfter as error:
+                report.flood_waits += 1
+                wait = retry_after(error)
+                log.info("flood control: waiting %.1f s", wait)
+                await asyncio.sleep(wait)
+                continue
+            except Forbidden as error:
+                self._unreachable.add(chat_id)
+                self._give_up(message, f"unreachable: {error.message}", report)
+                return
+            except BadRequest as error:
+                self._give_up(message, f"refused: {error.message}", report)
+                return
+            except TelegramError as error:
+                self.services.outbox.mark_failed(message.id, f"{type(error).__name__}: {error}")
+                report.retried += 1
+                return
+            self.services.outbox.mark_sent(message.id, worker=self.worker)
+            report.sent += 1
+            return
+        self.services.outbox.mark_failed(message.id, "flood control", retry_after=timedelta(seconds=5))
+        report.retried += 1
+
+    def _give_up(self, message: QueuedMessage, reason: str, report: SendReport) -> None:
+        # The outbox gives a message up after its last allowed attempt; an unreachable recipient uses them all.
+        while self.services.outbox.mark_failed(message.id, reason, retry_after=timedelta(0)):
+            pass
+        report.given_up += 1
+
+    async def _pace(self) -> None:
+        if not self.interval:
+            return
+        now = time.monotonic()
+        if self._next_slot > now:
+            await asyncio.sleep(self._next_slot - now)
+        self._next_slot = max(now, self._next_slot) + self.interval

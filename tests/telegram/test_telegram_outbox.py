@@ -1,0 +1,102 @@
+"""The outbox sender against the emulator's flood control: every message once, none lost, blocked users given up,
+a crashed sender's batch resumed by another."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from datetime import timedelta
+
+import pytest
+from telegram import Bot
+
+from bot.clock import FakeClock
+from bot.commands.base import Button, Reply
+from bot.domain import Channel
+from bot.services import Services
+from bot.services.outbox import reply_payload
+from handlers.emulator import Emulator, EmulatorServer, FloodLimits
+from handlers.sender import TelegramSender
+
+
+@pytest.fixture
+async def bot(emulator: Emulator) -> AsyncIterator[Bot]:
+    """A python-telegram-bot Bot talking to a served emulator."""
+    server = EmulatorServer(emulator).start()
+    try:
+        async with Bot(emulator.token, base_url=server.base_url, base_file_url=server.base_file_url) as client:
+            yield client
+    finally:
+        server.stop()
+
+
+def _announce(services: Services, users: range, text: str = "Ogłoszenie") -> int:
+    queued = 0
+    for user_id in users:
+        queued += services.outbox.enqueue(
+            key=f"announcement:bo2027:telegram:{user_id}",
+            channel=Channel.TELEGRAM,
+            address=str(user_id),
+            purpose="announcement",
+            payload=reply_payload(Reply(f"{text} dla {user_id}")),
+        )
+    return queued
+
+
+@pytest.mark.parametrize(
+    "limits", [FloodLimits(overall_per_second=1000, overall_burst=100, chat_per_second=1, chat_burst=1)]
+)
+async def test_a_broadcast_of_2000_arrives_once_each_and_blocked_users_are_given_up(
+    bot: Bot, emulator: Emulator, services: Services, clock: FakeClock
+) -> None:
+    users = range(10_000, 12_000)
+    for user_id in users:
+        emulator.user(user_id, f"U{user_id}")
+    blocked = set(range(10_000, 12_000, 200))
+    for user_id in blocked:
+        emulator.block(user_id)
+    assert _announce(services, users) == 2000
+    assert _announce(services, users) == 0  # planned twice (a restarted bot): queued once
+    crashed = services.outbox.claim(Channel.TELEGRAM, worker="crashed", limit=150, lease=timedelta(seconds=60))
+    sender = TelegramSender(bot, services, rate=None, batch=200)
+    first = await sender.drain()
+    assert first.sent + first.given_up == 2000 - len(crashed)
+    clock.advance(timedelta(seconds=61))  # the crashed sender's lease runs out; its batch is taken over
+    second = await sender.drain()
+    assert first.sent + second.sent == 2000 - len(blocked)
+    assert first.given_up + second.given_up == len(blocked)
+    for user_id in users:
+        received = [m.text for m in emulator.received(user_id)]
+        assert received == ([] if user_id in blocked else [f"Ogłoszenie dla {user_id}"]), user_id
+    stats = services.outbox.stats(Channel.TELEGRAM)
+    assert (stats.unsent, stats.given_up) == (0, len(blocked))
+
+
+@pytest.mark.parametrize("limits", [FloodLimits(overall_per_second=5, overall_burst=5)])
+async def test_the_sender_waits_out_flood_control(bot: Bot, emulator: Emulator, services: Services) -> None:
+    users = range(20_000, 20_012)
+    for user_id in users:
+        emulator.user(user_id, f"U{user_id}")
+    _announce(services, users, "Przypomnienie")
+    started = time.monotonic()
+    report = await TelegramSender(bot, services, rate=None).drain()
+    assert report.sent == 12 and report.flood_waits >= 1 and emulator.refused.get(429, 0) >= 1
+    assert time.monotonic() - started >= 1.0  # retry_after was honoured, not hammered through
+    assert all(len(emulator.received(user_id)) == 1 for user_id in users)
+
+
+async def test_queued_buttons_are_sent_as_valid_short_tokens(bot: Bot, emulator: Emulator, services: Services) -> None:
+    person = services.people.identify(Channel.TELEGRAM, "101")
+    long_command = "/glosuj bo2027 city: 1, 2, 3, 4, 5; wesola: 10, 11, 12, 13, 14 " + "x" * 40
+    services.outbox.enqueue(
+        key="reminder:bo2027:101",
+        channel=Channel.TELEGRAM,
+        address="101",
+        purpose="reminder",
+        person_id=person.person_id,
+        payload=reply_payload(Reply("Zostały 3 dni", ((Button("Głosuj", long_command),),))),
+    )
+    assert (await TelegramSender(bot, services, rate=None).drain()).sent == 1
+    [message] = emulator.received(101)
+    [[(label, data)]] = message.buttons
+    assert label == "Głosuj" and len(data.encode()) <= 64
