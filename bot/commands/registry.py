@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.commands import moderator as mod
 from bot.commands import resident as res
+from bot.commands import scheduling as sched
 from bot.commands.base import Command
 from bot.commands.table import CommandTable
 from bot.domain import RoleName
@@ -31,6 +32,13 @@ def build_table() -> CommandTable:
             Command("opinia", res.cmd_opinion, "help.opinion", "usage.opinion", aliases=("opinion",)),
             Command("wyniki", res.cmd_results, "help.results", "usage.results", aliases=("results",)),
             Command("pokwitowanie", res.cmd_receipt, "help.receipt", "usage.receipt", aliases=("receipt",)),
+            Command(
+                "nie_przypominaj",
+                sched.cmd_dont_remind,
+                "help.dont_remind",
+                "usage.dont_remind",
+                aliases=("dont_remind", "stop"),
+            ),
             Command("importuj", mod.cmd_import, "help.import", "usage.import", aliases=("import",), role=M),
             Command("otworz", mod.cmd_open, "help.open", "usage.open", aliases=("open",), role=M),
             Command("zamknij", mod.cmd_close, "help.close", "usage.close", aliases=("close",), role=M),
@@ -45,6 +53,7 @@ def build_table() -> CommandTable:
             Command("lista", mod.cmd_roster, "help.roster", "usage.roster", aliases=("roster",), role=M),
             Command("papierowy", mod.cmd_paper, "help.paper", "usage.paper", aliases=("paper",), role=M),
             Command("eksport", mod.cmd_export, "help.export", "usage.export", aliases=("export",), role=M),
+            Command("status", sched.cmd_status, "help.status", "usage.status", role=M),
             Command("nadaj_role", mod.cmd_grant, "help.grant", "usage.grant", aliases=("grant",), role=A),
             Command("odbierz_role", mod.cmd_revoke, "help.revoke", "usage.revoke", aliases=("revoke",), role=A),
         ]

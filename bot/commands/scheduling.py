@@ -1,0 +1,76 @@
+"""Scheduler commands: ``/nie_przypominaj`` (anyone: no reminders about one process, or about all) and
+``/status`` (moderators: every scheduled job, its next run, the last outcome, and whether the scheduler ticks)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from bot.commands.args import take_process
+from bot.commands.base import Invocation, Reply
+from bot.scheduling.core import Scheduler
+from bot.scheduling.optout import stop_reminders
+from bot.scheduling.policy import SchedulePolicy
+from bot.scheduling.runs import JobRuns
+
+__all__ = ["STALE_HEARTBEAT", "cmd_dont_remind", "cmd_status"]
+
+ALL_WORDS = {"wszystko", "wszystkie", "all", "stop"}
+STALE_HEARTBEAT = timedelta(minutes=10)
+MAX_LINES = 40
+
+
+def cmd_dont_remind(inv: Invocation) -> Sequence[Reply]:
+    """Stop reminders: ``/nie_przypominaj SLUG`` for one process, ``/nie_przypominaj wszystko`` for all."""
+    words = inv.words
+    if not words or words[0].lower() in ALL_WORDS:
+        if not words:
+            slug, _ = take_process(inv, required=False)
+            if slug is not None:
+                stop_reminders(inv.services, inv.caller.person_id, slug)
+                return [
+                    Reply(
+                        inv.t("scheduler.optout.process", title=inv.services.processes.get(slug).title(inv.t.language))
+                    )
+                ]
+        stop_reminders(inv.services, inv.caller.person_id, None)
+        return [Reply(inv.t("scheduler.optout.all"))]
+    slug, _ = take_process(inv)
+    assert slug is not None
+    stop_reminders(inv.services, inv.caller.person_id, slug)
+    return [Reply(inv.t("scheduler.optout.process", title=inv.services.processes.get(slug).title(inv.t.language)))]
+
+
+def cmd_status(inv: Invocation) -> Sequence[Reply]:
+    """The scheduler's jobs as the running scheduler plans them, with the last outcome of each kind."""
+    t = inv.t
+    now = inv.services.context.clock.now()
+    heartbeat = JobRuns(inv.services.context).heartbeat()
+    lines: list[str] = []
+    if heartbeat is None:
+        policy = SchedulePolicy(zone=inv.services.context.zone)
+        lines.append(t("scheduler.status.never"))
+    else:
+        policy = SchedulePolicy.from_json(dict(heartbeat.data.get("policy", {})))
+        lines.append(t("scheduler.status.heartbeat", at=heartbeat.started_at))
+        if now - heartbeat.started_at > STALE_HEARTBEAT:
+            lines.append("⚠️ " + t("scheduler.status.stopped"))
+    statuses = Scheduler(inv.services, policy).status(now)
+    if not statuses:
+        lines.append(t("scheduler.status.none"))
+    for status in statuses[:MAX_LINES]:
+        job = status.job
+        what = " ".join(part for part in (t("scheduler.kind." + job.kind.value), job.slug, job.slot) if part)
+        line = f"• {t.datetime(status.runs_at)} — {what}"
+        if status.last is not None:
+            last = status.last
+            line += " — " + t(
+                "scheduler.status.last",
+                outcome=t("scheduler.outcome." + last.outcome),
+                at=last.finished_at or last.started_at,
+                detail=last.detail or "",
+            )
+        lines.append(line)
+    if len(statuses) > MAX_LINES:
+        lines.append(t("scheduler.status.more", count=len(statuses) - MAX_LINES))
+    return [Reply("\n".join(lines))]

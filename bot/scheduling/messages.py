@@ -1,0 +1,23 @@
+"""Outbox payloads for a recipient's channel: a chat reply (text and buttons) or an e-mail (subject, plain text
+and HTML). E-mail has no buttons: the commands they would send are written out in the text instead."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.commands.base import Button, Reply
+from bot.domain import Channel
+from bot.services.outbox import reply_payload
+from bot.summaries.html import text_to_html
+
+__all__ = ["payload_for"]
+
+
+def payload_for(
+    channel: Channel, *, subject: str, text: str, buttons: tuple[tuple[Button, ...], ...] = (), email_footer: str = ""
+) -> dict[str, Any]:
+    """The outbox payload of one message on ``channel``."""
+    if channel is Channel.EMAIL:
+        body = f"{text}\n\n{email_footer}".strip() if email_footer else text
+        return {"subject": subject, "text": body, "html": text_to_html(body, title=subject)}
+    return reply_payload(Reply(text, buttons))

@@ -1,0 +1,158 @@
+"""Sending a published result: the summary to the configured Telegram chats and the e-mail rosters, then the
+chart with its caption, and "your projects" to every voter of a budget.
+
+Every message has its own outbox key (``summary:<slug>:…``, ``yours:<slug>:person:<id>``), so running this
+twice — after a crash, or in two bot processes — queues each message once. Messages to one chat are queued in
+reading order (the senders take a channel's messages oldest first).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from sqlalchemy import false, select, true
+
+from bot.commands.base import Document, Reply
+from bot.domain import Channel, ItemKind, ProcessKind
+from bot.i18n import translator
+from bot.scheduling.messages import payload_for
+from bot.scheduling.policy import SchedulePolicy
+from bot.scheduling.recipients import recipients_of
+from bot.services import Services
+from bot.services.outbox import reply_payload
+from bot.summaries import SectionOpinions, split_text, summary_chart, summary_text, your_projects_text
+from storage.models import Ballot, Item, Opinion, Participation, RosterEntry
+
+__all__ = ["PublishReport", "section_opinions", "send_summary"]
+
+_BALLOT = Ballot.__table__  # type: ignore[attr-defined]
+_ITEM = Item.__table__  # type: ignore[attr-defined]
+_OPINION = Opinion.__table__  # type: ignore[attr-defined]
+_PARTICIPATION = Participation.__table__  # type: ignore[attr-defined]
+_ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class PublishReport:
+    """How many messages were queued now, by kind."""
+
+    chats: int
+    emails: int
+    personal: int
+
+
+def section_opinions(services: Services, process_id: int, language: str) -> list[SectionOpinions]:
+    """Opinions per § section (in document order), then those about the document as a whole."""
+    with services.context.connection() as connection:
+        counts = Counter(
+            connection.execute(select(_OPINION.c.item_id).where(_OPINION.c.process_id == process_id)).scalars()
+        )
+        sections = connection.execute(
+            select(_ITEM.c.id, _ITEM.c.number, _ITEM.c.title)
+            .where(_ITEM.c.process_id == process_id, _ITEM.c.kind == ItemKind.SECTION.value)
+            .order_by(_ITEM.c.position)
+        ).all()
+    t = translator(language)
+    entries = [
+        SectionOpinions(row[1], str(row[2].get(language) or row[2].get("pl", "")), counts.get(row[0], 0))
+        for row in sections
+    ]
+    if counts.get(None):
+        entries.append(SectionOpinions(None, t("summary.whole_document"), counts[None]))
+    return entries
+
+
+def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> PublishReport:
+    """Queue the summary, the chart and the personal messages of the published process ``slug``."""
+    info = services.processes.get(slug)
+    results = services.results.results(slug, moderator=True)
+    outbox = services.outbox
+    link = policy.link(slug)
+    t = translator(policy.language, services.context.zone)
+    sections = section_opinions(services, info.id, t.language) if info.kind is ProcessKind.CONSULTATION else None
+    text = summary_text(info, results, t, sections=sections, link=link)
+    chart = summary_chart(info, results, t, sections=sections)
+    picture = Document(f"{slug}.png", chart.png, "image/png")
+    chats = 0
+    for chat in policy.chats:
+        for number, part in enumerate(split_text(text), start=1):
+            chats += outbox.enqueue(
+                key=f"summary:{slug}:chat:{chat}:part:{number}",
+                channel=Channel.TELEGRAM,
+                address=str(chat),
+                purpose="summary",
+                payload=reply_payload(Reply(part)),
+            )
+        chats += outbox.enqueue(
+            key=f"summary:{slug}:chat:{chat}:chart",
+            channel=Channel.TELEGRAM,
+            address=str(chat),
+            purpose="summary",
+            payload=reply_payload(Reply(chart.caption, document=picture)),
+        )
+    emails = 0
+    with services.context.connection() as connection:
+        addresses = connection.execute(
+            select(_ROSTER.c.address)
+            .where(_ROSTER.c.process_id == info.id, _ROSTER.c.channel == Channel.EMAIL.value)
+            .order_by(_ROSTER.c.id)
+        ).scalars()
+        mail = payload_for(Channel.EMAIL, subject=t("summary.subject", title=info.title(t.language)), text=text)
+        mail["text"] += "\n\n" + chart.caption
+        for address in addresses:
+            emails += outbox.enqueue(
+                key=f"summary:{slug}:email:{address}",
+                channel=Channel.EMAIL,
+                address=address,
+                purpose="summary",
+                payload=mail,
+                connection=connection,
+            )
+    personal = _send_personal(services, info.id, slug) if info.kind is ProcessKind.BUDGET else 0
+    return PublishReport(chats, emails, personal)
+
+
+def _send_personal(services: Services, process_id: int, slug: str) -> int:
+    info = services.processes.get(slug)
+    results = services.results.results(slug, moderator=True)
+    ctx = services.context
+    queued = 0
+    with ctx.connection() as connection:
+        voters = connection.execute(
+            select(_PARTICIPATION.c.person_id).where(
+                _PARTICIPATION.c.process_id == process_id,
+                _PARTICIPATION.c.round == 1,
+                _PARTICIPATION.c.withdrawn == false(),
+            )
+        ).scalars()
+        recipients = recipients_of(connection, voters)
+        ballots = {
+            row[0]: dict(row[1])
+            for row in connection.execute(
+                select(_BALLOT.c.ballot_key, _BALLOT.c.content).where(
+                    _BALLOT.c.process_id == process_id,
+                    _BALLOT.c.round == 1,
+                    _BALLOT.c.is_current == true(),
+                    _BALLOT.c.withdrawn == false(),
+                )
+            )
+        }
+        for recipient in recipients:
+            content = ballots.get(ctx.ballot_key(process_id, recipient.person_id))
+            if content is None:
+                continue  # a paper ballot or a withdrawn vote: nothing personal to say
+            t = translator(recipient.language, ctx.zone)
+            text = your_projects_text(info, results, content, t)
+            queued += services.outbox.enqueue(
+                key=f"yours:{slug}:person:{recipient.person_id}",
+                channel=recipient.channel,
+                address=recipient.address,
+                purpose="yours",
+                person_id=recipient.person_id,
+                payload=payload_for(
+                    recipient.channel, subject=t("summary.yours.subject", title=info.title(t.language)), text=text
+                ),
+                connection=connection,
+            )
+    return queued

@@ -1,0 +1,82 @@
+"""Who a message goes to and on which channel: a person's preferred channel, the moderators.
+
+A person may have several identities; the scheduler writes on Telegram when they have a Telegram identity,
+else by e-mail (channels the bot cannot write to on its own — the console, the web — are never chosen).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import or_, select
+from sqlalchemy.engine import Connection
+
+from bot.domain import Channel, RoleName
+from storage.models import Identity, Person, Role
+
+__all__ = ["DELIVERABLE", "Recipient", "moderators", "preferred", "recipients_of"]
+
+DELIVERABLE = (Channel.TELEGRAM, Channel.EMAIL)
+"""The channels with a sender, in order of preference."""
+
+_RANK = {channel.value: index for index, channel in enumerate(DELIVERABLE)}
+_IDENTITY = Identity.__table__  # type: ignore[attr-defined]
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+_ROLE = Role.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """One person reachable on ``channel`` at ``address``, who reads ``language``."""
+
+    person_id: int
+    language: str
+    channel: Channel
+    address: str
+
+
+def preferred(rows: Iterable[tuple[int, str, str, str]]) -> Iterator[Recipient]:
+    """From (person id, language, channel, address) rows sorted by person id, each person's best identity."""
+    best: tuple[int, str, str, str] | None = None
+    for row in rows:
+        if row[2] not in _RANK:
+            continue
+        if best is not None and best[0] != row[0]:
+            yield Recipient(best[0], best[1], Channel(best[2]), best[3])
+            best = None
+        if best is None or _RANK[row[2]] < _RANK[best[2]]:
+            best = row
+    if best is not None:
+        yield Recipient(best[0], best[1], Channel(best[2]), best[3])
+
+
+def recipients_of(connection: Connection, person_ids: Iterable[int]) -> list[Recipient]:
+    """The preferred identities of ``person_ids`` (people with none the bot can write to are left out)."""
+    wanted = sorted(set(person_ids))
+    found: list[Recipient] = []
+    for start in range(0, len(wanted), 5000):
+        chunk = wanted[start : start + 5000]
+        rows = connection.execute(
+            select(_IDENTITY.c.person_id, _PERSON.c.language, _IDENTITY.c.channel, _IDENTITY.c.address)
+            .join(_PERSON, _PERSON.c.id == _IDENTITY.c.person_id)
+            .where(
+                _IDENTITY.c.person_id.in_(chunk),
+                _IDENTITY.c.channel.in_([channel.value for channel in DELIVERABLE]),
+                _PERSON.c.erased_at.is_(None),
+            )
+            .order_by(_IDENTITY.c.person_id)
+        ).all()
+        found.extend(preferred((row[0], row[1], row[2], row[3]) for row in rows))
+    return found
+
+
+def moderators(connection: Connection, process_id: int | None = None) -> list[Recipient]:
+    """Global moderators and admins, and the moderators of ``process_id``, on their preferred channels."""
+    scope = _ROLE.c.process_id.is_(None)
+    if process_id is not None:
+        scope = or_(scope, _ROLE.c.process_id == process_id)
+    people = connection.execute(
+        select(_ROLE.c.person_id).where(_ROLE.c.role.in_([RoleName.MODERATOR.value, RoleName.ADMIN.value]), scope)
+    ).scalars()
+    return recipients_of(connection, people)

@@ -1,0 +1,89 @@
+"""APScheduler 3.x in the bot process: it only decides *when* to call :meth:`Scheduler.tick`.
+
+One date-triggered job (``glos:tick``) is always set for the next moment the store says something is due
+(:meth:`Scheduler.next_wake`), and a light interval job (``glos:replan``, every ``replan`` seconds) re-reads that
+moment, so that a process changed by a moderator — in this bot process or another — is picked up. Call
+:meth:`SchedulerRunner.changed` after changing a process to re-plan at once. APScheduler holds no state worth
+keeping: its jobs are rebuilt from the store at every start (``coalesce``; no misfire grace limit, so a wake-up
+missed while the machine slept runs once, late, rather than never).
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+
+from apscheduler.schedulers.background import BackgroundScheduler
+from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.scheduling.core import Scheduler
+
+__all__ = ["SchedulerRunner"]
+
+log = logging.getLogger(__name__)
+TICK_JOB = "glos:tick"
+REPLAN_JOB = "glos:replan"
+
+
+class SchedulerRunner:
+    """Runs a :class:`Scheduler` on a background thread with APScheduler."""
+
+    def __init__(self, scheduler: Scheduler, *, replan: timedelta = timedelta(seconds=60)) -> None:
+        self.scheduler = scheduler
+        self.replan = replan
+        self.aps = BackgroundScheduler(timezone=UTC)
+
+    def start(self) -> None:
+        """Start the thread; the first tick runs at once (catching up on anything missed while down)."""
+        self.aps.add_job(
+            self._replan,
+            IntervalTrigger(seconds=self.replan.total_seconds()),
+            id=REPLAN_JOB,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+        )
+        self.aps.add_job(self._tick, DateTrigger(run_date=datetime.now(UTC)), id=TICK_JOB, replace_existing=True)
+        self.aps.start()
+
+    def shutdown(self) -> None:
+        """Stop the thread (a running tick finishes first)."""
+        if self.aps.running:
+            self.aps.shutdown(wait=True)
+
+    def changed(self) -> None:
+        """A process changed: plan the next wake-up again now."""
+        self._replan()
+
+    def _tick(self) -> None:
+        try:
+            self.scheduler.tick()
+        except Exception:  # a tick that fails is logged and retried at the next wake-up
+            log.exception("scheduler tick failed")
+        finally:
+            self._replan()
+
+    def _replan(self) -> None:
+        try:
+            now = self.scheduler.services.context.clock.now()
+            wake = self.scheduler.next_wake(now)
+        except Exception:  # the store may be briefly unreachable; the interval job retries
+            log.exception("scheduler could not plan the next wake-up")
+            return
+        if wake is None:
+            self._remove_tick()
+            return
+        self.aps.add_job(
+            self._tick,
+            DateTrigger(run_date=max(wake, now)),
+            id=TICK_JOB,
+            replace_existing=True,
+            coalesce=True,
+            max_instances=1,
+            misfire_grace_time=None,
+        )
+
+    def _remove_tick(self) -> None:
+        if self.aps.get_job(TICK_JOB) is not None:
+            self.aps.remove_job(TICK_JOB)
