@@ -27,6 +27,7 @@ from bot.errors import GlosError, NotFound, WrongPhase
 from bot.exports import export_process
 from bot.i18n import LANGUAGES, translator
 from bot.services import Services
+from bot.web.report_docx import report_docx
 from bot.web.results_cache import ResultsCache
 
 __all__ = ["create_web_app"]
@@ -114,6 +115,17 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
             buffer.getvalue().encode("utf-8-sig"),
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": f'attachment; filename="{slug}-raport.csv"'},
+        )
+
+    @app.get("/p/{slug}/raport.docx")
+    def report_document(request: Request, slug: str) -> Response:
+        _public(services, slug)
+        t = translator(_language(request), services.context.zone)
+        content = report_docx(services.report.report(slug, language=t.language), t)
+        return Response(
+            content,
+            media_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            headers={"Content-Disposition": f'attachment; filename="{slug}-raport.docx"'},
         )
 
     @app.get("/api/processes")

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
 from pathlib import Path
 
+import docx
 from fastapi.testclient import TestClient
 
 from bot.definition import load_definition_file
@@ -90,6 +92,11 @@ def test_consultation_report_groups_opinions_with_the_response(
     assert "Wpłynęło opinii: 2, opublikowanych po moderacji: 1." in report.text
     csv_text = client.get(f"/p/{slug}/raport.csv").content.decode("utf-8-sig")
     assert "Dopisano odesłanie." in csv_text and "Spam" not in csv_text
+    docx_bytes = client.get(f"/p/{slug}/raport.docx").content
+    document = docx.Document(io.BytesIO(docx_bytes))
+    cells = [cell.text for row in document.tables[0].rows for cell in row.cells]
+    assert "§3" in cells and any("Dopisano odesłanie." in cell for cell in cells)
+    assert not any("Spam" in cell for cell in cells)
 
 
 def test_unknown_and_draft_processes_are_404_pages_not_tracebacks(
