@@ -117,6 +117,8 @@ class MailSettings(_Section):
     from_address: str = "glos@example.org"
     reply_domain: str = "example.org"
     max_message_bytes: int = Field(default=1_000_000, ge=1_000)
+    idle_seconds: int = Field(default=1500, ge=10, le=1740)
+    poll_seconds: int = Field(default=60, ge=1, le=3600)
 
 
 class WebSettings(_Section):
