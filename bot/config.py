@@ -94,6 +94,9 @@ class TelegramSettings(_Section):
     mode: Literal["polling", "webhook"] = "polling"
     webhook_secret: SecretStr | None = None
     chats: list[int] = Field(default_factory=list)
+    enabled: bool = True
+    emulator_port: int = Field(default=8081, ge=1, le=65535)
+    outbox_rate: float = Field(default=28.0, gt=0, le=1000)
 
 
 class MailSettings(_Section):
@@ -137,7 +140,8 @@ class SchedulerSettings(_Section):
     quiet_hours_start: str = Field(default="21:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     quiet_hours_end: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     digest_at: str = Field(default="08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
-    results_path: str = "/wyniki/{slug}"
+    results_path: str = "/p/{slug}"
+    report_path: str = "/p/{slug}/raport"
 
 
 class Settings(_Section):

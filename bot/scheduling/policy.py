@@ -29,8 +29,9 @@ class SchedulePolicy:
     """When reminders may go out, when the digest is due, and where published summaries are posted.
 
     Quiet hours run from ``quiet_start`` to ``quiet_end`` local time (across midnight when start > end; equal
-    times mean no quiet hours). ``chats`` are Telegram chat ids for summaries, ``results_url`` a link template
-    with ``{slug}`` (empty: no link). A summary is sent for a process published within ``summary_window``.
+    times mean no quiet hours). ``chats`` are Telegram chat ids for summaries, ``results_url`` and ``report_url``
+    link templates with ``{slug}`` (empty: no link). A summary is sent for a process published within
+    ``summary_window``.
     """
 
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Warsaw"))
@@ -39,6 +40,7 @@ class SchedulePolicy:
     digest_at: time = time(8, 30)
     chats: tuple[int, ...] = ()
     results_url: str = ""
+    report_url: str = ""
     language: str = "pl"
     summary_window: timedelta = timedelta(days=7)
 
@@ -46,9 +48,9 @@ class SchedulePolicy:
     def from_settings(cls, settings: Settings) -> SchedulePolicy:
         """The policy the configuration describes."""
         scheduler = settings.scheduler
-        url = ""
-        if settings.web.enabled and scheduler.results_path:
-            url = settings.web.public_url.rstrip("/") + "/" + scheduler.results_path.lstrip("/")
+        base = settings.web.public_url.rstrip("/") + "/"
+        url = base + scheduler.results_path.lstrip("/") if settings.web.enabled and scheduler.results_path else ""
+        report = base + scheduler.report_path.lstrip("/") if settings.web.enabled and scheduler.report_path else ""
         return cls(
             zone=settings.tz,
             quiet_start=parse_clock_time(scheduler.quiet_hours_start),
@@ -56,12 +58,17 @@ class SchedulePolicy:
             digest_at=parse_clock_time(scheduler.digest_at),
             chats=tuple(settings.telegram.chats),
             results_url=url,
+            report_url=report,
             language=settings.bot.language,
         )
 
     def link(self, slug: str) -> str:
         """The results page of ``slug``, or "" when no page is configured."""
-        return self.results_url.replace("{slug}", slug) if self.results_url else ""
+        return self.results_url.replace("{slug}", slug)
+
+    def report_link(self, slug: str) -> str:
+        """The consultation report of ``slug``, or "" when no page is configured."""
+        return self.report_url.replace("{slug}", slug)
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (stored with the heartbeat)."""
@@ -72,6 +79,7 @@ class SchedulePolicy:
             "digest_at": self.digest_at.strftime("%H:%M"),
             "chats": list(self.chats),
             "results_url": self.results_url,
+            "report_url": self.report_url,
             "language": self.language,
             "summary_window_hours": self.summary_window.total_seconds() / 3600,
         }
@@ -87,6 +95,7 @@ class SchedulePolicy:
             digest_at=parse_clock_time(str(data.get("digest_at", "08:30"))),
             chats=tuple(int(chat) for chat in data.get("chats", [])),
             results_url=str(data.get("results_url", "")),
+            report_url=str(data.get("report_url", "")),
             language=str(data.get("language", "pl")),
             summary_window=timedelta(hours=float(data.get("summary_window_hours", 168))),
         )

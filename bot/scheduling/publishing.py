@@ -68,7 +68,7 @@ def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> Publi
     info = services.processes.get(slug)
     results = services.results.results(slug, moderator=True)
     outbox = services.outbox
-    link = policy.link(slug)
+    link = policy.report_link(slug) if info.kind is ProcessKind.CONSULTATION else policy.link(slug)
     t = translator(policy.language, services.context.zone)
     sections = section_opinions(services, info.id, t.language) if info.kind is ProcessKind.CONSULTATION else None
     text = summary_text(info, results, t, sections=sections, link=link)

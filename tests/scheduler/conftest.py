@@ -108,7 +108,12 @@ def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Servic
 @pytest.fixture
 def policy() -> SchedulePolicy:
     """Default quiet hours (21:00–08:00) and digest (08:30), one summary chat, a results page."""
-    return SchedulePolicy(zone=WARSAW, chats=(-100123,), results_url="https://glos.example/wyniki/{slug}")
+    return SchedulePolicy(
+        zone=WARSAW,
+        chats=(-100123,),
+        results_url="https://glos.example/p/{slug}",
+        report_url="https://glos.example/p/{slug}/raport",
+    )
 
 
 @pytest.fixture
@@ -195,3 +200,20 @@ def console(services: Services, tmp_path: Path) -> Callable[..., ConsoleChannel]
 def at() -> Callable[[str], datetime]:
     """:func:`local` as a fixture."""
     return local
+
+
+def play(channel: ConsoleChannel, transcript: list[tuple[str, list[str]]]) -> list[str]:
+    """Play a transcript: each line is sent, and each expected fragment must appear in the bot's answer."""
+    answers = []
+    for line, expected in transcript:
+        answer = "\n".join(channel.handle(line)).replace("\u00a0", " ")
+        for fragment in expected:
+            assert fragment in answer, f"after {line!r} expected {fragment!r} in:\n{answer}"
+        answers.append(answer)
+    return answers
+
+
+@pytest.fixture
+def talk() -> Callable[[ConsoleChannel, list[tuple[str, list[str]]]], list[str]]:
+    """The transcript player, as a fixture."""
+    return play

@@ -66,7 +66,7 @@ def test_whole_timeline_from_draft_to_published_summary(
     assert "Wyniki: Budżet bo" in text and "Udział wzięły 2 osoby." in text
     assert "✅ 1. Park: 2 głosy · 60 000 zł" in text and "✅ 2. Ławki: 2 głosy · 30 000 zł" in text
     assert "Próg: co najmniej 2 głosy." in text and "90 000 zł" in text
-    assert "https://glos.example/wyniki/bo" in text
+    assert "https://glos.example/p/bo" in text
     chart = summary[1].payload
     assert chart["document"]["mime_type"] == "image/png"
     assert "Park (2)" in chart["text"] and "Wybrane (zielone): Park, Ławki" in chart["text"]
