@@ -3,12 +3,11 @@
 IMAP (:class:`ImapIntake`): UID-based incremental fetch (``UID last+1:*``, keeping only ``uid > last`` since the
 server answers the highest UID even when it is lower), ``BODY.PEEK[]`` so ``\\Seen`` is untouched, each message
 processed (one database transaction) and then moved to the Processed or Ignored folder. The last UID and the
-UIDVALIDITY are kept in the database (dialogue state of a system person would couple us to people; we keep
-them in the message table instead: moved messages leave the inbox, so after a restart the inbox holds exactly
-the unfinished work and a fresh UIDVALIDITY simply means "read everything again" — duplicates are no-ops by
-Message-ID). :meth:`ImapIntake.run` waits with IDLE (re-issued every ``idle_seconds``, well under 29 minutes)
-and falls back to polling when the server has no IDLE; a lost connection is re-opened with exponential backoff
-and followed by a full catch-up.
+UIDVALIDITY live in memory only, on purpose: processed messages leave the inbox, so after a restart the inbox
+holds exactly the unfinished work, and a new UIDVALIDITY simply means "read the folder again" — a message seen
+before is a no-op by its Message-ID (and is then moved on). :meth:`ImapIntake.run` waits with IDLE (re-issued
+every ``idle_seconds``, well under 29 minutes) and falls back to polling every ``poll_seconds`` when the
+server has no IDLE; a lost connection is re-opened with exponential backoff and followed by a full catch-up.
 
 Maildir (:class:`MaildirIntake`): each message in ``new/`` and ``cur/`` is processed, then moved to the
 ``.Processed`` / ``.Ignored`` sub-folder (Maildir++).
@@ -57,6 +56,7 @@ class ImapIntake:
     config: ImapConfig
     processor: MailProcessor
     idle_seconds: float = 25 * 60
+    poll_seconds: float = 60.0
     sleep: Callable[[float], None] = time.sleep
     client: IMAPClient | None = None
     uidvalidity: int | None = None
@@ -123,29 +123,37 @@ class ImapIntake:
                     client.move(ignored, self.config.ignored)
                 self.last_uid = max(self.last_uid, chunk[-1])
 
-    def wait(self, timeout: float) -> bool:
-        """Wait up to ``timeout`` seconds for new mail (IDLE, or a plain sleep without IDLE); True if any."""
+    def wait(self) -> bool:
+        """Wait for new mail: IDLE up to ``idle_seconds`` (then it is re-issued by the caller's loop), or sleep
+        ``poll_seconds`` when the server has no IDLE. True when the server announced a change."""
         client = self.client or self.connect()
         if b"IDLE" not in client.capabilities():
-            self.sleep(timeout)
+            self.sleep(self.poll_seconds)
             return True
         client.idle()
         try:
-            responses = client.idle_check(timeout=timeout)
+            responses = client.idle_check(timeout=self.idle_seconds)
         finally:
             client.idle_done()
+        # Keepalives ("OK Still here") are not work; EXISTS/EXPUNGE/FETCH are.
         return any(len(r) > 1 and r[1] in (b"EXISTS", b"RECENT", b"FETCH", b"EXPUNGE") for r in responses)
 
-    def run(self, *, stop: Callable[[], bool] = lambda: False, poll_seconds: float = 60.0) -> None:
-        """Catch up, then wait and catch up again until ``stop()``; reconnects with backoff (1 s … 5 min)."""
+    def run(self, *, stop: Callable[[], bool] = lambda: False, on_round: Callable[[], object] = lambda: None) -> None:
+        """Catch up, call ``on_round`` (e.g. send the queued confirmations), wait, and again, until ``stop()``.
+
+        A lost connection is re-opened after a pause that doubles from 1 s up to 5 minutes, then caught up by
+        UID, so nothing that arrived meanwhile is missed.
+        """
         backoff = 1.0
         while not stop():
             try:
                 if self.client is None:
                     self.connect()
                 self.catch_up()
+                on_round()
                 backoff = 1.0
-                self.wait(min(self.idle_seconds, poll_seconds * 30))
+                if not stop():
+                    self.wait()
             except (IMAPClientError, OSError) as error:
                 log.warning("IMAP connection lost (%s); reconnecting in %.0f s", error, backoff)
                 self.client = None
