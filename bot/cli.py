@@ -7,6 +7,7 @@ Moderator actions taken here are audited with the actor ``cli``.
 
 from __future__ import annotations
 
+import importlib
 import json
 import logging
 import sys
@@ -200,8 +201,10 @@ def chat(
 def run(
     ctx: typer.Context,
     user: Annotated[str, typer.Option("--user", help="Console identity")] = "moderator",
+    telegram: Annotated[bool, typer.Option("--telegram/--no-telegram", help="Start the Telegram channel")] = True,
 ) -> None:
-    """The main job: migrate the store, load the example processes, and talk to the bot in the console."""
+    """The main job: migrate the store, load the examples, start Telegram (the emulator without a token), and
+    talk to the bot in the console."""
     with _app(ctx) as application:
         settings = application.settings
         if settings.bot.load_examples and settings.bot.examples_dir:
@@ -211,7 +214,15 @@ def run(
                 if loaded:
                     out.print(f"Załadowano przykłady / examples loaded: {', '.join(loaded)}")
         out.print(f"Baza / store: {settings.storage.url}")
-        ConsoleChannel(application.services, application.commands, user).loop()
+        runtime = None
+        if settings.telegram.enabled and telegram:
+            # The adapter is found by name: the core never imports a transport.
+            runtime = importlib.import_module("handlers.launch").start(application, out.print)
+        try:
+            ConsoleChannel(application.services, application.commands, user).loop()
+        finally:
+            if runtime is not None:
+                runtime.stop()
 
 
 @app.command("web")

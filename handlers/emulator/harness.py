@@ -33,7 +33,7 @@ class Harness:
         self.server = server
         self.services = services
         self.bot: TelegramBot | None = None
-        self.poll_timeout = 0.2  # short long polls make stopping (a restart) quick
+        self.poll_timeout = 5.0
         self._done: set[int] = set()
         self._changed = asyncio.Event()
 
@@ -46,11 +46,13 @@ class Harness:
             self._changed.set()
 
         self.bot.application.add_handler(TypeHandler(Update, mark), group=1000)
+        self.emulator.reopen()
         await start_polling(self.bot, timeout=self.poll_timeout)
 
     async def stop(self) -> None:
         """Stop the bot (its memory is gone; the store and Telegram's side remain)."""
         if self.bot is not None:
+            self.emulator.close()  # the pending long poll answers at once
             await stop_polling(self.bot)
             self.bot = None
 

@@ -1,5 +1,8 @@
 """The emulator's HTTP side: the Bot API wire format on loopback, served by uvicorn in a background thread.
 
+Playground routes (act as a user without Telegram): ``POST /_emulator/users/<id>/send`` with JSON ``{"text": …}``
+or ``{"label": …}`` (tap a button), and ``GET /_emulator/chats/<id>`` (what the chat received).
+
 Routes: ``/bot<token>/<method>`` (GET or POST; form-encoded, multipart, JSON or a query string) and
 ``/file/bot<token>/<path>``. Answers ``{"ok": true, "result": …}`` or ``{"ok": false, "error_code": N,
 "description": …}`` with the HTTP status equal to ``error_code`` (python-telegram-bot classifies errors by
@@ -66,8 +69,38 @@ def build_asgi(emulator: Emulator) -> Starlette:
             return Response(status_code=404)
         return Response(stored.content, media_type=stored.mime_type)
 
+    async def say(request: Request) -> Response:
+        body = await request.json() if (await request.body()) else {}
+        user_id = emulator.ensure_user(
+            int(request.path_params["user_id"]), str(body.get("first_name", "")), body.get("language_code", "pl")
+        )
+        if "label" in body:
+            try:
+                update_id = emulator.tap(user_id, str(body["label"]))
+            except KeyError:
+                return JSONResponse({"ok": False, "description": "no such button"}, status_code=404)
+        else:
+            update_id = emulator.send_text(user_id, str(body.get("text", "")))
+        return JSONResponse({"ok": True, "update_id": update_id})
+
+    async def chat(request: Request) -> Response:
+        messages = emulator.received(int(request.path_params["chat_id"]))
+        return JSONResponse(
+            [
+                {
+                    "message_id": m.message_id,
+                    "text": m.text,
+                    "buttons": [[label for label, _ in row] for row in m.buttons],
+                    "document": m.document.filename if m.document else None,
+                }
+                for m in messages
+            ]
+        )
+
     return Starlette(
         routes=[
+            Route("/_emulator/users/{user_id:int}/send", say, methods=["POST"]),
+            Route("/_emulator/chats/{chat_id:int}", chat, methods=["GET"]),
             Route("/bot{token}/{method}", method, methods=["GET", "POST"]),
             Route("/file/bot{token}/{path:path}", file, methods=["GET"]),
         ]
@@ -119,6 +152,7 @@ class EmulatorServer:
 
     def stop(self) -> None:
         """Stop serving and wait for the thread."""
+        self.emulator.close()
         self._server.should_exit = True
         if self._thread is not None:
             self._thread.join(timeout=5)

@@ -144,6 +144,7 @@ class Emulator:
         self._commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self.webhook_url = ""
+        self._closing = False
         self.calls: dict[str, int] = {}
         self.refused: dict[int, int] = {}
 
@@ -161,6 +162,26 @@ class Emulator:
         with self._lock:
             self._chats[chat_id] = _Chat(chat_id, kind, title, set(members))
             return chat_id
+
+    def ensure_user(self, user_id: int, first_name: str = "", language_code: str | None = "pl") -> int:
+        """Register the user unless they are known (the playground's users appear on first use)."""
+        with self._lock:
+            if user_id not in self._users:
+                self.user(user_id, first_name or f"Mieszkaniec {user_id}", language_code)
+            return user_id
+
+    def close(self) -> None:
+        """Answer every pending and future long poll at once (the bot is stopping)."""
+        with self._lock:
+            self._closing = True
+            waiters, self._waiters = self._waiters, []
+        for loop, waiter in waiters:
+            loop.call_soon_threadsafe(_wake, waiter)
+
+    def reopen(self) -> None:
+        """Long polls wait again (a bot started after :meth:`close`)."""
+        with self._lock:
+            self._closing = False
 
     def block(self, user_id: int, blocked: bool = True) -> None:
         """The user blocks (or unblocks) the bot: sending to them answers 403."""
@@ -330,7 +351,7 @@ class Emulator:
                     self._updates = [u for u in self._updates if u["update_id"] >= offset]
                 ready = [u for u in self._updates if u["update_id"] > self._acknowledged][:limit]
                 remaining = deadline - time.monotonic()
-                if ready or remaining <= 0:
+                if ready or remaining <= 0 or self._closing:
                     return ready
                 waiter: asyncio.Future[None] = loop.create_future()
                 self._waiters.append((loop, waiter))

@@ -1,0 +1,117 @@
+"""``glos run``'s Telegram side: the bot (long polling) and the outbox sender, on Telegram or on the emulator.
+
+With no ``[telegram] token`` the built-in emulator is started on ``127.0.0.1:[telegram] emulator_port`` (a free
+port when that one is taken) and the bot is connected to it, so the bot runs with no Telegram account; people
+talk to it through the emulator's playground routes. Everything runs in one background thread with its own
+event loop, so the console stays in the foreground; :meth:`TelegramRuntime.stop` ends it cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+import threading
+from collections.abc import Callable
+
+from bot.app import App
+from handlers.application import build_bot, start_polling, stop_polling
+from handlers.emulator import Emulator, EmulatorServer
+from handlers.sender import TelegramSender
+
+__all__ = ["TelegramRuntime", "start"]
+
+log = logging.getLogger(__name__)
+EMULATOR_TOKEN = "100000001:GLOS-EMULATOR"
+
+
+class TelegramRuntime:
+    """The running Telegram channel of one bot process."""
+
+    def __init__(self, app: App, say: Callable[[str], None]) -> None:
+        self.app = app
+        self.say = say
+        self.server: EmulatorServer | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self._ready = threading.Event()
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="telegram", daemon=True)
+
+    def start(self) -> TelegramRuntime:
+        """Start the channel; returns once the bot polls (raises what stopped it from starting)."""
+        settings = self.app.settings.telegram
+        if settings.token is None:
+            self.server = EmulatorServer(Emulator(EMULATOR_TOKEN), port=_port(settings.emulator_port)).start()
+        self._thread.start()
+        self._ready.wait(timeout=30)
+        if self._error is not None:
+            raise RuntimeError(f"the Telegram channel did not start: {self._error}") from self._error
+        self._announce()
+        return self
+
+    def stop(self) -> None:
+        """Stop the sender, the polling and the emulator."""
+        if self._loop is not None and self._stop is not None:
+            if self.server is not None:
+                self.server.emulator.close()
+            self._loop.call_soon_threadsafe(self._stop.set)
+            self._thread.join(timeout=15)
+        if self.server is not None:
+            self.server.stop()
+
+    def _run(self) -> None:
+        try:
+            asyncio.run(self._main())
+        except BaseException as error:  # reported to start(); the console keeps working
+            log.exception("the Telegram channel stopped")
+            self._error = error
+            self._ready.set()
+
+    async def _main(self) -> None:
+        settings = self.app.settings.telegram
+        if self.server is not None:
+            token, api_url = self.server.emulator.token, self.server.url
+        else:
+            assert settings.token is not None
+            token, api_url = settings.token.get_secret_value(), settings.api_url
+        bot = build_bot(self.app.services, self.app.commands, token=token, api_url=api_url)
+        self._loop = asyncio.get_running_loop()
+        self._stop = asyncio.Event()
+        await start_polling(bot)
+        sender = TelegramSender(bot.application.bot, self.app.services, rate=settings.outbox_rate)
+        sending = asyncio.create_task(sender.run(self._stop))
+        self._ready.set()
+        try:
+            await self._stop.wait()
+        finally:
+            await sending
+            await stop_polling(bot)
+
+    def _announce(self) -> None:
+        if self.server is None:
+            self.say(f"Telegram: {self.app.settings.telegram.api_url} (long polling)")
+            return
+        url = self.server.url
+        self.say(f"Telegram: emulator / emulator Bot API: {url}/bot<token>/… (@{self.server.emulator.username})")
+        self.say("  Napisz jako mieszkaniec / write as a resident (user 1001):")
+        self.say(
+            f"    curl -s {url}/_emulator/users/1001/send -H 'content-type: application/json'"
+            ' -d \'{"text": "/start bo2027"}\''
+        )
+        self.say(f"  Odpowiedzi / replies:  curl -s {url}/_emulator/chats/1001")
+        self.say("  Konsola / console: here, or `glos chat` in another terminal.")
+
+
+def start(app: App, say: Callable[[str], None]) -> TelegramRuntime:
+    """Start the Telegram channel of ``app`` in the background (see the module docstring)."""
+    return TelegramRuntime(app, say).start()
+
+
+def _port(preferred: int) -> int:
+    with socket.socket() as probe:
+        try:
+            probe.bind(("127.0.0.1", preferred))
+        except OSError:
+            probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
