@@ -32,6 +32,8 @@ def build_table() -> CommandTable:
             Command("opinia", res.cmd_opinion, "help.opinion", "usage.opinion", aliases=("opinion",)),
             Command("wyniki", res.cmd_results, "help.results", "usage.results", aliases=("results",)),
             Command("pokwitowanie", res.cmd_receipt, "help.receipt", "usage.receipt", aliases=("receipt",)),
+            Command("moje_dane", res.cmd_my_data, "help.my_data", "usage.my_data", aliases=("my_data",)),
+            Command("usun_dane", res.cmd_erase, "help.erase", "usage.erase", aliases=("delete_my_data",)),
             Command(
                 "nie_przypominaj",
                 sched.cmd_dont_remind,

@@ -7,13 +7,14 @@ or use the process the person last named.
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from contextlib import suppress
 
 from bot.ballot_text import format_ballot_text, parse_ballot_text
 from bot.commands.args import take_process
-from bot.commands.base import Button, Invocation, Reply
+from bot.commands.base import Button, Document, Invocation, Reply
 from bot.commands.render import district_name, process_line, process_text
 from bot.commands.results_text import results_text
 from bot.domain import EligibilityMode, Phase, ProcessKind
@@ -23,8 +24,10 @@ from bot.i18n import LANGUAGES
 __all__ = [
     "cmd_code",
     "cmd_district",
+    "cmd_erase",
     "cmd_help",
     "cmd_language",
+    "cmd_my_data",
     "cmd_my_vote",
     "cmd_opinion",
     "cmd_process",
@@ -217,3 +220,21 @@ def cmd_receipt(inv: Invocation) -> Sequence[Reply]:
         raise InputError("receipt.which")
     counted = inv.services.voting.verify_receipt(slug, rest.strip())
     return [Reply(inv.t("receipt.counted" if counted else "receipt.unknown", slug=slug))]
+
+
+def cmd_my_data(inv: Invocation) -> Sequence[Reply]:
+    """Everything the bot holds about the caller, as a JSON file."""
+    data = inv.services.privacy.export(inv.caller.person_id)
+    content = json.dumps(data, ensure_ascii=False, indent=2).encode()
+    return [Reply(inv.t("privacy.export"), document=Document("moje-dane.json", content, "application/json"))]
+
+
+def cmd_erase(inv: Invocation) -> Sequence[Reply]:
+    """Erase the caller's personal data; asks for confirmation first (``/usun_dane TAK``)."""
+    if inv.args.strip().lower() not in ("tak", "yes"):
+        return [
+            Reply(inv.t("privacy.confirm"), buttons=((Button(inv.t("privacy.confirm_button"), "/usun_dane TAK"),),))
+        ]
+    t = inv.t
+    inv.services.privacy.erase(inv.caller.person_id)
+    return [Reply(t("privacy.erased"))]

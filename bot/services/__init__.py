@@ -16,6 +16,7 @@ from bot.services.eligibility import EligibilityService
 from bot.services.opinions import OpinionService
 from bot.services.outbox import Outbox
 from bot.services.people import PeopleService, PersonRef
+from bot.services.privacy import PrivacyService
 from bot.services.processes import ProcessInfo, ProcessService
 from bot.services.report import ReportService
 from bot.services.results import ProcessResults, ResultsService, Turnout
@@ -29,6 +30,7 @@ __all__ = [
     "Outbox",
     "PeopleService",
     "PersonRef",
+    "PrivacyService",
     "ProcessInfo",
     "ProcessResults",
     "ProcessService",
@@ -56,6 +58,7 @@ class Services:
     dialogue: DialogueService
     outbox: Outbox
     report: ReportService
+    privacy: PrivacyService
 
 
 def build_services(
@@ -84,4 +87,5 @@ def build_services(
         dialogue=DialogueService(context),
         outbox=Outbox(context),
         report=ReportService(context),
+        privacy=PrivacyService(context),
     )
