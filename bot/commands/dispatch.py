@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from bot.commands.base import Caller, Invocation, Reply
+from bot.commands.ratelimit import RateLimiter
 from bot.commands.table import CommandTable, allowed
 from bot.errors import GlosError
 from bot.i18n import translator
@@ -29,9 +30,18 @@ def dispatch(
     *,
     attachment: bytes | None = None,
     attachment_name: str | None = None,
+    limiter: RateLimiter | None = None,
 ) -> list[Reply]:
-    """Run the command written in ``text`` for ``caller`` and return the replies to send."""
+    """Run the command written in ``text`` for ``caller`` and return the replies to send.
+
+    With a ``limiter``, a sender over their rate gets one "slow down" answer and then nothing until their
+    bucket refills; the command is not run.
+    """
     t = translator(caller.language, services.context.zone)
+    if limiter is not None:
+        verdict = limiter.check(caller.channel.value, caller.address)
+        if not verdict.allowed:
+            return [Reply(t("error.slow_down"))] if verdict.warn else []
     text = text.strip()
     if len(text) > MAX_INPUT_CHARS:
         return [Reply(t("error.too_long", max=MAX_INPUT_CHARS))]
