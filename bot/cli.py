@@ -225,6 +225,47 @@ def run(
                 runtime.stop()
 
 
+audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+app.add_typer(audit_app, name="audit")
+
+
+@audit_app.command("export")
+def audit_export(
+    ctx: typer.Context,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv or json")] = "csv",
+    process: Annotated[str | None, typer.Option("--process", help="Only entries about this process")] = None,
+) -> None:
+    """Print the audit log (oldest first) as CSV or JSON lines."""
+    import csv
+
+    from sqlmodel import col, select
+
+    from storage.models import AuditEntry, Process
+
+    with _app(ctx) as application, application.services.context.transaction() as session:
+        query = select(AuditEntry).order_by(col(AuditEntry.id))
+        if process is not None:
+            found = session.exec(select(Process.id).where(Process.slug == process)).first()
+            query = query.where(AuditEntry.process_id == (found if found is not None else -1))
+        writer = csv.writer(sys.stdout, delimiter=";")
+        if fmt == "csv":
+            writer.writerow(["id", "at", "actor", "actor_person_id", "action", "process_id", "details"])
+        for entry in session.exec(query):
+            row = {
+                "id": entry.id,
+                "at": entry.at.isoformat(),
+                "actor": entry.actor,
+                "actor_person_id": entry.actor_person_id,
+                "action": entry.action,
+                "process_id": entry.process_id,
+                "details": entry.details,
+            }
+            if fmt == "json":
+                sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+            else:
+                writer.writerow([*list(row.values())[:-1], json.dumps(entry.details, ensure_ascii=False)])
+
+
 @app.command("web")
 def web(ctx: typer.Context) -> None:
     """Serve the public results pages, the consultation reports and the JSON API on [web] host:port."""

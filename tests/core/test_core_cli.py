@@ -52,6 +52,10 @@ def test_a_moderator_runs_a_process_from_the_command_line(cli: tuple[CliRunner, 
     exported = glos("process", "export", "zielony-budzet-wieliczka-2027", "--format", "pb")
     assert exported.startswith("META")
     assert "published" in glos("process", "publish", "zielony-budzet-wieliczka-2027")
+    audit = [json.loads(line) for line in glos("audit", "export", "--format", "json").splitlines()]
+    actions = [entry["action"] for entry in audit]
+    assert actions.index("process.import") < actions.index("process.open") < actions.index("process.publish")
+    assert "process.close" in glos("audit", "export", "--process", "zielony-budzet-wieliczka-2027")
 
 
 def test_refusals_are_one_clear_sentence_with_exit_status_2(
