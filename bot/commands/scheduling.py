@@ -1,5 +1,6 @@
 """Scheduler commands: ``/nie_przypominaj`` (anyone: no reminders about one process, or about all) and
-``/status`` (moderators: every scheduled job, its next run, the last outcome, and whether the scheduler ticks)."""
+``/status`` (moderators: every scheduled job, its next run, the last outcome, whether the scheduler ticks, and
+the latest failed jobs)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ __all__ = ["STALE_HEARTBEAT", "cmd_dont_remind", "cmd_status"]
 ALL_WORDS = {"wszystko", "wszystkie", "all", "stop"}
 STALE_HEARTBEAT = timedelta(minutes=10)
 MAX_LINES = 40
+MAX_FAILURES = 10
 
 
 def cmd_dont_remind(inv: Invocation) -> Sequence[Reply]:
@@ -73,4 +75,8 @@ def cmd_status(inv: Invocation) -> Sequence[Reply]:
         lines.append(line)
     if len(statuses) > MAX_LINES:
         lines.append(t("scheduler.status.more", count=len(statuses) - MAX_LINES))
+    failures = [run for run in JobRuns(inv.services.context).latest() if run.outcome == "failed"][:MAX_FAILURES]
+    if failures:
+        lines += ["", t("scheduler.status.failures")]
+        lines += [f"• {t.datetime(run.started_at)} — {run.job_id}: {run.detail or ''}" for run in failures]
     return [Reply("\n".join(lines))]

@@ -192,9 +192,11 @@ class Scheduler:
     def _run(self, job: Job, now: datetime, report: TickReport) -> None:
         if not self.runs.claim(job, now):
             return  # another bot process has it
+        problem: GlosError | None = None
         try:
             outcome, detail, data = self._handlers[job.kind](job, now)
         except GlosError as error:
+            problem = error
             outcome, detail, data = "failed", f"{error.key} {error.params}", {}
         except Exception as error:  # the scheduler must keep running whatever a job does
             log.exception("scheduler job %s failed", job.id)
@@ -202,16 +204,17 @@ class Scheduler:
         self.runs.finish(job, self.services.context.clock.now(), outcome, detail, data)
         report.outcomes[job.id] = (outcome, detail)
         if outcome == "failed":
-            self._alert(job, detail)
+            self._alert(job, detail, problem)
 
-    def _alert(self, job: Job, detail: str) -> None:
-        """Tell the moderators that a job failed (once per job and moderator)."""
+    def _alert(self, job: Job, detail: str, problem: GlosError | None) -> None:
+        """Tell the moderators that a job failed (once per job and moderator), in their language."""
         try:
             with self.services.context.connection() as connection:
                 people = moderators(connection, job.process_id)
             for person in people:
                 t = translator(person.language, self.services.context.zone)
-                text = t("scheduler.alert", job=job.id, detail=detail)
+                reason = t(problem.key, **problem.params) if problem is not None else detail
+                text = t("scheduler.alert", job=job.id, detail=reason)
                 self.services.outbox.enqueue(
                     key=f"alert:{job.id}:person:{person.person_id}",
                     channel=person.channel,
