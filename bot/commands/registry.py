@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.commands import basket as bk
 from bot.commands import moderator as mod
 from bot.commands import resident as res
 from bot.commands import scheduling as sched
@@ -29,6 +30,22 @@ def build_table() -> CommandTable:
             Command("glosuj", res.cmd_vote, "help.vote", "usage.vote", aliases=("vote",)),
             Command("moj_glos", res.cmd_my_vote, "help.myvote", "usage.myvote", aliases=("myvote",)),
             Command("wycofaj", res.cmd_withdraw, "help.withdraw", "usage.withdraw", aliases=("withdraw",)),
+            Command("koszyk", bk.cmd_basket, "help.basket", "usage.basket", aliases=("basket",)),
+            Command("koszyk_dodaj", bk.cmd_basket_add, "help.basket_add", "usage.basket_add", aliases=("basket_add",)),
+            Command(
+                "koszyk_usun",
+                bk.cmd_basket_remove,
+                "help.basket_remove",
+                "usage.basket_remove",
+                aliases=("basket_remove",),
+            ),
+            Command(
+                "koszyk_zatwierdz",
+                bk.cmd_basket_confirm,
+                "help.basket_confirm",
+                "usage.basket_confirm",
+                aliases=("basket_confirm",),
+            ),
             Command("opinia", res.cmd_opinion, "help.opinion", "usage.opinion", aliases=("opinion",)),
             Command("wyniki", res.cmd_results, "help.results", "usage.results", aliases=("results",)),
             Command("pokwitowanie", res.cmd_receipt, "help.receipt", "usage.receipt", aliases=("receipt",)),

@@ -254,15 +254,17 @@ class Emulator:
         return self._push({"edited_message": edited})
 
     def tap(self, user_id: int, label: str, *, message_id: int | None = None) -> int:
-        """The user taps the button labelled ``label`` (on ``message_id``, else the newest message showing it)."""
+        """The user taps the button labelled ``label`` — or whose label starts with it — on ``message_id``, else on
+        the newest message showing one."""
         with self._lock:
             for view in reversed(self._views.get(user_id, [])):
                 if message_id is not None and view.message_id != message_id:
                     continue
-                for row in view.buttons:
-                    for text, data in row:
-                        if text == label:
-                            return self.tap_data(user_id, view.message_id, data)
+                buttons = [button for row in view.buttons for button in row]
+                exact = [data for text, data in buttons if text == label]
+                starting = [data for text, data in buttons if text.startswith(label)]
+                if exact or starting:
+                    return self.tap_data(user_id, view.message_id, (exact or starting)[0])
         raise KeyError(f"no button {label!r} in chat {user_id}")
 
     def tap_data(self, user_id: int, message_id: int, data: str) -> int:

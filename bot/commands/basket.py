@@ -1,0 +1,182 @@
+"""The basket: a budget ballot built with buttons, one project at a time, then confirmed.
+
+``/koszyk [slug] [pool]`` shows the voter's basket for one pool: the chosen projects, their cost, the money left
+and the pool's limits (:func:`bot.ballot_rules.basket_summary`), with a button per project to add or remove it,
+a button per other pool the voter may use, and a confirm button. ``/koszyk_dodaj`` and ``/koszyk_usun`` change
+the basket; a project that would break the pool's count or budget limit is refused at once and the basket stays
+as it was. ``/koszyk_zatwierdz`` casts the basket through :meth:`VotingService.cast` (which validates it again).
+
+The basket lives in the dialogue state (``basket`` → slug → pool → item keys), so it survives a restart; it
+starts from the voter's counted ballot, so changing a vote starts from what was cast. Ballots that are lists
+(one of, up to, exactly, within budget, ranking — in the order chosen) can be built here; the others are cast
+with ``/glosuj``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bot.ballot_rules import basket_summary
+from bot.ballot_text import format_ballot_text
+from bot.commands.args import take_process
+from bot.commands.base import Button, Invocation, Reply
+from bot.commands.render import ballot_rule_text
+from bot.definition import Pool, ProcessDefinition
+from bot.domain import BallotRuleKind, ProcessKind
+from bot.errors import InputError
+from bot.services import ProcessInfo
+
+__all__ = ["cmd_basket", "cmd_basket_add", "cmd_basket_confirm", "cmd_basket_remove"]
+
+_LIST_RULES = frozenset(
+    {
+        BallotRuleKind.ONE_OF,
+        BallotRuleKind.UP_TO,
+        BallotRuleKind.EXACTLY,
+        BallotRuleKind.MIN_MAX,
+        BallotRuleKind.WITHIN_BUDGET,
+        BallotRuleKind.RANKING,
+    }
+)
+Basket = dict[str, list[str]]
+
+
+def cmd_basket(inv: Invocation) -> Sequence[Reply]:
+    """Show the basket of one pool (the first usable pool unless named)."""
+    slug, rest = take_process(inv)
+    assert slug is not None
+    info, pools = _usable_pools(inv, slug)
+    basket = _load(inv, slug, pools)
+    wanted = rest.strip().lower()
+    pool = next((p for p in pools if p.key == wanted), pools[0])
+    return [_view(inv, info, pools, basket, pool)]
+
+
+def cmd_basket_add(inv: Invocation) -> Sequence[Reply]:
+    """Add a project to a pool's basket, unless that breaks the pool's count or budget limit."""
+    return _change(inv, add=True)
+
+
+def cmd_basket_remove(inv: Invocation) -> Sequence[Reply]:
+    """Take a project out of a pool's basket."""
+    return _change(inv, add=False)
+
+
+def cmd_basket_confirm(inv: Invocation) -> Sequence[Reply]:
+    """Cast the basket as the voter's ballot; the receipt comes back."""
+    slug, _ = take_process(inv)
+    assert slug is not None
+    info, pools = _usable_pools(inv, slug)
+    basket = _load(inv, slug, pools)
+    ballot: dict[str, Any] = {key: items for key, items in basket.items() if items}
+    if not ballot:
+        raise InputError("basket.empty", slug=slug)
+    result = inv.services.voting.cast(slug, inv.caller.person_id, ballot, inv.caller.channel)
+    key = "vote.changed" if result.replaced else "vote.accepted"
+    summary = format_ballot_text(info.definition, result.ballot)
+    return [Reply(inv.t(key, slug=slug, ballot=summary, receipt=result.receipt))]
+
+
+def _change(inv: Invocation, *, add: bool) -> Sequence[Reply]:
+    slug, rest = take_process(inv)
+    assert slug is not None
+    words = rest.split()
+    if len(words) != 2:
+        raise InputError("basket.usage", slug=slug)
+    pool_key, item_key = words[0].lower(), words[1]
+    info, pools = _usable_pools(inv, slug)
+    pool = next((p for p in pools if p.key == pool_key), None)
+    if pool is None:
+        raise InputError("basket.no_pool", pool=pool_key[:40], slug=slug)
+    basket = _load(inv, slug, pools)
+    chosen = [key for key in basket.get(pool.key, []) if key != item_key]
+    if add:
+        chosen.append(item_key)
+        if pool.ballot.rule is BallotRuleKind.ONE_OF:
+            chosen = [item_key]
+    summary = basket_summary(info.definition, {pool.key: chosen}, pool.key)  # unknown items are refused here
+    t = inv.t
+    if add and summary.max is not None and summary.count > summary.max:
+        raise InputError("basket.too_many", max=summary.max, pool=_pool_name(pool, t.language))
+    if add and summary.rule is BallotRuleKind.WITHIN_BUDGET and summary.left is not None and summary.left < 0:
+        raise InputError("basket.over_budget", left=t.money(summary.left + _cost(info.definition, item_key)))
+    basket[pool.key] = chosen
+    _save(inv, slug, basket)
+    return [_view(inv, info, pools, basket, pool)]
+
+
+def _usable_pools(inv: Invocation, slug: str) -> tuple[ProcessInfo, list[Pool]]:
+    """The process and the pools this voter may fill with buttons (eligibility is checked here)."""
+    info = inv.services.processes.get(slug)
+    if info.kind is ProcessKind.CONSULTATION:
+        raise InputError("vote.consultation", slug=slug)
+    district = inv.services.eligibility.check(slug, inv.caller.person_id).district
+    pools = [
+        pool
+        for pool in info.definition.pools
+        if (pool.district is None or pool.district == district) and pool.ballot.rule in _LIST_RULES
+    ]
+    if not pools:
+        raise InputError("basket.unsupported", slug=slug)
+    return info, pools
+
+
+def _load(inv: Invocation, slug: str, pools: list[Pool]) -> Basket:
+    stored = inv.services.dialogue.get(inv.caller.person_id, inv.caller.channel).get("basket", {})
+    mine = stored.get(slug) if isinstance(stored, dict) else None
+    if isinstance(mine, dict):
+        return {str(k): [str(i) for i in v] for k, v in mine.items() if isinstance(v, list)}
+    # A new basket starts from the counted ballot, so a change of vote starts from what was cast.
+    current = inv.services.voting.current_ballot(slug, inv.caller.person_id) or {}
+    usable = {pool.key for pool in pools}
+    return {str(k): [str(i) for i in v] for k, v in current.items() if k in usable and isinstance(v, list)}
+
+
+def _save(inv: Invocation, slug: str, basket: Basket) -> None:
+    state = inv.services.dialogue.get(inv.caller.person_id, inv.caller.channel).get("basket", {})
+    baskets = dict(state) if isinstance(state, dict) else {}
+    baskets[slug] = basket
+    inv.services.dialogue.update(inv.caller.person_id, inv.caller.channel, basket=baskets)
+
+
+def _view(inv: Invocation, info: ProcessInfo, pools: list[Pool], basket: Basket, pool: Pool) -> Reply:
+    t, lang, definition = inv.t, inv.t.language, info.definition
+    chosen = basket.get(pool.key, [])
+    summary = basket_summary(definition, {pool.key: chosen}, pool.key)
+    titles = {item.key: item for item in definition.items_of(pool.key)}
+    lines = [t("basket.header", title=info.title(lang), pool=_pool_name(pool, lang))]
+    for position, key in enumerate(chosen, start=1):
+        item = titles[key]
+        cost = f" — {t.money(item.cost)}" if item.cost is not None else ""
+        lines.append(f"{position}. [{key}] {item.title.get(lang)}{cost}")
+    if not chosen:
+        lines.append(t("basket.nothing_yet"))
+    lines.append(t("basket.count", chosen=summary.count, max=summary.max if summary.max is not None else "—"))
+    if summary.budget is not None and summary.left is not None:
+        lines.append(
+            t("basket.money", cost=t.money(summary.cost), left=t.money(summary.left), budget=t.money(summary.budget))
+        )
+    lines += [ballot_rule_text(pool, t), t("basket.hint")]
+    rows: list[tuple[Button, ...]] = []
+    for key, item in titles.items():
+        cost = f" ({t.money(item.cost)})" if item.cost is not None else ""
+        if key in chosen:
+            label, command = f"✅ {key}. {item.title.get(lang)}", f"/koszyk_usun {info.slug} {pool.key} {key}"
+        else:
+            label, command = f"➕ {key}. {item.title.get(lang)}{cost}", f"/koszyk_dodaj {info.slug} {pool.key} {key}"
+        rows.append((Button(label[:60], command),))
+    others = [Button("🗂 " + _pool_name(p, lang), f"/koszyk {info.slug} {p.key}") for p in pools if p.key != pool.key]
+    if others:
+        rows.append(tuple(others))
+    rows.append((Button(t("basket.confirm"), f"/koszyk_zatwierdz {info.slug}"),))
+    return Reply("\n".join(lines), buttons=tuple(rows))
+
+
+def _pool_name(pool: Pool, language: str) -> str:
+    return pool.name.get(language) if pool.name is not None else pool.key
+
+
+def _cost(definition: ProcessDefinition, item_key: str) -> Any:
+    item = next((item for item in definition.items if item.key == item_key), None)
+    return item.cost if item is not None and item.cost is not None else 0
