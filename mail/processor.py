@@ -18,7 +18,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -33,13 +33,25 @@ from mail.compose import mail_payload, render
 from mail.interpret import read_reply
 from mail.parse import ParsedMail, message_hash, parse_message
 from mail.tokens import TokenOwner, candidate_tokens, find_token, message_id_for, reply_address
-from storage.models import MailMessage, Process
+from storage.models import MailMessage, Person, Process
 
 __all__ = ["STOPPED_KEY", "MailAddressing", "MailProcessor", "Outcome"]
 
 log = logging.getLogger(__name__)
 _MESSAGES = MailMessage.__table__  # type: ignore[attr-defined]
 _PROCESS = Process.__table__  # type: ignore[attr-defined]
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+# Built once: building statements costs more than running them on SQLite (as in bot/services/voting.py).
+_CLAIM = {
+    flag: builder(_MESSAGES).on_conflict_do_nothing(index_elements=["message_hash"]).returning(_MESSAGES.c.id)
+    for flag, builder in ((False, sqlite.insert), (True, postgresql.insert))
+}
+_OUTCOME = (
+    _MESSAGES.update()
+    .where(_MESSAGES.c.message_hash == bindparam("hash"))
+    .values(outcome=bindparam("kind"), person_id=bindparam("person"), process_id=bindparam("process"))
+)
+_LANGUAGE = select(_PERSON.c.language).where(_PERSON.c.id == bindparam("id"))
 STOPPED_KEY = "mail_stopped"
 """Dialogue-state key (channel email) listing the slugs a member asked not to be mailed about."""
 _SHOWN = 300  # characters of a member's text quoted back in a confirmation
@@ -91,10 +103,8 @@ def _claim_message(connection: Connection, mail: ParsedMail, now: Any) -> bool:
         "received_at": now,
         "outcome": "pending",
     }
-    dialect = connection.dialect.name
-    builder = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = builder(_MESSAGES).values(values).on_conflict_do_nothing(index_elements=["message_hash"])
-    return connection.execute(statement.returning(_MESSAGES.c.id)).first() is not None
+    statement = _CLAIM[connection.dialect.name == "postgresql"]
+    return connection.execute(statement, values).first() is not None
 
 
 class MailProcessor:
@@ -103,6 +113,13 @@ class MailProcessor:
     def __init__(self, services: Services, addressing: MailAddressing) -> None:
         self.services = services
         self.addressing = addressing
+        self._slugs: dict[int, str] = {}
+
+    @staticmethod
+    def _language(connection: Connection, person_id: int) -> str:
+        """The member's language, read in the message's transaction (one small query, no ORM session)."""
+        language = connection.execute(_LANGUAGE, {"id": person_id}).scalar_one()
+        return str(language)
 
     def process(self, raw: bytes) -> Outcome:
         """Handle one message (RFC 5322 bytes). Never raises for bad mail; store errors propagate (the
@@ -116,33 +133,32 @@ class MailProcessor:
                 ).scalar_one()
                 folder = "ignored" if stored in ("automatic", "refused", "oversized") else "processed"
                 return Outcome("duplicate", folder, mail.message_id)
-            outcome = self._handle(connection, mail)
+            outcome, owner = self._handle(connection, mail)
             connection.execute(
-                _MESSAGES.update()
-                .where(_MESSAGES.c.message_hash == message_hash(mail.message_id))
-                .values(outcome=outcome.kind)
+                _OUTCOME,
+                {
+                    "hash": message_hash(mail.message_id),
+                    "kind": outcome.kind,
+                    "person": owner.person_id if owner else None,
+                    "process": owner.process_id if owner else None,
+                },
             )
         log.info("mail %s: %s %s", mail.message_id, outcome.kind, outcome.reason)
         return outcome
 
     # -- steps ---------------------------------------------------------------------------------------------
 
-    def _handle(self, connection: Connection, mail: ParsedMail) -> Outcome:
+    def _handle(self, connection: Connection, mail: ParsedMail) -> tuple[Outcome, TokenOwner | None]:
         own = (self.addressing.from_address, f"{self.addressing.local}@{self.addressing.reply_domain}")
         reason = automatic_reason(mail, own)
         if reason:
-            return Outcome("automatic", "ignored", mail.message_id, reason)
+            return Outcome("automatic", "ignored", mail.message_id, reason), None
         services = bound_services(self.services, connection)
         found = self._authenticate(connection, mail)
         if found is None:
             self._notice(services, connection, mail, None, "mail.refused.subject", "mail.refused.body")
-            return Outcome("refused", "ignored", mail.message_id, "no valid token for the sender")
+            return Outcome("refused", "ignored", mail.message_id, "no valid token for the sender"), None
         token, owner = found
-        connection.execute(
-            _MESSAGES.update()
-            .where(_MESSAGES.c.message_hash == message_hash(mail.message_id))
-            .values(person_id=owner.person_id, process_id=owner.process_id)
-        )
         if mail.oversized:
             limit = self.addressing.max_message_bytes // 1000
             self._notice(
@@ -155,8 +171,8 @@ class MailProcessor:
                 size=mail.size // 1000,
                 max=limit,
             )
-            return Outcome("oversized", "ignored", mail.message_id, f"{mail.size} bytes")
-        return self._apply(services, connection, mail, token, owner)
+            return Outcome("oversized", "ignored", mail.message_id, f"{mail.size} bytes"), owner
+        return self._apply(services, connection, mail, token, owner), owner
 
     def _authenticate(self, connection: Connection, mail: ParsedMail) -> tuple[str, TokenOwner] | None:
         """The first token of ours in the message whose member is the sender; the sender alone proves nothing."""
@@ -172,18 +188,22 @@ class MailProcessor:
     def _apply(
         self, services: Services, connection: Connection, mail: ParsedMail, token: str, owner: TokenOwner
     ) -> Outcome:
-        slug = connection.execute(select(_PROCESS.c.slug).where(_PROCESS.c.id == owner.process_id)).scalar_one()
+        slug = self._slugs.get(owner.process_id)
+        if slug is None:  # a process's slug never changes: read it once
+            slug = connection.execute(select(_PROCESS.c.slug).where(_PROCESS.c.id == owner.process_id)).scalar_one()
+            self._slugs[owner.process_id] = slug
         context = services.context
         definition = context.definition_of(connection, context.state(connection, slug))
-        language = services.people.get(owner.person_id).language
-        t = translator(language, context.zone)
+        t = translator(self._language(connection, owner.person_id), context.zone)
         plan = read_reply(definition, mail.text)
         recorded: list[str] = []
         problems: list[str] = []
         receipt = ""
         if plan.ballot:
             try:
-                district = services.eligibility.check(slug, owner.person_id).district
+                # only district pools need the voter's district; asking costs a query per reply
+                with_districts = any(pool.district for pool in definition.pools)
+                district = services.eligibility.check(slug, owner.person_id).district if with_districts else None
                 ballot = parse_ballot_text(definition, plan.ballot, district=district)
                 result = services.voting.cast(slug, owner.person_id, ballot, Channel.EMAIL)
                 shown = format_ballot_text(definition, result.ballot, language=t.language).replace("\n", "; ")
@@ -261,7 +281,7 @@ class MailProcessor:
             token, address, person_id = None, mail.sender, None
         else:
             token, owner = found
-            t = translator(services.people.get(owner.person_id).language, services.context.zone)
+            t = translator(self._language(connection, owner.person_id), services.context.zone)
             key = f"mail.notice:{message_hash(mail.message_id)}"
             address, person_id = owner.address, owner.person_id
         body = t(body_key, **params)

@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import insert, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
 
 from storage.models import MailToken
@@ -35,6 +35,9 @@ __all__ = [
 
 _TABLE = MailToken.__table__  # type: ignore[attr-defined]
 _TOKEN = r"[a-z2-7]{26}"
+_FIND = select(_TABLE.c.token_hash, _TABLE.c.process_id, _TABLE.c.person_id, _TABLE.c.address).where(
+    _TABLE.c.token_hash == bindparam("hash")
+)
 
 
 @dataclass(frozen=True)
@@ -99,11 +102,7 @@ def store_token(connection: Connection, token: str, owner: TokenOwner, now: date
 def find_token(connection: Connection, token: str) -> TokenOwner | None:
     """The owner of ``token``, or None. The lookup is by hash, and the hash is compared in constant time."""
     wanted = hash_token(token)
-    row = connection.execute(
-        select(_TABLE.c.token_hash, _TABLE.c.process_id, _TABLE.c.person_id, _TABLE.c.address).where(
-            _TABLE.c.token_hash == wanted
-        )
-    ).first()
+    row = connection.execute(_FIND, {"hash": wanted}).first()
     if row is None or not hmac.compare_digest(row[0], wanted):
         return None
     return TokenOwner(row[1], row[2], row[3])

@@ -24,3 +24,35 @@ def test_a_vote_by_reply_is_counted_and_confirmed_once(mailroom: Any) -> None:
     again = mailroom.processor.process(raw)
     assert again.kind == "duplicate" and again.folder == "processed"
     assert len(mailroom.outbox("mail.confirmation")) == 1
+
+
+def test_an_oversized_reply_is_refused_with_a_note_and_counts_nothing(mailroom: Any) -> None:
+    body = "uchwala1: TAK\nuchwala2: TAK\nuchwala3: TAK\n" + "x" * 300_000  # the test limit is 200 kB
+    outcome = mailroom.processor.process(mailroom.reply(body))
+    assert (outcome.kind, outcome.folder) == ("oversized", "ignored")
+    assert mailroom.services.voting.current_ballot("walne-2027", mailroom.person("jan.kowalski@example.pl")) is None
+    [notice] = mailroom.outbox("mail.notice")
+    assert notice.address == "jan.kowalski@example.pl"
+    assert "przyjmujemy najwyżej 200 kB" in notice.payload["text"]
+
+
+def test_a_second_reply_changes_the_vote_and_says_so(mailroom: Any) -> None:
+    mailroom.processor.process(mailroom.reply("uchwala1: TAK\nuchwala2: TAK\nuchwala3: TAK"))
+    mailroom.processor.process(mailroom.reply("uchwala1: NIE\nuchwala2: NIE\nuchwala3: NIE"))
+    ballot = mailroom.services.voting.current_ballot("walne-2027", mailroom.person("jan.kowalski@example.pl"))
+    assert ballot == {"main": {"uchwala1": Answer.NO, "uchwala2": Answer.NO, "uchwala3": Answer.NO}}
+    first, second = mailroom.outbox("mail.confirmation")
+    assert "zastępuje" not in first.payload["text"]
+    assert "zastępuje Twój poprzedni głos" in second.payload["text"]
+
+
+def test_refusals_to_one_stranger_are_sent_once_a_day(mailroom: Any) -> None:
+    for number in range(3):
+        raw = mailroom.reply(
+            "TAK",
+            sender="jan.kowalski@example.pl",
+            to="glos@glos.example.org",
+            message_id=f"<stranger{number}@example.pl>",
+        )
+        assert mailroom.processor.process(raw).kind == "refused"
+    assert len(mailroom.outbox("mail.notice")) == 1, "no mail storm towards one address"
