@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-MODULES = ("bench.counting", "bench.casting")
+MODULES = ("bench.counting", "bench.casting", "bench.telegram")
 
 
 def main() -> None:

@@ -40,6 +40,9 @@ def build_bot(services: Services, commands: CommandTable, *, token: str, api_url
         .token(token)
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
+        # A second connection for getUpdates: stopping cancels the pending long poll, and the final call that
+        # acknowledges the fetched updates must not wait for that connection (or they are fetched again).
+        .get_updates_connection_pool_size(2)
         .post_init(publish_menus)
         .build()
     )

@@ -53,8 +53,6 @@ class TelegramRuntime:
     def stop(self) -> None:
         """Stop the sender, the polling and the emulator."""
         if self._loop is not None and self._stop is not None:
-            if self.server is not None:
-                self.server.emulator.close()
             self._loop.call_soon_threadsafe(self._stop.set)
             self._thread.join(timeout=15)
         if self.server is not None:

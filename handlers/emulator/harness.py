@@ -9,6 +9,7 @@ transcripts are deterministic without sleeping.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Sequence
 
 from telegram import Update
@@ -35,6 +36,7 @@ class Harness:
         self.bot: TelegramBot | None = None
         self.poll_timeout = 5.0
         self._done: set[int] = set()
+        self.finished: dict[int, float] = {}  # update id → time.monotonic() when the bot finished it
         self._changed = asyncio.Event()
 
     async def start(self) -> None:
@@ -43,6 +45,7 @@ class Harness:
 
         async def mark(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             self._done.add(update.update_id)
+            self.finished[update.update_id] = time.monotonic()
             self._changed.set()
 
         self.bot.application.add_handler(TypeHandler(Update, mark), group=1000)
@@ -52,7 +55,6 @@ class Harness:
     async def stop(self) -> None:
         """Stop the bot (its memory is gone; the store and Telegram's side remain)."""
         if self.bot is not None:
-            self.emulator.close()  # the pending long poll answers at once
             await stop_polling(self.bot)
             self.bot = None
 

@@ -76,6 +76,9 @@ async def test_a_restart_in_the_middle_of_a_dialogue_keeps_the_buttons(
             ("/glosuj bo2027 bemowo: 20", ["Przyjęto"]),
         ],
     )
+    texts = [message.text for message in telegram.emulator.received(101)]
+    assert sum("Witaj" in text for text in texts) == 1  # nothing handled twice across the restart
+    assert sum("Zapisano dzielnicę" in text for text in texts) == 1
 
 
 def _person(services: Services, user_id: int) -> int:
