@@ -11,7 +11,7 @@ import pytest
 from telegram import Bot
 
 from bot.clock import FakeClock
-from bot.commands.base import Button, Reply
+from bot.commands.base import Button, Document, Reply
 from bot.domain import Channel
 from bot.services import Services
 from bot.services.outbox import reply_payload
@@ -100,3 +100,32 @@ async def test_queued_buttons_are_sent_as_valid_short_tokens(bot: Bot, emulator:
     [message] = emulator.received(101)
     [[(label, data)]] = message.buttons
     assert label == "Głosuj" and len(data.encode()) <= 64
+
+
+@pytest.mark.parametrize("limits", [FloodLimits(group_per_minute=60, group_burst=2)])
+async def test_a_summary_with_a_chart_goes_to_a_configured_group_within_its_limit(
+    bot: Bot, emulator: Emulator, services: Services
+) -> None:
+    group = emulator.group(-100123, "Rada Dzielnicy Wesoła", [101, 102])
+    for part in range(2):
+        services.outbox.enqueue(
+            key=f"summary:bo2027:chat:{group}:part:{part}",
+            channel=Channel.TELEGRAM,
+            address=str(group),
+            purpose="summary",
+            payload=reply_payload(Reply(f"Wyniki, część {part + 1}")),
+        )
+    chart = Document("bo2027.png", b"\x89PNG\r\n\x1a\n", "image/png")
+    services.outbox.enqueue(
+        key=f"summary:bo2027:chat:{group}:chart",
+        channel=Channel.TELEGRAM,
+        address=str(group),
+        purpose="summary",
+        payload=reply_payload(Reply("Wykres wyników", document=chart)),
+    )
+    sender = TelegramSender(bot, services, rate=None)
+    report = await sender.send_due()  # two fit the group's burst; the chart waits out the group's limit
+    assert report.sent == 3 and report.flood_waits >= 1 and emulator.refused.get(429, 0) >= 1
+    received = emulator.received(group)
+    assert [m.text for m in received] == ["Wyniki, część 1", "Wyniki, część 2", "Wykres wyników"]
+    assert received[-1].document is not None and received[-1].document.filename == "bo2027.png"
