@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-MODULES = ("bench.counting", "bench.casting", "bench.telegram")
+MODULES = ("bench.counting", "bench.casting", "bench.telegram", "bench.reminders")
 
 
 def main() -> None:

@@ -7,17 +7,18 @@ for this process, ``reminder_opt_out``), and whom the bot can write to (see :mod
 
 Each message is queued under the key ``reminder:<slug>:<slot>:person:<id>``: the outbox's unique key, not any
 memory, is what keeps a (person, process, reminder slot) to one message across restarts, re-runs and several
-bot processes. The selection is one query and the messages go in with multi-row inserts in one transaction, so
-40 000 reminders take seconds, not minutes (``bench/reminders.py``).
+bot processes. The selection is one query and the messages go in, in one transaction, with multi-row inserts
+(SQLite) or ``COPY`` (PostgreSQL), so 40 000 reminders take seconds, not minutes (``bench/reminders.py``).
 """
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, select, union
+from sqlalchemy import and_, exists, false, select, text, union
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -159,7 +160,58 @@ def enqueue_reminders(
                     "attempts": 0,
                 }
             )
-        statement = _insert_statement(connection)
-        for start in range(0, len(rows), _CHUNK):
-            connection.execute(statement, rows[start : start + _CHUNK])
+        if connection.dialect.name == "postgresql":
+            _copy_in(connection, rows)
+        else:
+            statement = _insert_statement(connection)
+            for start in range(0, len(rows), _CHUNK):
+                connection.execute(statement, rows[start : start + _CHUNK])
     return ReminderReport(len(recipients), len(rows))
+
+
+_COLUMNS = ("key", "channel", "address", "person_id", "purpose", "payload", "created_at", "not_before", "attempts")
+
+
+def _copy_in(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """PostgreSQL: ``COPY`` the rows into a temporary table, then one ``INSERT … SELECT … ON CONFLICT DO NOTHING``.
+
+    A parameterised multi-row insert spends its time in the driver's round trips (five times slower at 40 000
+    rows); COPY streams them. Runs in the caller's transaction; the temporary table is dropped at commit.
+    """
+    if not rows:
+        return
+    columns = ", ".join(_COLUMNS)
+    connection.execute(
+        text(
+            "CREATE TEMPORARY TABLE glos_reminder_rows ON COMMIT DROP AS "
+            f"SELECT {columns} FROM outbox_message WITH NO DATA"
+        )
+    )
+    encoded: dict[int, str] = {}  # the few distinct payloads, serialised once each
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    with driver.cursor() as cursor, cursor.copy(f"COPY glos_reminder_rows ({columns}) FROM STDIN") as copy:
+        for row in rows:
+            payload = row["payload"]
+            if id(payload) not in encoded:
+                encoded[id(payload)] = json.dumps(payload, ensure_ascii=False)
+            copy.write_row(
+                (
+                    row["key"],
+                    row["channel"].value,
+                    row["address"],
+                    row["person_id"],
+                    row["purpose"],
+                    encoded[id(payload)],
+                    row["created_at"],
+                    row["not_before"],
+                    row["attempts"],
+                )
+            )
+    connection.execute(
+        text(
+            f"INSERT INTO outbox_message ({columns}) SELECT {columns} FROM glos_reminder_rows "
+            "ON CONFLICT (key) DO NOTHING"
+        )
+    )
+    connection.execute(text("DROP TABLE glos_reminder_rows"))

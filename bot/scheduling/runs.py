@@ -78,11 +78,8 @@ class JobRuns:
         """Claim ``job`` for this process; False when it ran or another process is running it."""
         with self.ctx.connection() as connection:
             values = self._values(job, now, "running")
-            result = connection.execute(
-                _insert_ignore_statement(connection),
-                values,
-            )
-            if result.rowcount == 1:
+            # RETURNING says whether this insert won; rowcount is not reliable across drivers for ON CONFLICT.
+            if connection.execute(_insert_ignore_statement(connection), values).first() is not None:
                 return True
             taken = connection.execute(
                 update(_RUNS)
@@ -172,6 +169,6 @@ class JobRuns:
 
 
 def _insert_ignore_statement(connection: Connection) -> Any:
-    """``INSERT … ON CONFLICT (job_id) DO NOTHING`` whose row count says whether this claim won."""
+    """``INSERT … ON CONFLICT (job_id) DO NOTHING RETURNING id``: a row back means this claim won."""
     insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    return insert(_RUNS).on_conflict_do_nothing(index_elements=["job_id"])
+    return insert(_RUNS).on_conflict_do_nothing(index_elements=["job_id"]).returning(_RUNS.c.id)
