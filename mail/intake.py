@@ -19,6 +19,7 @@ import contextlib
 import logging
 import mailbox
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,7 +62,8 @@ class ImapIntake:
     client: IMAPClient | None = None
     uidvalidity: int | None = None
     last_uid: int = 0
-    outcomes: list[Outcome] = field(default_factory=list)
+    # the latest outcomes only (for logs and tests): a long run must not grow without bound
+    outcomes: deque[Outcome] = field(default_factory=lambda: deque(maxlen=1000))
 
     def connect(self) -> IMAPClient:
         """Log in, make sure the folders exist, select the inbox (a new UIDVALIDITY restarts from UID 0)."""

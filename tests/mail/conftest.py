@@ -3,14 +3,7 @@ and a ``Mailroom`` that knows each member's reply token (read back from the queu
 
 from __future__ import annotations
 
-import os
-import pwd
 import secrets
-import shutil
-import socket
-import subprocess
-import tempfile
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +26,7 @@ from bot.services.eligibility import RosterRow
 from mail.intake import ImapConfig
 from mail.invite import invite_roster
 from mail.processor import MailAddressing, MailProcessor
+from mail.testing import DOVECOT_MISSING, PASSWORD, DovecotServer, free_port, start_dovecot
 from storage.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -127,29 +121,28 @@ def mailroom(session_factory: sessionmaker[Session], clock: FakeClock) -> Iterat
 
 # -- real servers ------------------------------------------------------------------------------------------
 
-DOVECOT = shutil.which("dovecot") or ("/usr/sbin/dovecot" if os.path.exists("/usr/sbin/dovecot") else None)
-DOVEADM = shutil.which("doveadm") or ("/usr/bin/doveadm" if os.path.exists("/usr/bin/doveadm") else None)
-IMAP_PASSWORD = "test-password"
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+IMAP_PASSWORD = PASSWORD
 
 
 @dataclass
 class Dovecot:
-    """A running Dovecot: IMAP and LMTP on loopback, any user name with :data:`IMAP_PASSWORD`."""
+    """The running Dovecot, with helpers for tests."""
 
-    imap_port: int
-    lmtp_port: int
-    config: Path
+    server: DovecotServer
+
+    @property
+    def imap_port(self) -> int:
+        """IMAP port on 127.0.0.1."""
+        return self.server.imap_port
+
+    @property
+    def lmtp_port(self) -> int:
+        """LMTP port on 127.0.0.1."""
+        return self.server.lmtp_port
 
     def kick(self, user: str) -> None:
         """Disconnect every IMAP session of ``user`` (``doveadm kick``)."""
-        assert DOVEADM is not None
-        subprocess.run([DOVEADM, "-c", str(self.config), "kick", user], check=True, capture_output=True)
+        self.server.kick(user)
 
     def intake_config(self, user: str, **changes: Any) -> ImapConfig:
         """The intake's configuration for ``user``'s mailbox (plain IMAP on loopback)."""
@@ -164,79 +157,11 @@ class Dovecot:
 
 @pytest.fixture(scope="session")
 def dovecot() -> Iterator[Dovecot]:
-    """A real Dovecot started from a minimal configuration in a temporary folder; skipped without the binary."""
-    if DOVECOT is None or DOVEADM is None:
-        pytest.skip("dovecot is not installed (apt-get install -y dovecot-imapd dovecot-lmtpd)")
-    # Not under pytest's tmp_path: that is private to us (0700), and mail is stored as an unprivileged user.
-    root = Path(tempfile.mkdtemp(prefix="glos-dovecot-"))
-    root.chmod(0o755)
-    (root / "mail").mkdir()
-    (root / "mail").chmod(0o777)  # mail is stored as the unprivileged user below
-    imap_port, lmtp_port = _free_port(), _free_port()
-    nobody = pwd.getpwnam("nobody") if os.getuid() == 0 else pwd.getpwuid(os.getuid())
-    config = root / "dovecot.conf"
-    config.write_text(
-        f"""
-base_dir = {root}/run
-state_dir = {root}/state
-log_path = {root}/dovecot.log
-listen = 127.0.0.1
-protocols = imap lmtp
-ssl = no
-disable_plaintext_auth = no
-auth_mechanisms = plain login
-first_valid_uid = 1
-mail_location = maildir:{root}/mail/%n/Maildir
-recipient_delimiter = +
-passdb {{
-  driver = static
-  args = password={IMAP_PASSWORD}
-}}
-userdb {{
-  driver = static
-  args = uid={nobody.pw_uid} gid={nobody.pw_gid} home={root}/mail/%n
-}}
-service imap-login {{
-  inet_listener imap {{
-    address = 127.0.0.1
-    port = {imap_port}
-  }}
-  inet_listener imaps {{
-    port = 0
-  }}
-}}
-service lmtp {{
-  inet_listener lmtp {{
-    address = 127.0.0.1
-    port = {lmtp_port}
-  }}
-  unix_listener lmtp {{
-    mode = 0666
-  }}
-}}
-protocol imap {{
-  mail_max_userip_connections = 200
-}}
-""",
-        encoding="utf-8",
-    )
-    process = subprocess.Popen([DOVECOT, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", imap_port), timeout=1).close()
-            break
-        except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                output = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"dovecot did not start: {output}")
-            time.sleep(0.02)
-    try:
-        yield Dovecot(imap_port, lmtp_port, config)
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        shutil.rmtree(root, ignore_errors=True)
+    """A real Dovecot (see :mod:`mail.testing`) for the whole session; skipped without the binary."""
+    with start_dovecot() as server:
+        if server is None:
+            pytest.skip(DOVECOT_MISSING)
+        yield Dovecot(server)
 
 
 @pytest.fixture
@@ -271,7 +196,7 @@ class SmtpSink:
 def smtp_sink() -> Iterator[SmtpSink]:
     """aiosmtpd on a free loopback port."""
     collector = _Collector()
-    port = _free_port()
+    port = free_port()
     controller = Controller(collector, hostname="127.0.0.1", port=port)
     controller.start()
     try:
