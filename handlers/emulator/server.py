@@ -17,7 +17,7 @@ import contextlib
 import socket
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, Self
 
 import uvicorn
 from starlette.applications import Starlette
@@ -28,7 +28,7 @@ from starlette.routing import Route
 
 from handlers.emulator.state import ApiError, Emulator, UploadedFile
 
-__all__ = ["EmulatorServer", "build_asgi", "running_emulator"]
+__all__ = ["EmulatorServer", "ThreadedServer", "build_asgi", "running_emulator"]
 
 
 def build_asgi(emulator: Emulator) -> Starlette:
@@ -107,16 +107,13 @@ def build_asgi(emulator: Emulator) -> Starlette:
     )
 
 
-class EmulatorServer:
-    """Serve an :class:`Emulator` on ``host:port`` (0 = a free port) from a daemon thread."""
+class ThreadedServer:
+    """Serve any ASGI app on ``host:port`` (0 = a free port) with uvicorn from a daemon thread."""
 
-    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.emulator = emulator
+    def __init__(self, asgi: Any, host: str = "127.0.0.1", port: int = 0) -> None:
         self.host = host
         self.port = port or _free_port(host)
-        config = uvicorn.Config(
-            build_asgi(emulator), host=host, port=self.port, log_level="warning", lifespan="off", access_log=False
-        )
+        config = uvicorn.Config(asgi, host=host, port=self.port, log_level="warning", lifespan="off", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
@@ -124,6 +121,35 @@ class EmulatorServer:
     def url(self) -> str:
         """``http://host:port``."""
         return f"http://{self.host}:{self.port}"
+
+    def start(self) -> Self:
+        """Start serving; returns when the port accepts connections."""
+        self._thread = threading.Thread(target=self._serve, name=f"asgi-{self.port}", daemon=True)
+        self._thread.start()
+        for _ in range(500):
+            if self._server.started:
+                return self
+            if not self._thread.is_alive():
+                raise RuntimeError(f"could not listen on {self.url}")
+            threading.Event().wait(0.01)
+        raise RuntimeError(f"{self.url} did not start in 5 s")
+
+    def _serve(self) -> None:
+        asyncio.run(self._server.serve())
+
+    def stop(self) -> None:
+        """Stop serving and wait for the thread."""
+        self._server.should_exit = True
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+
+
+class EmulatorServer(ThreadedServer):
+    """Serve an :class:`Emulator` over HTTP from a daemon thread."""
+
+    def __init__(self, emulator: Emulator, host: str = "127.0.0.1", port: int = 0) -> None:
+        super().__init__(build_asgi(emulator), host, port)
+        self.emulator = emulator
 
     @property
     def base_url(self) -> str:
@@ -135,27 +161,10 @@ class EmulatorServer:
         """For ``ApplicationBuilder().base_file_url``."""
         return f"{self.url}/file/bot"
 
-    def start(self) -> EmulatorServer:
-        """Start serving; returns when the port accepts connections."""
-        self._thread = threading.Thread(target=self._serve, name="telegram-emulator", daemon=True)
-        self._thread.start()
-        for _ in range(500):
-            if self._server.started:
-                return self
-            if not self._thread.is_alive():
-                raise RuntimeError(f"the Telegram emulator could not listen on {self.url}")
-            threading.Event().wait(0.01)
-        raise RuntimeError("the Telegram emulator did not start in 5 s")
-
-    def _serve(self) -> None:
-        asyncio.run(self._server.serve())
-
     def stop(self) -> None:
-        """Stop serving and wait for the thread."""
+        """Answer pending long polls, stop serving and wait for the thread."""
         self.emulator.close()
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
+        super().stop()
 
 
 @contextlib.contextmanager

@@ -144,6 +144,10 @@ class Emulator:
         self._commands: dict[tuple[str, str], list[dict[str, str]]] = {}
         self._waiters: list[tuple[asyncio.AbstractEventLoop, asyncio.Future[None]]] = []
         self.webhook_url = ""
+        self.webhook_secret = ""
+        self.deliveries: list[tuple[int, int]] = []  # (update id, HTTP status) of webhook deliveries
+        self._server_loop: asyncio.AbstractEventLoop | None = None
+        self._delivery_lock: asyncio.Lock | None = None
         self._closing = False
         self.calls: dict[str, int] = {}
         self.refused: dict[int, int] = {}
@@ -321,6 +325,7 @@ class Emulator:
         name = method.lower()
         with self._lock:
             self.calls[name] = self.calls.get(name, 0) + 1
+            self._server_loop = asyncio.get_running_loop()
         if name == "getupdates":
             return await self._get_updates(params)
         handler = getattr(self, "_m_" + name, None)
@@ -484,10 +489,12 @@ class Emulator:
 
     def _m_setwebhook(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
         self.webhook_url = str(params.get("url") or "")
+        self.webhook_secret = str(params.get("secret_token") or "")
         return True
 
     def _m_deletewebhook(self, params: dict[str, Any], files: dict[str, UploadedFile]) -> bool:
         self.webhook_url = ""
+        self.webhook_secret = ""
         if params.get("drop_pending_updates") in (True, "true", "True"):
             self._acknowledged = max((u["update_id"] for u in self._updates), default=self._acknowledged)
             self._updates = []
@@ -522,11 +529,41 @@ class Emulator:
     def _push(self, body: dict[str, Any]) -> int:
         with self._lock:
             update_id = next(self._update_ids)
-            self._updates.append({"update_id": update_id, **body})
+            update = {"update_id": update_id, **body}
+            self._updates.append(update)
             waiters, self._waiters = self._waiters, []
-        for loop, waiter in waiters:
-            loop.call_soon_threadsafe(_wake, waiter)
+            webhook, loop = self.webhook_url, self._server_loop
+        for waiting_loop, waiter in waiters:
+            waiting_loop.call_soon_threadsafe(_wake, waiter)
+        if webhook and loop is not None:
+            asyncio.run_coroutine_threadsafe(self._deliver(update), loop)
         return update_id
+
+    async def _deliver(self, update: dict[str, Any]) -> None:
+        """POST the update to the webhook with the secret header, in order, retrying a few times."""
+        import httpx  # only webhook mode needs a client
+
+        if self._delivery_lock is None:
+            self._delivery_lock = asyncio.Lock()
+        async with self._delivery_lock, httpx.AsyncClient(timeout=10) as client:
+            status = 0
+            for attempt in range(3):
+                try:
+                    response = await client.post(
+                        self.webhook_url,
+                        json=update,
+                        headers={"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret},
+                    )
+                    status = response.status_code
+                except httpx.HTTPError:
+                    status = 0
+                if status == 200:
+                    break
+                await asyncio.sleep(0.2 * (attempt + 1))
+            with self._lock:
+                self.deliveries.append((update["update_id"], status))
+                if status == 200:
+                    self._acknowledged = max(self._acknowledged, update["update_id"])
 
     def _user_message(self, user_id: int, chat_id: int | None) -> dict[str, Any]:
         with self._lock:
