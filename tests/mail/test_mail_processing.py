@@ -56,3 +56,31 @@ def test_refusals_to_one_stranger_are_sent_once_a_day(mailroom: Any) -> None:
         )
         assert mailroom.processor.process(raw).kind == "refused"
     assert len(mailroom.outbox("mail.notice")) == 1, "no mail storm towards one address"
+
+
+def test_a_mixed_electorate_counts_the_same_whatever_the_channel(mailroom: Any) -> None:
+    """Jan votes on Telegram first, then by e-mail: still one vote. Anna votes by e-mail, John on Telegram."""
+    from bot.domain import Channel
+
+    services = mailroom.services
+    jan = mailroom.person("jan.kowalski@example.pl")
+    services.people.link(jan, Channel.TELEGRAM, "1001")
+    no_to_all = {"main": {"uchwala1": Answer.NO, "uchwala2": Answer.NO, "uchwala3": Answer.NO}}
+    services.voting.cast("walne-2027", jan, no_to_all, Channel.TELEGRAM)
+    assert mailroom.processor.process(mailroom.reply("uchwala1: TAK\nuchwala2: TAK\nuchwala3: TAK")).kind == "accepted"
+    anna = "anna.nowak@fundacja.org.pl"
+    raw = mailroom.reply("uchwala1: TAK\nuchwala2: NIE\nuchwala3: TAK", sender=anna)
+    assert mailroom.processor.process(raw).kind == "accepted"
+    services.voting.cast("walne-2027", mailroom.person("john.smith@example.com"), no_to_all, Channel.TELEGRAM)
+
+    services.processes.close("walne-2027")
+    results = services.results.results("walne-2027", moderator=True)
+    assert results.turnout.participants == 3, "Jan on two channels is one voter"
+    assert results.turnout.by_channel == {"email": 2, "telegram": 1}
+    tally = results.to_json()["rounds"][0]["main"]
+    counts = {row["item"]: (row["yes"], row["no"], row["abstain"]) for row in tally["rows"]}
+    # Jan's e-mail ballot replaced his Telegram one; the three ballots count alike whatever their channel
+    assert counts == {"uchwala1": (2, 1, 0), "uchwala2": (1, 2, 0), "uchwala3": (2, 1, 0)}
+    assert tally["winners"] == ["uchwala1", "uchwala3"]
+    current = services.voting.current_ballot("walne-2027", jan)
+    assert current == {"main": {"uchwala1": Answer.YES, "uchwala2": Answer.YES, "uchwala3": Answer.YES}}
