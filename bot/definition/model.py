@@ -17,7 +17,7 @@ key may not equal a pool key) because residents type them in chat and e-mail, wh
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -226,6 +226,7 @@ class ProcessDefinition(_Strict):
                 raise InvalidAt(f"{name} needs a time zone offset, e.g. 2027-06-15T08:00:00+02:00", name)
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
             raise InvalidAt("closes_at must be after opens_at", "closes_at")
+        self._check_reminder_window()
         seen_pools: dict[str, int] = {}
         for index, pool in enumerate(self.pools):
             folded = pool.key.casefold()
@@ -275,6 +276,23 @@ class ProcessDefinition(_Strict):
         for index, pool in enumerate(self.pools):
             self._check_pool(index, pool)
         return self
+
+    def _check_reminder_window(self) -> None:
+        """Each reminder ("3d" before closing) falls inside the open period; a reminder needs a closing time."""
+        units = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1)}
+        for index, offset in enumerate(self.reminders):
+            if self.closes_at is None:
+                raise InvalidAt("reminders need closes_at (they are counted back from it)", "reminders", index)
+            before = int(offset[:-1]) * units[offset[-1]]
+            if before <= timedelta(0):
+                raise InvalidAt(f"reminder offset {offset!r} must be more than zero", "reminders", index)
+            if self.opens_at is not None and self.closes_at - before <= self.opens_at:
+                raise InvalidAt(
+                    f"reminder {offset!r} before closing would come before opening (the process is open for "
+                    f"{self.closes_at - self.opens_at})",
+                    "reminders",
+                    index,
+                )
 
     def _check_districts(self) -> None:
         districts = self.eligibility.districts

@@ -17,9 +17,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from bot.app import App
 from bot.scheduling.core import Scheduler
+from bot.scheduling.policy import SchedulePolicy
 
-__all__ = ["SchedulerRunner"]
+__all__ = ["SchedulerRunner", "start_scheduler"]
 
 log = logging.getLogger(__name__)
 TICK_JOB = "glos:tick"
@@ -87,3 +89,13 @@ class SchedulerRunner:
     def _remove_tick(self) -> None:
         if self.aps.get_job(TICK_JOB) is not None:
             self.aps.remove_job(TICK_JOB)
+
+
+def start_scheduler(app: App) -> SchedulerRunner | None:
+    """Start the scheduler of ``app`` (for ``glos run``) unless ``[scheduler] enabled`` is false; call
+    :meth:`SchedulerRunner.shutdown` on the result when the bot stops."""
+    if not app.settings.scheduler.enabled:
+        return None
+    runner = SchedulerRunner(Scheduler(app.services, SchedulePolicy.from_settings(app.settings)))
+    runner.start()
+    return runner
