@@ -3,10 +3,12 @@
 Who is reminded (decided here, once, for every channel): people eligible for the process — an eligibility
 grant, or a roster entry matching one of their identities — who have not taken part (no participation that is
 not withdrawn; in a consultation: no opinion), who did not opt out (globally, ``Person.reminders_opt_out``, or
-for this process, ``reminder_opt_out``), and whom the bot can write to (see :mod:`bot.scheduling.recipients`).
+for this process, ``reminder_opt_out``), and whom the bot can write to (see :mod:`bot.scheduling.recipients`);
+and e-mail addresses on the roster that belong to nobody yet (an NGO member who has never replied).
 
-Each message is queued under the key ``reminder:<slug>:<slot>:person:<id>``: the outbox's unique key, not any
-memory, is what keeps a (person, process, reminder slot) to one message across restarts, re-runs and several
+Each message is queued under the key ``reminder:<slug>:<slot>:person:<id>`` (``…:address:<e-mail>`` for a roster
+address): the outbox's unique key, not any memory, is what keeps a (person, process, reminder slot) to one
+message across restarts, re-runs and several
 bot processes. The selection is one query and the messages go in, in one transaction, with multi-row inserts
 (SQLite) or ``COPY`` (PostgreSQL), so 40 000 reminders take seconds, not minutes (``bench/reminders.py``).
 """
@@ -39,7 +41,14 @@ from storage.models import (
     RosterEntry,
 )
 
-__all__ = ["PURPOSE", "ReminderReport", "enqueue_reminders", "reminder_key", "select_recipients"]
+__all__ = [
+    "PURPOSE",
+    "ReminderReport",
+    "enqueue_reminders",
+    "reminder_key",
+    "roster_addresses",
+    "select_recipients",
+]
 
 PURPOSE = "reminder"
 _CHUNK = 1000
@@ -98,6 +107,19 @@ def select_recipients(connection: Connection, process_id: int, kind: ProcessKind
     return list(preferred((row[0], row[1], row[2], row[3]) for row in rows))
 
 
+def roster_addresses(connection: Connection, process_id: int) -> list[str]:
+    """E-mail addresses on the process's roster that belong to nobody yet: they cannot have taken part or opted
+    out (a reply, even ``STOP``, makes them a person), and the e-mail channel can write to them."""
+    known = exists().where(_IDENTITY.c.channel == _ROSTER.c.channel, _IDENTITY.c.address == _ROSTER.c.address)
+    return list(
+        connection.execute(
+            select(_ROSTER.c.address)
+            .where(_ROSTER.c.process_id == process_id, _ROSTER.c.channel == Channel.EMAIL.value, ~known)
+            .order_by(_ROSTER.c.id)
+        ).scalars()
+    )
+
+
 def _payloads(services: Services, slug: str, kind: ProcessKind, closes_at: datetime) -> dict[tuple[str, Channel], Any]:
     """The message in each language and channel (rendered once, not once per person)."""
     info = services.processes.get(slug)
@@ -135,26 +157,29 @@ def enqueue_reminders(
     payloads = _payloads(services, slug, kind, closes_at)
     with services.context.connection() as connection:
         recipients = select_recipients(connection, process_id, kind)
-        prefix = f"{PURPOSE}:{slug}:{slot}:person:"
+        addresses = roster_addresses(connection, process_id)
+        prefix = f"{PURPOSE}:{slug}:{slot}:"
         queued_before = set(
             connection.execute(
                 select(_OUTBOX.c.key).where(_OUTBOX.c.purpose == PURPOSE, _OUTBOX.c.key.like(prefix + "%"))
             ).scalars()
         )
+        targets = [
+            (f"{prefix}person:{r.person_id}", r.person_id, r.channel, r.address, r.language) for r in recipients
+        ] + [(f"{prefix}address:{address}", None, Channel.EMAIL, address, "pl") for address in addresses]
         rows = []
-        for recipient in recipients:
-            key = prefix + str(recipient.person_id)
+        for key, person_id, channel, address, language in targets:
             if key in queued_before:
                 continue
-            language = recipient.language if recipient.language in ("pl", "en", "uk") else "pl"
+            language = language if language in ("pl", "en", "uk") else "pl"
             rows.append(
                 {
                     "key": key,
-                    "channel": recipient.channel,
-                    "address": recipient.address,
-                    "person_id": recipient.person_id,
+                    "channel": channel,
+                    "address": address,
+                    "person_id": person_id,
                     "purpose": PURPOSE,
-                    "payload": payloads[(language, recipient.channel)],
+                    "payload": payloads[(language, channel)],
                     "created_at": now,
                     "not_before": now,
                     "attempts": 0,
@@ -166,7 +191,7 @@ def enqueue_reminders(
             statement = _insert_statement(connection)
             for start in range(0, len(rows), _CHUNK):
                 connection.execute(statement, rows[start : start + _CHUNK])
-    return ReminderReport(len(recipients), len(rows))
+    return ReminderReport(len(targets), len(rows))
 
 
 _COLUMNS = ("key", "channel", "address", "person_id", "purpose", "payload", "created_at", "not_before", "attempts")

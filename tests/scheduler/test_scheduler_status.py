@@ -41,7 +41,9 @@ def test_a_failing_job_is_reported_and_the_others_still_run(
 ):
     moderator = console("moderator")
     services.people.link(moderator.person_id, Channel.TELEGRAM, "999")
-    make_process(slug="spozniony", opens_at="2027-06-07T08:00:00+02:00", closes_at="2027-06-07T09:00:00+02:00")
+    make_process(
+        slug="spozniony", opens_at="2027-06-07T08:00:00+02:00", closes_at="2027-06-07T09:00:00+02:00", reminders=()
+    )
     make_process(slug="zdrowy", opens_at="2027-06-07T08:00:00+02:00")
     clock.set(at("2027-06-07 10:00"))  # the bot was down while "spozniony" should have opened and closed
     report = scheduler.tick()

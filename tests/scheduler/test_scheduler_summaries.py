@@ -109,7 +109,12 @@ def test_a_consultation_summary_counts_opinions_per_section_and_mails_the_roster
     slug = definition.slug
     services.processes.open(slug)
     services.eligibility.import_roster(
-        slug, [RosterRow(Channel.EMAIL, "fundacja@example.org"), RosterRow(Channel.EMAIL, "stowarzyszenie@example.org")]
+        slug,
+        [
+            RosterRow(Channel.EMAIL, "fundacja@example.org"),
+            RosterRow(Channel.EMAIL, "stowarzyszenie@example.org"),
+            RosterRow(Channel.EMAIL, "kolo@example.org"),  # has never written: no person yet
+        ],
     )
     fundacja = services.people.identify(Channel.EMAIL, "fundacja@example.org").person_id
     services.people.identify(Channel.EMAIL, "stowarzyszenie@example.org")
@@ -123,15 +128,18 @@ def test_a_consultation_summary_counts_opinions_per_section_and_mails_the_roster
     assert outbox("reminder") == []
     clock.set(at("2027-10-09 08:00"))
     scheduler.tick()
-    assert [m.address for m in outbox("reminder")] == ["stowarzyszenie@example.org"]  # fundacja gave opinions
-    assert "konsultacje" in outbox("reminder")[0].payload["text"]
+    reminded = {m.address: m for m in outbox("reminder")}
+    assert set(reminded) == {"stowarzyszenie@example.org", "kolo@example.org"}  # fundacja gave its opinions
+    assert reminded["kolo@example.org"].key.endswith(":3d:address:kolo@example.org")
+    assert reminded["kolo@example.org"].person_id is None
+    assert "konsultacje" in reminded["stowarzyszenie@example.org"].payload["text"]
 
     clock.set(definition.closes_at + timedelta(minutes=5))
     scheduler.tick()
     services.processes.publish(slug)
     scheduler.tick()
     mails = {m.address: m.payload for m in outbox("summary") if m.channel == "email"}
-    assert set(mails) == {"fundacja@example.org", "stowarzyszenie@example.org"}
+    assert set(mails) == {"fundacja@example.org", "stowarzyszenie@example.org", "kolo@example.org"}
     text = mails["fundacja@example.org"]["text"]
     assert "Wpłynęły 3 opinie." in text and "§3" in text and "2 opinie" in text and "Cały dokument: 1 opinia" in text
     assert "§1" in text and "0 opinii" in text
