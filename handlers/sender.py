@@ -2,8 +2,8 @@
 
 Contract:
 
-* Messages are claimed (leased) in batches and sent one by one, paced at ``rate`` messages per second (under
-  Telegram's ~30/s for bulk messages by default).
+* Messages are claimed (leased) in batches and sent paced at ``rate`` messages per second (under Telegram's
+  ~30/s for bulk messages by default), up to ``concurrency`` chats at a time; one chat's messages go in order.
 * 429 (flood control): the sender pauses for ``retry_after`` — the whole sender, since the limit is the bot's —
   and tries the same message again; after a few tries the message is released to the outbox with that delay.
 * 403 (the user blocked the bot) and 400 (no such chat): that recipient is unreachable, the message is given up
@@ -66,6 +66,7 @@ class TelegramSender:
         rate: float | None = 28.0,
         batch: int = 100,
         lease: timedelta = timedelta(seconds=120),
+        concurrency: int = 4,
     ) -> None:
         self.bot = bot
         self.services = services
@@ -74,15 +75,28 @@ class TelegramSender:
         self.batch = batch
         self.lease = lease
         self.tokens = ButtonTokens(services)
+        self.concurrency = max(1, concurrency)
         self._unreachable: set[int] = set()
         self._next_slot = 0.0
+        self._paused_until = 0.0  # flood control pauses the whole sender: the limit is the bot's
 
     async def send_due(self) -> SendReport:
         """Claim one batch of due messages and send them; an empty report when none was due."""
         report = SendReport()
-        claimed = self.services.outbox.claim(Channel.TELEGRAM, worker=self.worker, limit=self.batch, lease=self.lease)
+        claimed = await asyncio.to_thread(
+            self.services.outbox.claim, Channel.TELEGRAM, worker=self.worker, limit=self.batch, lease=self.lease
+        )
+        by_chat: dict[str, list[QueuedMessage]] = {}
         for message in claimed:
-            await self._send(message, report)
+            by_chat.setdefault(message.address, []).append(message)
+        slots = asyncio.Semaphore(self.concurrency)
+
+        async def one_chat(messages: list[QueuedMessage]) -> None:
+            for message in messages:  # in order within a chat
+                async with slots:
+                    await self._send(message, report)
+
+        await asyncio.gather(*(one_chat(messages) for messages in by_chat.values()))
         return report
 
     async def drain(self) -> SendReport:
@@ -127,7 +141,7 @@ class TelegramSender:
                 report.flood_waits += 1
                 wait = retry_after(error)
                 log.info("flood control: waiting %.1f s", wait)
-                await asyncio.sleep(wait)
+                self._paused_until = max(self._paused_until, time.monotonic() + wait)
                 continue
             except Forbidden as error:
                 self._unreachable.add(chat_id)
@@ -137,13 +151,17 @@ class TelegramSender:
                 self._give_up(message, f"refused: {error.message}", report)
                 return
             except TelegramError as error:
-                self.services.outbox.mark_failed(message.id, f"{type(error).__name__}: {error}")
+                await asyncio.to_thread(
+                    self.services.outbox.mark_failed, message.id, f"{type(error).__name__}: {error}"
+                )
                 report.retried += 1
                 return
-            self.services.outbox.mark_sent(message.id, worker=self.worker)
+            await asyncio.to_thread(self.services.outbox.mark_sent, message.id, worker=self.worker)
             report.sent += 1
             return
-        self.services.outbox.mark_failed(message.id, "flood control", retry_after=timedelta(seconds=5))
+        await asyncio.to_thread(
+            self.services.outbox.mark_failed, message.id, "flood control", retry_after=timedelta(seconds=5)
+        )
         report.retried += 1
 
     def _give_up(self, message: QueuedMessage, reason: str, report: SendReport) -> None:
@@ -153,9 +171,12 @@ class TelegramSender:
         report.given_up += 1
 
     async def _pace(self) -> None:
+        while (pause := self._paused_until - time.monotonic()) > 0:
+            await asyncio.sleep(pause)
         if not self.interval:
             return
         now = time.monotonic()
-        if self._next_slot > now:
-            await asyncio.sleep(self._next_slot - now)
-        self._next_slot = max(now, self._next_slot) + self.interval
+        slot = max(now, self._next_slot)
+        self._next_slot = slot + self.interval  # reserve the slot before sleeping: concurrent sends queue up
+        if slot > now:
+            await asyncio.sleep(slot - now)

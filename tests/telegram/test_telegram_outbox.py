@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from telegram import Bot
+from telegram.request import HTTPXRequest
 
 from bot.clock import FakeClock
 from bot.commands.base import Button, Document, Reply
@@ -24,7 +25,10 @@ async def bot(emulator: Emulator) -> AsyncIterator[Bot]:
     """A python-telegram-bot Bot talking to a served emulator."""
     server = EmulatorServer(emulator).start()
     try:
-        async with Bot(emulator.token, base_url=server.base_url, base_file_url=server.base_file_url) as client:
+        request = HTTPXRequest(connection_pool_size=8)
+        async with Bot(
+            emulator.token, base_url=server.base_url, base_file_url=server.base_file_url, request=request
+        ) as client:
             yield client
     finally:
         server.stop()
