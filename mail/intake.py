@@ -113,7 +113,13 @@ class ImapIntake:
                     data = fetched.get(uid)
                     if data is None:
                         continue
-                    outcome = self.processor.process(bytes(data[b"BODY[]"]))
+                    try:
+                        outcome = self.processor.process(bytes(data[b"BODY[]"]))
+                    except Exception:
+                        # The store failed or a bug surfaced: the transaction was rolled back, so nothing of this
+                        # reply was kept. It stays in the inbox and is read again after the next reconnect.
+                        log.exception("message UID %s could not be processed; left in the inbox", uid)
+                        continue
                     self.outcomes.append(outcome)
                     (ignored if outcome.folder == "ignored" else processed).append(uid)
                     done += 1
@@ -182,7 +188,11 @@ class MaildirIntake:
                 raw = box.get_bytes(key)
             except KeyError:
                 continue  # taken by another reader meanwhile
-            outcome = self.processor.process(raw)
+            try:
+                outcome = self.processor.process(raw)
+            except Exception:
+                log.exception("message %s could not be processed; left in the Maildir", key)
+                continue
             target = folders[self.ignored if outcome.folder == "ignored" else self.processed]
             target.add(mailbox.MaildirMessage(raw))
             box.discard(key)

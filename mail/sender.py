@@ -33,6 +33,7 @@ class SmtpConfig:
     password: str = ""
     from_address: str = "glos@example.org"
     timeout: float = 30.0
+    ca_file: str | None = None  # a private CA (self-signed relays, tests); None: the system's trust store
 
 
 class SmtpSender:
@@ -45,14 +46,13 @@ class SmtpSender:
 
     def _connect(self) -> smtplib.SMTP:
         config = self.config
+        context = ssl.create_default_context(cafile=config.ca_file)
         if config.tls == "ssl":
-            client: smtplib.SMTP = smtplib.SMTP_SSL(
-                config.host, config.port, timeout=config.timeout, context=ssl.create_default_context()
-            )
+            client: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout, context=context)
         else:
             client = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
             if config.tls == "starttls":
-                client.starttls(context=ssl.create_default_context())
+                client.starttls(context=context)
         if config.user:
             client.login(config.user, config.password)
         return client
@@ -73,7 +73,12 @@ class SmtpSender:
             return 0
         try:
             for index, message in enumerate(claimed):
-                mime = build_message(message.payload, sender=self.config.from_address, recipient=message.address)
+                try:
+                    mime = build_message(message.payload, sender=self.config.from_address, recipient=message.address)
+                except Exception as error:  # a malformed payload must not stop the rest of the queue
+                    log.exception("outbox message %s cannot be built", message.id)
+                    outbox.mark_failed(message.id, f"bad payload: {error}")
+                    continue
                 try:
                     client.send_message(mime, from_addr=self.config.from_address, to_addrs=[message.address])
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
