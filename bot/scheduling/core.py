@@ -46,6 +46,7 @@ __all__ = ["JobStatus", "Scheduler", "TickReport", "load_snapshots"]
 log = logging.getLogger(__name__)
 _PROCESS = Process.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
+RETRY = "retry"  # a job's outcome when it was not ready: its claim is released, nothing is recorded
 _MAX_ROUNDS = 6  # a tick re-plans after each round: open → remind → close → publish → summary fit in five
 
 
@@ -201,6 +202,9 @@ class Scheduler:
         except Exception as error:  # the scheduler must keep running whatever a job does
             log.exception("scheduler job %s failed", job.id)
             outcome, detail, data = "failed", f"{type(error).__name__}: {error}", {}
+        if outcome == RETRY:
+            self.runs.release(job)  # not ready: planned again at the next tick (see _remind)
+            return
         self.runs.finish(job, self.services.context.clock.now(), outcome, detail, data)
         report.outcomes[job.id] = (outcome, detail)
         if outcome == "failed":
@@ -241,6 +245,10 @@ class Scheduler:
     def _remind(self, job: Job, now: datetime) -> tuple[str, str, dict[str, Any]]:
         assert job.slug is not None and job.slot is not None and job.process_id is not None
         info = self.services.processes.get(job.slug)
+        opening_due = info.opens_at is not None and info.opens_at <= now
+        if info.phase is Phase.DRAFT and opening_due and (info.closes_at is None or info.closes_at > now):
+            # Its opening is due too and another bot process may be opening it right now: try again.
+            return RETRY, "not open yet", {}
         if info.phase is not Phase.OPEN or info.closes_at is None or info.closes_at <= now:
             return "skipped", f"process is {info.phase.value}", {}
         sent = enqueue_reminders(

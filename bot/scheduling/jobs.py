@@ -105,7 +105,9 @@ def _process_jobs(process: ProcessSnapshot, policy: SchedulePolicy, now: datetim
     slug, pid = process.slug, process.id
     if process.phase is Phase.DRAFT and process.opens_at is not None:
         yield Job(f"open:{slug}:{_stamp(process.opens_at)}", JobKind.OPEN, process.opens_at, slug, pid)
-    if process.phase in (Phase.DRAFT, Phase.OPEN) and process.closes_at is not None:
+    # A draft is reminded about only when the scheduler is going to open it (it has an opening time).
+    remindable = process.phase is Phase.OPEN or (process.phase is Phase.DRAFT and process.opens_at is not None)
+    if remindable and process.closes_at is not None:
         closes_at = process.closes_at
         for offset in dict.fromkeys(process.reminders):
             at = place_reminder(reminder_moment(closes_at, offset, policy), closes_at, policy)

@@ -26,6 +26,7 @@ __all__ = ["SchedulerRunner", "start_scheduler"]
 log = logging.getLogger(__name__)
 TICK_JOB = "glos:tick"
 REPLAN_JOB = "glos:replan"
+MIN_PAUSE = timedelta(seconds=1)
 
 
 class SchedulerRunner:
@@ -78,7 +79,8 @@ class SchedulerRunner:
             return
         self.aps.add_job(
             self._tick,
-            DateTrigger(run_date=max(wake, now)),
+            # At least a second ahead: work that stays due (a job given back as not ready) cannot spin the thread.
+            DateTrigger(run_date=max(wake, now + MIN_PAUSE)),
             id=TICK_JOB,
             replace_existing=True,
             coalesce=True,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
@@ -89,6 +89,11 @@ class JobRuns:
                 .values(started_at=now)
             )
             return taken.rowcount == 1
+
+    def release(self, job: Job) -> None:
+        """Give a claimed job back unrun (it was not ready yet); the next tick plans it again."""
+        with self.ctx.connection() as connection:
+            connection.execute(delete(_RUNS).where(_RUNS.c.job_id == job.id, _RUNS.c.outcome == "running"))
 
     def record(self, job: Job, now: datetime, outcome: str, detail: str = "") -> None:
         """Record ``job`` as done without running it (``skipped``: coalesced or no longer applicable)."""

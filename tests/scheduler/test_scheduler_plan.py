@@ -107,3 +107,10 @@ def test_reminders_before_opening_or_after_closing_are_not_planned() -> None:
     process = snapshot(opens="2027-06-12 08:00", closes="2027-06-13 20:00", reminders=("3d", "90m"))
     jobs = plan_jobs([process], POLICY, local("2027-06-01 12:00"))
     assert [job.slot for job in jobs if job.kind is JobKind.REMIND] == ["90m"]
+
+
+def test_a_draft_nobody_will_open_on_time_gets_no_reminders_planned() -> None:
+    manual = ProcessSnapshot(
+        2, "reczny", ProcessKind.VOTE, Phase.DRAFT, None, local("2027-06-13 20:00"), False, ("1d",), local("2027-06-01")
+    )
+    assert [job.kind for job in plan_jobs([manual], POLICY, local("2027-06-12 21:00"))] == [JobKind.DIGEST] * 2

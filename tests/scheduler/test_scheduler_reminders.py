@@ -169,3 +169,22 @@ def test_people_the_bot_cannot_write_to_are_left_out(services, scheduler, clock,
     assert outbox("reminder") == []
     runs = {run.job_id: run for run in scheduler.runs.latest()}
     assert runs["remind:bo:3d:20270613T1800Z"].detail == "0 queued of 0 selected"
+
+
+def test_two_bot_processes_ticking_at_once_run_each_job_once(
+    services, policy, clock, make_process, resident, outbox, at
+):
+    from concurrent.futures import ThreadPoolExecutor
+
+    make_process()
+    people = [resident(f"osoba{n}") for n in range(20)]
+    clock.set(at("2027-06-10 20:00"))  # open, 3d reminder and two digests are all due
+    schedulers = [Scheduler(services, policy) for _ in range(2)]
+    ran: list[str] = []
+    for _ in range(2):  # a reminder found "not open yet" while the other process opens is taken at the next tick
+        with ThreadPoolExecutor(2) as pool:
+            reports = list(pool.map(lambda scheduler: scheduler.tick(), schedulers))
+        ran += [job for report in reports for job, (outcome, _) in report.outcomes.items() if outcome != "skipped"]
+    assert sorted(ran) == sorted(set(ran))  # no job ran twice
+    assert "remind:bo:3d:20270613T1800Z" in ran and "open:bo:20270607T0600Z" in ran
+    assert sorted(m.person_id for m in outbox("reminder")) == sorted(people)
