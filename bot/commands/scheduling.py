@@ -18,6 +18,7 @@ __all__ = ["STALE_HEARTBEAT", "cmd_dont_remind", "cmd_status"]
 
 ALL_WORDS = {"wszystko", "wszystkie", "all", "stop"}
 STALE_HEARTBEAT = timedelta(minutes=10)
+STALE_OUTBOX = timedelta(minutes=30)  # a message unsent this long: a sender is probably down
 MAX_LINES = 40
 MAX_FAILURES = 10
 
@@ -57,6 +58,10 @@ def cmd_status(inv: Invocation) -> Sequence[Reply]:
         lines.append(t("scheduler.status.heartbeat", at=heartbeat.started_at))
         if now - heartbeat.started_at > STALE_HEARTBEAT:
             lines.append("⚠️ " + t("scheduler.status.stopped"))
+    queue = inv.services.outbox.stats()
+    lines.append(t("scheduler.status.outbox", count=queue.unsent, given_up=queue.given_up))
+    if queue.oldest_unsent is not None and now - queue.oldest_unsent > STALE_OUTBOX:
+        lines.append("⚠️ " + t("scheduler.status.outbox_stuck", since=queue.oldest_unsent))
     statuses = Scheduler(inv.services, policy).status(now)
     if not statuses:
         lines.append(t("scheduler.status.none"))

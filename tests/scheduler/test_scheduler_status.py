@@ -32,7 +32,18 @@ def test_status_lists_jobs_next_runs_and_last_outcomes(
     )
     assert "otwarcie" not in answer  # it ran; nothing is planned for it any more
     clock.advance(timedelta(hours=1))
-    talk(moderator, [("/status", ["Harmonogram chyba stoi — sprawdź, czy bot działa."])])
+    talk(
+        moderator,
+        [
+            (
+                "/status",
+                [
+                    "Harmonogram chyba stoi — sprawdź, czy bot działa.",
+                    "W kolejce do wysłania: 0 wiadomości (porzucone po błędach: 0).",
+                ],
+            )
+        ],
+    )
     talk(console("ania"), [("/status", ["Polecenie /status jest tylko dla moderatorów."])])
 
 
@@ -81,3 +92,16 @@ def test_the_digest_tells_moderators_about_pending_opinions_and_turnout(
     assert latest["subject"] == "Daily digest for moderators"
     assert "Took part: 1 person (known eligible: 1)." in latest["text"]
     assert "0 opinions await moderation." in latest["text"]
+
+
+def test_status_shows_when_queued_messages_are_not_being_sent(
+    services, scheduler, clock, make_process, resident, console, talk, drive, at
+):
+    make_process()
+    resident("ania")
+    drive(scheduler, clock, at("2027-06-10 20:01"))  # a reminder is queued, and no sender takes it
+    moderator = console("moderator", language="en")
+    talk(moderator, [("/status", ["Waiting to be sent: 1 message (given up after errors: 0)."])])
+    clock.advance(timedelta(hours=1))
+    scheduler.tick()
+    talk(moderator, [("/status", ["The oldest unsent message has waited since 10.06.2027, 20:00"])])
