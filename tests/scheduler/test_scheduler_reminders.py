@@ -109,6 +109,8 @@ def test_daylight_saving_changes_neither_shift_nor_double_a_reminder(
         reminders=("3d", "1d"),
     )
     spring, autumn = resident("ania", "wiosna"), resident("bartek", "jesien")
+    drive(scheduler, clock, at("2027-03-31 12:00"))
+    clock.set(at("2027-10-25 07:00"))  # the summer in one jump: only that day's digest is planned after it
     drive(scheduler, clock, at("2027-11-03 12:00"))
     sent = {(m.person_id, m.key.split(":")[2]): m.not_before for m in outbox("reminder")}
     assert sent == {
