@@ -14,7 +14,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+from collections.abc import AsyncIterator
 from pathlib import PurePath
 
 from telegram import Chat, Message, Update, User
@@ -46,9 +49,44 @@ class TelegramAdapter:
         self.commands = commands
         self.tokens = ButtonTokens(services)
         self.menus = menus or CommandMenus(commands)
+        self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat → (lock, holders and waiters)
+
+    @contextlib.asynccontextmanager
+    async def _one_at_a_time(self, update: Update) -> AsyncIterator[None]:
+        # Updates are handled concurrently, but one chat's updates in the order they came: a basket tapped
+        # twice quickly must see its first change before the second.
+        chat = update.effective_chat
+        if chat is None:
+            yield
+            return
+        lock, users = self._chat_locks.get(chat.id, (asyncio.Lock(), 0))
+        self._chat_locks[chat.id] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._chat_locks[chat.id]
+            if users == 1:
+                del self._chat_locks[chat.id]  # nobody else waits for this chat
+            else:
+                self._chat_locks[chat.id] = (lock, users - 1)
 
     async def on_text(self, update: Update, context: Context) -> None:
         """A text message in a private chat: dispatch it."""
+        async with self._one_at_a_time(update):
+            await self._on_text(update, context)
+
+    async def on_button(self, update: Update, context: Context) -> None:
+        """A tap on an inline button: resolve its token and dispatch the command behind it."""
+        async with self._one_at_a_time(update):
+            await self._on_button(update, context)
+
+    async def on_document(self, update: Update, context: Context) -> None:
+        """An uploaded file: download it and run the command it is meant for."""
+        async with self._one_at_a_time(update):
+            await self._on_document(update, context)
+
+    async def _on_text(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or message.text is None:
             return
@@ -59,8 +97,7 @@ class TelegramAdapter:
         replies = dispatch(self.commands, self.services, caller, message.text)
         await self._send(context, message.chat.id, caller, replies)
 
-    async def on_button(self, update: Update, context: Context) -> None:
-        """A tap on an inline button: resolve its token and dispatch the command behind it."""
+    async def _on_button(self, update: Update, context: Context) -> None:
         query, user = update.callback_query, update.effective_user
         if query is None or user is None:
             return
@@ -77,8 +114,7 @@ class TelegramAdapter:
         replies = dispatch(self.commands, self.services, caller, command)
         await self._send(context, chat.id, caller, replies)
 
-    async def on_document(self, update: Update, context: Context) -> None:
-        """An uploaded file: download it and run the command it is meant for."""
+    async def _on_document(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None or message.document is None:
             return

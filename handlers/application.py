@@ -27,8 +27,14 @@ class TelegramBot:
     adapter: TelegramAdapter
 
 
-def build_bot(services: Services, commands: CommandTable, *, token: str, api_url: str) -> TelegramBot:
-    """An Application pointed at ``api_url`` with the adapter's handlers and the catch-all error handler."""
+def build_bot(
+    services: Services, commands: CommandTable, *, token: str, api_url: str, concurrency: int = 16
+) -> TelegramBot:
+    """An Application pointed at ``api_url`` with the adapter's handlers and the catch-all error handler.
+
+    Up to ``concurrency`` updates are handled at a time (while one waits for Telegram, another runs); the
+    adapter keeps each chat's updates in order.
+    """
     adapter = TelegramAdapter(services, commands)
     base = api_url.rstrip("/")
 
@@ -43,6 +49,7 @@ def build_bot(services: Services, commands: CommandTable, *, token: str, api_url
         # A second connection for getUpdates: stopping cancels the pending long poll, and the final call that
         # acknowledges the fetched updates must not wait for that connection (or they are fetched again).
         .get_updates_connection_pool_size(2)
+        .concurrent_updates(concurrency)
         .post_init(publish_menus)
         .build()
     )
