@@ -221,6 +221,7 @@ def parse_message(raw: bytes, *, max_bytes: int = 1_000_000) -> ParsedMail:
             "List-Id",
             "X-Loop",
             "X-Failed-Recipients",
+            "Authentication-Results",
         )
         if name in message
     }

@@ -95,6 +95,15 @@ def _short(text: str) -> str:
     return flat if len(flat) <= _SHOWN else flat[: _SHOWN - 1] + "…"
 
 
+def _sender_forged(mail: ParsedMail) -> bool:
+    """Our own MTA's verdict (the topmost ``Authentication-Results``) says the From domain failed DMARC.
+
+    Without that header nothing is concluded: the token and the sender's address must still both match.
+    """
+    verdict = mail.headers.get("authentication-results", "").lower()
+    return "dmarc=fail" in verdict
+
+
 def _claim_message(connection: Connection, mail: ParsedMail, now: Any) -> bool:
     """Insert the message's row; False when its Message-ID was seen before (the insert did nothing)."""
     values = {
@@ -154,7 +163,7 @@ class MailProcessor:
         if reason:
             return Outcome("automatic", "ignored", mail.message_id, reason), None
         services = bound_services(self.services, connection)
-        found = self._authenticate(connection, mail)
+        found = None if _sender_forged(mail) else self._authenticate(connection, mail)
         if found is None:
             self._notice(services, connection, mail, None, "mail.refused.subject", "mail.refused.body")
             return Outcome("refused", "ignored", mail.message_id, "no valid token for the sender"), None
