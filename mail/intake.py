@@ -99,6 +99,7 @@ class ImapIntake:
     def catch_up(self) -> int:
         """Process every message above the last UID; returns how many were processed."""
         client = self.client or self.connect()
+        client.noop()  # lets the server sync the selected folder: a SEARCH alone may not see new arrivals
         done = 0
         while True:
             uids = sorted(uid for uid in client.search(["UID", f"{self.last_uid + 1}:*"]) if uid > self.last_uid)

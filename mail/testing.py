@@ -100,8 +100,11 @@ protocol imap {{
 
 
 @contextmanager
-def start_dovecot() -> Iterator[DovecotServer | None]:
-    """A running Dovecot for the duration of the block (None without the binary); stopped and removed after."""
+def start_dovecot(extra_config: str = "") -> Iterator[DovecotServer | None]:
+    """A running Dovecot for the duration of the block (None without the binary); stopped and removed after.
+
+    ``extra_config`` is appended to the configuration (e.g. ``imap_capability = …`` for a server without IDLE).
+    """
     binaries = dovecot_binaries()
     if binaries is None:
         yield None
@@ -123,7 +126,8 @@ def start_dovecot() -> Iterator[DovecotServer | None]:
             gid=account.pw_gid,
             imap_port=imap_port,
             lmtp_port=lmtp_port,
-        ),
+        )
+        + extra_config,
         encoding="utf-8",
     )
     process = subprocess.Popen([dovecot, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)

@@ -10,6 +10,8 @@ import time
 from email.message import EmailMessage
 from typing import Any
 
+from imapclient import IMAPClient
+
 from bot.domain import Answer
 from mail.intake import ImapIntake
 from mail.sender import SmtpConfig, SmtpSender
@@ -145,3 +147,28 @@ def test_lmtp_delivery_keeps_the_token_in_delivered_to(mailroom: Any, dovecot: A
     intake.catch_up()
     assert [o.kind for o in intake.outcomes if o.message_id == "<lmtp1@example.pl>"] == ["accepted"]
     intake.close()
+
+
+def test_without_idle_the_intake_polls(mailroom: Any) -> None:
+    """A server that does not offer IDLE: the intake sleeps ``poll_seconds`` between catch-ups."""
+    from mail.intake import ImapConfig
+    from mail.testing import start_dovecot
+
+    no_idle = "\nimap_capability = IMAP4rev1 SASL-IR LOGIN-REFERRALS ID ENABLE LITERAL+ UIDPLUS MOVE NAMESPACE\n"
+    with start_dovecot(no_idle) as server:
+        assert server is not None
+        client = IMAPClient("127.0.0.1", port=server.imap_port, ssl=False)
+        client.login("poller", server.password)
+        assert b"IDLE" not in client.capabilities()
+        pauses: list[float] = []
+
+        def sleep(seconds: float) -> None:  # the poll interval passes; meanwhile a reply arrives
+            pauses.append(seconds)
+            client.append("INBOX", mailroom.reply("uchwala1: TAK\nuchwala2: TAK\nuchwala3: TAK"))
+
+        config = ImapConfig("127.0.0.1", server.imap_port, "poller", server.password, tls="none")
+        intake = ImapIntake(config, mailroom.processor, poll_seconds=42, sleep=sleep)
+        intake.run(stop=lambda: bool(intake.outcomes) or len(pauses) > 3)
+        assert pauses == [42]
+        assert [o.kind for o in intake.outcomes] == ["accepted"]
+        intake.close()
