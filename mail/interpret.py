@@ -97,11 +97,14 @@ def read_reply(definition: ProcessDefinition, text: str) -> ReplyPlan:
             rest = section.group(2) if section.re is _SECTION else ""
             comment = (section.group(1).rstrip("."), [rest] if rest else [])
             continue
+        if _fold(line).strip(" .!") in _STOP:  # ends a comment too: "STOP" is never part of one
+            if comment is not None:
+                plan.comments.append((comment[0], "\n".join(comment[1])))
+                comment = None
+            plan.stop = True
+            continue
         if comment is not None:
             comment[1].append(line)
-            continue
-        if _fold(line).strip(" .!") in _STOP:
-            plan.stop = True
             continue
         if _ballot_like(line, keys):
             ballot.append(line)

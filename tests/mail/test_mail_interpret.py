@@ -1,0 +1,36 @@
+"""How a trimmed reply is sorted: ballot lines, section comments, one opinion, STOP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.definition import load_definition_file
+from mail.interpret import read_reply
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
+WALNE = load_definition_file(EXAMPLES / "uchwala-tak-nie.toml")
+
+
+def test_ballot_lines_comments_opinion_and_stop_are_told_apart() -> None:
+    plan = read_reply(
+        WALNE,
+        "uchwala1: TAK\nuchwala2: przeciw\n\nZa mało czasu na dyskusję.\n§3: składka za wysoka\ndla małych\nSTOP",
+    )
+    assert plan.ballot == "uchwala1: TAK\nuchwala2: przeciw"
+    assert plan.opinion == "Za mało czasu na dyskusję."
+    assert plan.comments == [("3", "składka za wysoka\ndla małych")]
+    assert plan.stop
+
+
+def test_a_vote_naming_an_unknown_item_is_still_a_vote_line() -> None:
+    plan = read_reply(WALNE, "uchwala7: TAK")
+    assert plan.ballot == "uchwala7: TAK" and plan.opinion == ""
+
+
+def test_sentences_that_start_with_an_answer_word_are_opinions() -> None:
+    plan = read_reply(WALNE, "Nie zgadzam się z uchwałą nr 3.\nTak dalej być nie może.")
+    assert plan.ballot == "" and plan.opinion.startswith("Nie zgadzam się")
+
+
+def test_an_empty_reply_asks_for_nothing() -> None:
+    assert read_reply(WALNE, "").empty and read_reply(WALNE, "\n \n").empty
