@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= $(if $(wildcard glos.toml),glos.toml,config.example.toml)
 
-.PHONY: run demo test test-fast bench lint fmt clean
+.PHONY: run demo test test-slow bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -21,9 +21,14 @@ run: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/python -m bot.demo
 
-## test: the whole suite (SQLite, and PostgreSQL when GLOS_TEST_DATABASE_URL is set)
+## test: the suite without the long runs (SQLite, and PostgreSQL when GLOS_TEST_DATABASE_URL is set)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
+
+## test-slow: the long runs (pabutools on the largest real files, kill -9 in the middle of 1,000 replies, …)
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow; status=$$?; \
+	if [ $$status -eq 5 ]; then echo "no long runs selected"; exit 0; fi; exit $$status
 
 ## bench: counting and casting benchmarks; figures go to BENCHMARKS.md by hand
 bench: $(STAMP)
