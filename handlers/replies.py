@@ -20,7 +20,16 @@ from telegram.error import Forbidden, RetryAfter
 
 from bot.commands.base import Reply
 
-__all__ = ["MAX_CAPTION", "MAX_TEXT", "retry_after", "send_replies", "send_reply", "split_text", "with_flood_retry"]
+__all__ = [
+    "MAX_CAPTION",
+    "MAX_TEXT",
+    "reply_parts",
+    "retry_after",
+    "send_replies",
+    "send_reply",
+    "split_text",
+    "with_flood_retry",
+]
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024
@@ -65,36 +74,39 @@ async def with_flood_retry(send: Callable[[], Awaitable[T]], attempts: int = 4) 
     raise AssertionError("unreachable")  # pragma: no cover
 
 
-async def send_reply(
-    bot: Bot, chat_id: int, reply: Reply, keyboard: InlineKeyboardMarkup | None, *, attempts: int = 4
-) -> list[Message]:
-    """Send one reply: a document (the text as its caption when it fits) or text parts; buttons on the last.
-
-    ``attempts`` is how often one message is tried under flood control (1: a 429 is raised at once).
-    """
-    sent: list[Message] = []
+def reply_parts(
+    bot: Bot, chat_id: int, reply: Reply, keyboard: InlineKeyboardMarkup | None
+) -> list[Callable[[], Awaitable[Message]]]:
+    """The Telegram messages one reply becomes, as calls to make in order: a document (the text as its caption
+    when it fits) or text parts of at most 4,096 characters; the buttons go on the last text part."""
+    calls: list[Callable[[], Awaitable[Message]]] = []
     text = reply.text
     if reply.document is not None:
         document = reply.document
         caption = text if len(text) <= MAX_CAPTION else None
-        sent.append(
-            await with_flood_retry(
-                lambda: bot.send_document(
-                    chat_id,
-                    InputFile(document.content, filename=document.filename),
-                    caption=caption,
-                    reply_markup=keyboard if caption is not None else None,
-                ),
-                attempts,
+        calls.append(
+            partial(
+                bot.send_document,
+                chat_id,
+                InputFile(document.content, filename=document.filename),
+                caption=caption,
+                reply_markup=keyboard if caption is not None else None,
             )
         )
         if caption is not None:
-            return sent
+            return calls
     parts = split_text(text)
     for index, part in enumerate(parts):
         markup = keyboard if index == len(parts) - 1 else None
-        sent.append(await with_flood_retry(partial(bot.send_message, chat_id, part, reply_markup=markup), attempts))
-    return sent
+        calls.append(partial(bot.send_message, chat_id, part, reply_markup=markup))
+    return calls
+
+
+async def send_reply(
+    bot: Bot, chat_id: int, reply: Reply, keyboard: InlineKeyboardMarkup | None, *, attempts: int = 4
+) -> list[Message]:
+    """Send one reply (see :func:`reply_parts`); each part is tried ``attempts`` times under flood control."""
+    return [await with_flood_retry(call, attempts) for call in reply_parts(bot, chat_id, reply, keyboard)]
 
 
 async def send_replies(

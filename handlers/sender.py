@@ -29,7 +29,7 @@ from bot.domain import Channel
 from bot.services import Services
 from bot.services.outbox import QueuedMessage, payload_reply
 from handlers.buttons import ButtonTokens
-from handlers.replies import retry_after, send_reply
+from handlers.replies import reply_parts, retry_after
 
 __all__ = ["SendReport", "TelegramSender"]
 
@@ -133,10 +133,15 @@ class TelegramSender:
         keyboard = None
         if reply.buttons and message.person_id is not None:
             keyboard = self.tokens.keyboards(message.person_id, [reply])[0]
+        # A long reply is several Telegram messages: after a 429 the sending resumes at the refused part, so the
+        # parts already delivered are not sent again.
+        parts = reply_parts(self.bot, chat_id, reply, keyboard)
         for _attempt in range(_FLOOD_TRIES):
-            await self._pace()
             try:
-                await send_reply(self.bot, chat_id, reply, keyboard, attempts=1)
+                while parts:
+                    await self._pace()
+                    await parts[0]()
+                    parts.pop(0)
             except RetryAfter as error:
                 report.flood_waits += 1
                 wait = retry_after(error)

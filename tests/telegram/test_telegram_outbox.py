@@ -133,3 +133,19 @@ async def test_a_summary_with_a_chart_goes_to_a_configured_group_within_its_limi
     received = emulator.received(group)
     assert [m.text for m in received] == ["Wyniki, część 1", "Wyniki, część 2", "Wykres wyników"]
     assert received[-1].document is not None and received[-1].document.filename == "bo2027.png"
+
+
+@pytest.mark.parametrize("limits", [FloodLimits(chat_per_second=1, chat_burst=1)])
+async def test_a_long_message_resumes_at_the_refused_part(bot: Bot, emulator: Emulator, services: Services) -> None:
+    text = "\n".join(f"Linia {n:04d} " + "x" * 40 for n in range(120))  # about 6,000 characters: two parts
+    services.outbox.enqueue(
+        key="report:bo2027:101",
+        channel=Channel.TELEGRAM,
+        address="101",
+        purpose="report",
+        payload=reply_payload(Reply(text)),
+    )
+    report = await TelegramSender(bot, services, rate=None).drain()
+    assert report.sent == 1 and report.flood_waits == 1  # the second part waited for the chat's limit
+    parts = [m.text for m in emulator.received(101)]
+    assert len(parts) == 2 and parts[0].startswith("Linia 0000") and "Linia 0119" in parts[1]
