@@ -138,3 +138,16 @@ async def test_stickers_photos_edits_and_blocking_get_answers_and_the_bot_keeps_
     assert "/glosuj" in await telegram.say(101, "/pomoc")
     person = telegram.services.people.find(Channel.TELEGRAM, "101")
     assert person is not None
+
+
+async def test_in_a_group_nothing_is_cast_and_the_bot_points_to_the_private_chat(
+    telegram: Harness, emulator: Emulator, load_example: Callable[..., str], services: Services
+) -> None:
+    load_example("bo-warszawa-2027")
+    group = emulator.group(-100500, "Sąsiedzi z Wesołej", [101, 102])
+    await telegram.handled(emulator.send_text(101, "/glosuj bo2027 city: 1", chat_id=group))
+    [answer] = emulator.received(group)
+    assert "prywatnej rozmowie" in answer.text and "https://t.me/glos_emulator_bot" in answer.text
+    assert emulator.received(101) == []
+    person = services.people.find(Channel.TELEGRAM, "101")
+    assert person is not None and services.voting.current_ballot("bo2027", person.person_id) is None
