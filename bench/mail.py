@@ -28,6 +28,7 @@ from bot.services.eligibility import RosterRow
 from mail.invite import invite_roster
 from mail.processor import MailAddressing
 from mail.testing import DOVECOT_MISSING, start_dovecot
+from mail.tokens import expand_tokens
 from storage.engine import make_engine, session_factory
 from storage.migrate import upgrade_engine
 from storage.models import OutboxMessage
@@ -93,7 +94,9 @@ def _prepare(folder: Path) -> tuple[str, dict[str, str]]:
     invite_roster(services, ADDRESSING, definition.slug)
     with services.context.transaction() as session:
         queued = session.scalars(select(OutboxMessage)).all()
-        reply_to = {row.address: str(row.payload["headers"]["Reply-To"]) for row in queued}
+        reply_to = {
+            row.address: expand_tokens(str(row.payload["headers"]["Reply-To"]), SECRET.encode()) for row in queued
+        }
     engine.dispose()
     return url, reply_to
 

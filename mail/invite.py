@@ -18,7 +18,7 @@ from bot.services import Services
 from mail.bound import bound_services
 from mail.compose import mail_payload, render
 from mail.processor import MailAddressing
-from mail.tokens import TokenOwner, message_id_for, new_token, store_token
+from mail.tokens import TokenOwner, issue_token, message_id_for
 from storage.models import OutboxMessage, Process, RosterEntry
 
 __all__ = ["invitation_rules", "invite_roster"]
@@ -68,10 +68,8 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
             bound = bound_services(services, connection)
             definition = bound.context.definition_of(connection, bound.context.state(connection, info.slug))
             t = translator(person.language, services.context.zone)
-            token = new_token()
-            store_token(
-                connection, token, TokenOwner(process_id, person.person_id, address), services.context.clock.now()
-            )
+            owner = TokenOwner(process_id, person.person_id, address)
+            token = issue_token(connection, services.context.secret, owner, services.context.clock.now())
             title = definition.title.get(t.language)
             items = [
                 (item.key, item.title.get(t.language)) for item in definition.items if item.kind is not ItemKind.SECTION

@@ -32,7 +32,7 @@ from mail.bound import bound_services
 from mail.compose import mail_payload, render
 from mail.interpret import read_reply
 from mail.parse import ParsedMail, message_hash, parse_message
-from mail.tokens import TokenOwner, candidate_tokens, find_token, message_id_for, reply_address
+from mail.tokens import TokenOwner, candidate_tokens, find_token, issue_token, message_id_for, reply_address
 from storage.models import MailMessage, Person, Process
 
 __all__ = ["STOPPED_KEY", "MailAddressing", "MailProcessor", "Outcome"]
@@ -123,6 +123,11 @@ class MailProcessor:
         self.services = services
         self.addressing = addressing
         self._slugs: dict[int, str] = {}
+
+    def _fresh_token(self, connection: Connection, owner: TokenOwner) -> str:
+        """A new token for our answer (its placeholder): the reply's own token never goes back into the store."""
+        context = self.services.context
+        return issue_token(connection, context.secret, owner, context.clock.now())
 
     @staticmethod
     def _language(connection: Connection, person_id: int) -> str:
@@ -255,7 +260,7 @@ class MailProcessor:
             services,
             connection,
             mail,
-            token,
+            self._fresh_token(connection, owner),
             owner.address,
             owner.person_id,
             "confirmation",
@@ -289,7 +294,8 @@ class MailProcessor:
             key = f"mail.refused:{mail.sender}:{day}"
             token, address, person_id = None, mail.sender, None
         else:
-            token, owner = found
+            owner = found[1]
+            token = self._fresh_token(connection, owner)
             t = translator(self._language(connection, owner.person_id), services.context.zone)
             key = f"mail.notice:{message_hash(mail.message_id)}"
             address, person_id = owner.address, owner.person_id

@@ -2,12 +2,14 @@
 
 One SMTP connection per batch (``ssl``: implicit TLS; ``starttls``: upgraded; ``none``: plain, for loopback
 tests). A failure of one message (refused recipient) marks that row failed and goes on; a failure of the
-connection releases the rest of the batch for the outbox's backoff. Delivery is at-least-once (see
+connection releases the rest of the batch for the outbox's backoff. Reply-token placeholders in the payload
+are expanded here, just before sending (see :mod:`mail.tokens`). Delivery is at-least-once (see
 :mod:`bot.services.outbox`); the Message-ID is fixed in the payload, so a repeat is recognisable.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import smtplib
 import ssl
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from bot.domain import Channel
 from bot.services import Services
 from mail.compose import build_message
+from mail.tokens import expand_tokens
 
 __all__ = ["SmtpConfig", "SmtpSender"]
 
@@ -74,7 +77,8 @@ class SmtpSender:
         try:
             for index, message in enumerate(claimed):
                 try:
-                    mime = build_message(message.payload, sender=self.config.from_address, recipient=message.address)
+                    payload = json.loads(expand_tokens(json.dumps(message.payload), self.services.context.secret))
+                    mime = build_message(payload, sender=self.config.from_address, recipient=message.address)
                 except Exception as error:  # a malformed payload must not stop the rest of the queue
                     log.exception("outbox message %s cannot be built", message.id)
                     outbox.mark_failed(message.id, f"bad payload: {error}")

@@ -1,9 +1,14 @@
-"""Reply tokens: random, unguessable, stored only as a hash, found and compared in constant time.
+"""Reply tokens: unguessable, stored only as a hash, found and compared in constant time.
 
-A token is 26 lower-case base32 characters (130 random bits) — lower case because some mail systems fold the
-local part of an address. It travels in the reply address ``<local>+TOKEN@<reply_domain>`` (Reply-To *and*
-From, so clients that answer From keep it) and in our Message-IDs ``<glos.TOKEN.RANDOM@<reply_domain>>``
-(so a client that drops both still quotes it in ``In-Reply-To`` / ``References``).
+A token is 26 lower-case base32 characters (128 bits; lower case because some mail systems fold the local part
+of an address), derived from a random nonce with an HMAC under the bot's secret key (:func:`derive_token`).
+Queued messages carry only the placeholder ``{{token:NONCE}}``, which the sender expands just before sending
+(:func:`expand_tokens`): neither the token table (hashes) nor the outbox (nonces) lets a copy of the database
+forge a reply — that also takes the secret key, which never enters the store.
+
+A token travels in the reply address ``<local>+TOKEN@<reply_domain>`` (Reply-To) and in our Message-IDs
+``<glos.TOKEN.RANDOM@<reply_domain>>``, so a client that replies to From instead still quotes it in
+``In-Reply-To`` / ``References``. Every answer we send carries a fresh token for the same member.
 """
 
 from __future__ import annotations
@@ -25,10 +30,12 @@ from storage.models import MailToken
 __all__ = [
     "TokenOwner",
     "candidate_tokens",
+    "derive_token",
+    "expand_tokens",
     "find_token",
     "hash_token",
+    "issue_token",
     "message_id_for",
-    "new_token",
     "reply_address",
     "store_token",
 ]
@@ -49,9 +56,25 @@ class TokenOwner:
     address: str
 
 
-def new_token() -> str:
-    """A fresh random token (26 base32 characters, lower case)."""
-    return base64.b32encode(secrets.token_bytes(16)).decode().rstrip("=").lower()
+_PLACEHOLDER = re.compile(r"\{\{token:([0-9a-f]{32})\}\}")
+
+
+def derive_token(secret: bytes, nonce: str) -> str:
+    """The token behind ``nonce``: an HMAC under the secret key, as 26 lower-case base32 characters."""
+    digest = hmac.new(secret, f"reply-token:{nonce}".encode(), hashlib.sha256).digest()[:16]
+    return base64.b32encode(digest).decode().rstrip("=").lower()
+
+
+def expand_tokens(text: str, secret: bytes) -> str:
+    """``text`` with every ``{{token:NONCE}}`` placeholder replaced by its token."""
+    return _PLACEHOLDER.sub(lambda match: derive_token(secret, match.group(1)), text)
+
+
+def issue_token(connection: Connection, secret: bytes, owner: TokenOwner, now: datetime) -> str:
+    """Mint a token for ``owner``, store its hash (in the caller's transaction), return its placeholder."""
+    nonce = secrets.token_hex(16)
+    store_token(connection, derive_token(secret, nonce), owner, now)
+    return f"{{{{token:{nonce}}}}}"
 
 
 def hash_token(token: str) -> str:

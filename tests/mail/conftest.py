@@ -27,6 +27,7 @@ from mail.intake import ImapConfig
 from mail.invite import invite_roster
 from mail.processor import MailAddressing, MailProcessor
 from mail.testing import DOVECOT_MISSING, PASSWORD, DovecotServer, free_port, start_dovecot
+from mail.tokens import expand_tokens
 from storage.models import OutboxMessage
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -114,7 +115,7 @@ def mailroom(session_factory: sessionmaker[Session], clock: FakeClock) -> Iterat
         invite_roster(services, addressing, slug)
     for row in room.outbox("mail.invitation"):
         slug = row.key.split(":")[1]
-        reply_to = row.payload["headers"]["Reply-To"]
+        reply_to = expand_tokens(row.payload["headers"]["Reply-To"], services.context.secret)
         room.tokens[(slug, row.address)] = reply_to.split("+", 1)[1].split("@", 1)[0]
     yield room
 

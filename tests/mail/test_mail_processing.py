@@ -84,3 +84,17 @@ def test_a_mixed_electorate_counts_the_same_whatever_the_channel(mailroom: Any) 
     assert tally["winners"] == ["uchwala1", "uchwala3"]
     current = services.voting.current_ballot("walne-2027", jan)
     assert current == {"main": {"uchwala1": Answer.YES, "uchwala2": Answer.YES, "uchwala3": Answer.YES}}
+
+
+def test_no_reply_token_is_readable_from_the_store(mailroom: Any) -> None:
+    """A copy of the database cannot forge replies: tokens are hashed, queued mail carries only placeholders."""
+    from sqlalchemy import text
+
+    token = mailroom.token("walne-2027", "jan.kowalski@example.pl")
+    mailroom.processor.process(mailroom.reply("uchwala1: TAK\nuchwala2: TAK\nuchwala3: TAK"))
+    dump = []
+    with mailroom.services.context.connection() as connection:
+        for table in ("outbox_message", "mail_token", "mail_message", "dialogue_state", "audit_entry"):
+            dump += [str(tuple(row)) for row in connection.execute(text(f"SELECT * FROM {table}"))]
+    assert dump and not any(token in row for row in dump)
+    assert any("{{token:" in row for row in dump)
