@@ -27,7 +27,8 @@ def _environment() -> Environment:
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
-        trim_blocks=False,
+        trim_blocks=True,  # block tags sit on lines of their own in the text templates
+        lstrip_blocks=True,
     )
 
 
