@@ -3,7 +3,9 @@
 * A text message (a command with its ``bot_command`` entity, or free text) goes to
   :func:`bot.commands.dispatch.dispatch` as it is; deep links arrive as ``/start bo2027``.
 * A button tap carries a short token (:mod:`handlers.buttons`); the command behind it is dispatched as if typed.
-  A forged or stale token gets a clear answer and changes nothing.
+  A forged or stale token gets a clear answer and changes nothing. When the first reply is a view with buttons
+  of its own (the basket after a change), it replaces the tapped message (``editMessageText``; "message is not
+  modified" is fine) instead of piling up new ones.
 * A document is downloaded and attached: its caption is the command (``/lista bo2027``), else ``.toml`` means
   ``/importuj`` and ``.csv`` means ``/lista``. The core refuses residents (and audits the refusal).
 * Stickers, photos and edited messages get a translated explanation. In groups nothing is cast: the bot points
@@ -18,9 +20,11 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncIterator
+from functools import partial
 from pathlib import PurePath
 
 from telegram import Chat, Message, Update, User
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.commands.base import Caller, Reply
@@ -32,7 +36,7 @@ from bot.services import Services
 from handlers.buttons import ButtonTokens
 from handlers.callers import telegram_caller
 from handlers.menus import CommandMenus
-from handlers.replies import send_replies
+from handlers.replies import MAX_TEXT, send_replies, with_flood_retry
 
 __all__ = ["MAX_UPLOAD_BYTES", "TelegramAdapter"]
 
@@ -112,7 +116,20 @@ class TelegramAdapter:
             return
         await query.answer()
         replies = dispatch(self.commands, self.services, caller, command)
-        await self._send(context, chat.id, caller, replies)
+        keyboards = self.tokens.keyboards(caller.person_id, replies)
+        tapped = query.message
+        first = replies[0] if replies else None
+        # A reply that is a new view with its own buttons (the basket after a tap) replaces the tapped
+        # message instead of piling up; anything else arrives as new messages.
+        new_view = first is not None and bool(first.buttons) and first.document is None and len(first.text) <= MAX_TEXT
+        if first is not None and new_view and isinstance(tapped, Message) and tapped.text is not None:
+            try:
+                await with_flood_retry(partial(tapped.edit_text, first.text, reply_markup=keyboards[0]))
+            except BadRequest as error:
+                if "not modified" not in error.message:  # the same view again is fine as it is
+                    raise
+            replies, keyboards = replies[1:], keyboards[1:]
+        await send_replies(context.bot, chat.id, replies, keyboards)
 
     async def _on_document(self, update: Update, context: Context) -> None:
         message, user = update.effective_message, update.effective_user

@@ -86,11 +86,12 @@ class Harness:
         return _joined(self.emulator.received(user_id)[before:])
 
     async def tap(self, user_id: int, label: str) -> str:
-        """The user taps the newest button labelled ``label``; the bot's answer."""
-        before = len(self.emulator.received(user_id))
+        """The user taps the newest button labelled ``label``; the bot's answer (new and edited messages)."""
+        before = {m.message_id: m.edits for m in self.emulator.received(user_id)}
         update_id = self.emulator.tap(user_id, label)
         await self.handled(update_id)
-        return _joined(self.emulator.received(user_id)[before:])
+        changed = [m for m in self.emulator.received(user_id) if before.get(m.message_id, -1) != m.edits]
+        return _joined(changed)
 
     async def play(self, user_id: int, transcript: Transcript) -> list[str]:
         """Each line is sent (``[label]`` taps a button); each expected fragment must be in the answer."""

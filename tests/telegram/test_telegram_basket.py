@@ -45,6 +45,8 @@ async def test_a_warsaw_basket_built_with_buttons_survives_a_restart_and_is_cast
     )
     ballot = services.voting.current_ballot("bo2027", person.person_id)
     assert ballot == {"city": ["1", "2", "3", "4", "6"], "wesola": ["12"]}
+    views = [m for m in telegram.emulator.received(101) if "Twój koszyk" in m.text]
+    assert len(views) == 2 and views[0].edits == 7  # taps edit the basket in place instead of piling up
     receipt = answers[-1].split("Nowe pokwitowanie: ")[1].split(".")[0]
     assert services.voting.verify_receipt("bo2027", receipt)
 
