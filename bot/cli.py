@@ -29,6 +29,7 @@ from bot.definition import load_definition_file
 from bot.errors import GlosError
 from bot.exports import export_process
 from bot.i18n import translator
+from bot.scheduling import cli as scheduling_cli
 from storage.migrate import current, upgrade
 
 __all__ = ["app", "main"]
@@ -39,6 +40,7 @@ process_app = typer.Typer(help="Processes: import, open, close, publish, results
 app.add_typer(db_app, name="db")
 app.add_typer(process_app, name="process")
 cli_tally.register(app)
+scheduling_cli.register(app)
 
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
