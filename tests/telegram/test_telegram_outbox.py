@@ -1,6 +1,5 @@
 """The outbox sender against the emulator's flood control (400 messages by default, 2,000 with -m slow): every
-message once, none lost, blocked users given up,
-a crashed sender's batch resumed by another."""
+message once, none lost, blocked users given up, a crashed sender's batch resumed by another."""
 
 from __future__ import annotations
 
