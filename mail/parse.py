@@ -66,7 +66,7 @@ def decode_bytes(payload: bytes, declared: str | None) -> str:
             continue
         try:
             return payload.decode(charset)
-        except (LookupError, UnicodeDecodeError):
+        except (LookupError, ValueError):  # unknown codec, undecodable bytes, a NUL in the charset name
             continue
     return payload.decode("latin-1")
 
@@ -205,7 +205,10 @@ def parse_message(raw: bytes, *, max_bytes: int = 1_000_000) -> ParsedMail:
     if not message_id:
         # No Message-ID: derive a stable one from the content, so a re-fetch is still recognised.
         message_id = f"<sha256.{hashlib.sha256(raw).hexdigest()}@missing>"
-    text, attachments, html_only = ("", (), False) if oversized else _body(message)
+    try:
+        text, attachments, html_only = ("", (), False) if oversized else _body(message)
+    except Exception:  # MIME broken beyond the stdlib's tolerance: treat as an empty reply, which is answered
+        text, attachments, html_only = "", (), False
     return_path = None
     if "Return-Path" in message:
         return_path = parseaddr(_header(message, "Return-Path"))[1] or ""

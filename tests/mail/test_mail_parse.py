@@ -61,3 +61,9 @@ def test_a_20_mb_message_is_not_read() -> None:
     head = b"From: jan@example.pl\r\nTo: glos@glos.example.org\r\nMessage-ID: <big@x>\r\nSubject: duzy\r\n\r\n"
     mail = parse_message(head + b"A" * 20_000_000, max_bytes=1_000_000)
     assert mail.oversized and mail.text == "" and mail.subject == "duzy"
+
+
+def test_a_nul_in_the_charset_name_falls_back_instead_of_crashing() -> None:
+    """Found by the fuzz test: ``bytes.decode("utf-8\\x00")`` raises ValueError, not LookupError."""
+    raw = b"From: a@example.pl\r\nContent-Type: text/plain; charset=utf-8\x00\r\n\r\nuchwala1: TAK\r\n"
+    assert parse_message(raw).text == "uchwala1: TAK"
