@@ -10,9 +10,6 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-
 from bot.counting.pool import ItemRow
 from bot.domain import ProcessKind
 from bot.i18n import Translator
@@ -78,6 +75,10 @@ def summary_chart(
 ) -> Chart:
     """The chart of a published process, with its caption."""
     bars = _bars(info, results, t, sections or [])
+    # Imported here, not at the top: matplotlib costs ~60 MB of memory, and most bot processes never draw.
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(8, max(2.0, 0.35 * len(bars) + 1.2)), dpi=100)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
