@@ -12,7 +12,6 @@ Telegram at all. Run: ``python -m bench.telegram``.
 from __future__ import annotations
 
 import asyncio
-import socket
 import statistics
 import subprocess
 import sys
@@ -31,6 +30,7 @@ from bot.definition import load_definition_file
 from bot.domain import Channel
 from bot.services import Services
 from bot.services.outbox import reply_payload
+from bot.web.serve import free_port
 from handlers.application import TelegramBot, build_bot, start_polling, stop_polling
 from handlers.sender import TelegramSender
 
@@ -49,17 +49,11 @@ def _rss_mb() -> float:
     return float("nan")
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class _Emulator:
     """The emulator in a child process, driven through its playground routes."""
 
     def __init__(self, *flags: str) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         command = [sys.executable, "-m", "handlers.emulator", "--port", str(self.port), "--token", TOKEN, *flags]
         self.process = subprocess.Popen(command, stdout=subprocess.DEVNULL)

@@ -12,20 +12,17 @@ status), ``parameters.retry_after`` on 429. Point python-telegram-bot at it with
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
-import socket
-import threading
 from collections.abc import Iterator
-from typing import Any, Self
+from typing import Any
 
-import uvicorn
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
+from bot.web.serve import ThreadedServer
 from handlers.emulator.state import ApiError, Emulator, UploadedFile
 
 __all__ = ["EmulatorServer", "ThreadedServer", "build_asgi", "running_emulator"]
@@ -107,43 +104,6 @@ def build_asgi(emulator: Emulator) -> Starlette:
     )
 
 
-class ThreadedServer:
-    """Serve any ASGI app on ``host:port`` (0 = a free port) with uvicorn from a daemon thread."""
-
-    def __init__(self, asgi: Any, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.host = host
-        self.port = port or _free_port(host)
-        config = uvicorn.Config(asgi, host=host, port=self.port, log_level="warning", lifespan="off", access_log=False)
-        self._server = uvicorn.Server(config)
-        self._thread: threading.Thread | None = None
-
-    @property
-    def url(self) -> str:
-        """``http://host:port``."""
-        return f"http://{self.host}:{self.port}"
-
-    def start(self) -> Self:
-        """Start serving; returns when the port accepts connections."""
-        self._thread = threading.Thread(target=self._serve, name=f"asgi-{self.port}", daemon=True)
-        self._thread.start()
-        for _ in range(500):
-            if self._server.started:
-                return self
-            if not self._thread.is_alive():
-                raise RuntimeError(f"could not listen on {self.url}")
-            threading.Event().wait(0.01)
-        raise RuntimeError(f"{self.url} did not start in 5 s")
-
-    def _serve(self) -> None:
-        asyncio.run(self._server.serve())
-
-    def stop(self) -> None:
-        """Stop serving and wait for the thread."""
-        self._server.should_exit = True
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-
-
 class EmulatorServer(ThreadedServer):
     """Serve an :class:`Emulator` over HTTP from a daemon thread."""
 
@@ -175,9 +135,3 @@ def running_emulator(emulator: Emulator | None = None, port: int = 0) -> Iterato
         yield server
     finally:
         server.stop()
-
-
-def _free_port(host: str) -> int:
-    with socket.socket() as probe:
-        probe.bind((host, 0))
-        return int(probe.getsockname()[1])
