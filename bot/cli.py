@@ -30,6 +30,8 @@ from bot.errors import GlosError
 from bot.exports import export_process
 from bot.i18n import translator
 from bot.scheduling import cli as scheduling_cli
+from bot.scheduling.runner import start_scheduler
+from bot.web.serve import ThreadedServer
 from storage.migrate import current, upgrade
 
 __all__ = ["app", "main"]
@@ -205,8 +207,8 @@ def run(
     user: Annotated[str, typer.Option("--user", help="Console identity")] = "moderator",
     telegram: Annotated[bool, typer.Option("--telegram/--no-telegram", help="Start the Telegram channel")] = True,
 ) -> None:
-    """The main job: migrate the store, load the examples, start Telegram (the emulator without a token), and
-    talk to the bot in the console."""
+    """The main job: migrate the store, load the examples, start the scheduler, the web page and Telegram (the
+    emulator without a token), and talk to the bot in the console."""
     with _app(ctx) as application:
         settings = application.settings
         if settings.bot.load_examples and settings.bot.examples_dir:
@@ -216,6 +218,8 @@ def run(
                 if loaded:
                     out.print(f"Załadowano przykłady / examples loaded: {', '.join(loaded)}")
         out.print(f"Baza / store: {settings.storage.url}")
+        scheduler = start_scheduler(application)
+        web = _start_web(application) if settings.web.enabled else None
         runtime = None
         if settings.telegram.enabled and telegram:
             # The adapter is found by name: the core never imports a transport.
@@ -225,6 +229,24 @@ def run(
         finally:
             if runtime is not None:
                 runtime.stop()
+            if web is not None:
+                web.stop()
+            if scheduler is not None:
+                scheduler.shutdown()
+
+
+def _start_web(application: App) -> ThreadedServer:
+    """The web app on [web] host:port, or on a free port when that one is taken (said so)."""
+    from bot.web.app import create_web_app
+
+    asgi = create_web_app(application.services, application.settings)
+    settings = application.settings.web
+    try:
+        server = ThreadedServer(asgi, settings.host, settings.port).start()
+    except RuntimeError:
+        server = ThreadedServer(asgi, settings.host).start()
+    out.print(f"Strona / web page: {server.url}/")
+    return server
 
 
 audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
