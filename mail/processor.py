@@ -26,6 +26,7 @@ from bot.ballot_text import format_ballot_text, parse_ballot_text
 from bot.domain import Channel
 from bot.errors import GlosError
 from bot.i18n import Translator, translator
+from bot.scheduling.optout import stop_reminders
 from bot.services import Services
 from mail.auto import automatic_reason
 from mail.bound import bound_services
@@ -35,7 +36,7 @@ from mail.parse import ParsedMail, message_hash, parse_message
 from mail.tokens import TokenOwner, candidate_tokens, find_token, issue_token, message_id_for, reply_address
 from storage.models import MailMessage, Person, Process
 
-__all__ = ["STOPPED_KEY", "MailAddressing", "MailProcessor", "Outcome"]
+__all__ = ["MailAddressing", "MailProcessor", "Outcome"]
 
 log = logging.getLogger(__name__)
 _MESSAGES = MailMessage.__table__  # type: ignore[attr-defined]
@@ -52,8 +53,6 @@ _OUTCOME = (
     .values(outcome=bindparam("kind"), person_id=bindparam("person"), process_id=bindparam("process"))
 )
 _LANGUAGE = select(_PERSON.c.language).where(_PERSON.c.id == bindparam("id"))
-STOPPED_KEY = "mail_stopped"
-"""Dialogue-state key (channel email) listing the slugs a member asked not to be mailed about."""
 _SHOWN = 300  # characters of a member's text quoted back in a confirmation
 
 
@@ -239,9 +238,8 @@ class MailProcessor:
             except GlosError as error:
                 problems.append(self._problem(t, plan.opinion, error))
         if plan.stop:
-            state = services.dialogue.get(owner.person_id, Channel.EMAIL)
-            stopped = sorted({*state.get(STOPPED_KEY, []), slug})
-            services.dialogue.update(owner.person_id, Channel.EMAIL, **{STOPPED_KEY: stopped})
+            # The same opt-out as /nie_przypominaj: the scheduler stops reminding this member about this process.
+            stop_reminders(services, owner.person_id, slug)
             recorded.append(t("mail.confirm.stop"))
         ignored = [t("mail.confirm.attachment", name=name) for name in mail.attachments]
         title = definition.title.get(t.language)

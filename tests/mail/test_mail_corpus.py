@@ -10,8 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 from bot.domain import Channel
+from storage.models import ReminderOptOut
 
 CORPUS = Path(__file__).resolve().parent / "corpus"
 EXPECTED: dict[str, dict[str, Any]] = tomllib.loads((CORPUS / "expected.toml").read_text(encoding="utf-8"))
@@ -68,5 +70,6 @@ def test_corpus_message(mailroom: Any, name: str) -> None:
     if "sections" in expected:
         assert sorted(opinion.section for opinion in opinions) == expected["sections"]
     if expected.get("stop"):
-        state = mailroom.services.dialogue.get(member.person_id, Channel.EMAIL)
-        assert slug in state["mail_stopped"]
+        with mailroom.services.context.transaction() as session:
+            opted_out = session.exec(select(ReminderOptOut).where(ReminderOptOut.person_id == member.person_id)).all()
+        assert [row.process_id for row in opted_out] == [mailroom.services.processes.get(slug).id]
