@@ -32,6 +32,7 @@ from bot.i18n import translator
 from bot.scheduling import cli as scheduling_cli
 from bot.scheduling.runner import start_scheduler
 from bot.web.serve import ThreadedServer
+from mail import cli as mail_cli
 from storage.migrate import current, upgrade
 
 __all__ = ["app", "main"]
@@ -43,6 +44,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(process_app, name="process")
 cli_tally.register(app)
 scheduling_cli.register(app)
+mail_cli.register(app)  # the e-mail channel's commands (glos mail invite|poll|send|run)
 
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -220,6 +222,13 @@ def run(
         out.print(f"Baza / store: {settings.storage.url}")
         scheduler = start_scheduler(application)
         web = _start_web(application) if settings.web.enabled else None
+        mail = None
+        if settings.mail.enabled:
+            channel = importlib.import_module("mail.channel")
+            mail = channel.MailRunner(
+                channel.mail_channel(application.services, settings.mail), settings.mail.poll_seconds
+            ).start()
+            out.print(f"E-mail: {settings.mail.from_address}")
         runtime = None
         if settings.telegram.enabled and telegram:
             # The adapter is found by name: the core never imports a transport.
@@ -231,6 +240,8 @@ def run(
                 runtime.stop()
             if web is not None:
                 web.stop()
+            if mail is not None:
+                mail.stop()
             if scheduler is not None:
                 scheduler.shutdown()
 

@@ -7,6 +7,8 @@ root made. Passwords come from the settings (which take them from ``GLOS_MAIL__I
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +18,9 @@ from mail.intake import ImapConfig, ImapIntake, MaildirIntake
 from mail.processor import MailAddressing, MailProcessor
 from mail.sender import SmtpConfig, SmtpSender
 
-__all__ = ["MailChannel", "mail_channel"]
+__all__ = ["MailChannel", "MailRunner", "mail_channel"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -76,3 +80,32 @@ def mail_channel(services: Services, settings: MailSettings) -> MailChannel:
         )
         intake = ImapIntake(config, processor, idle_seconds=settings.idle_seconds, poll_seconds=settings.poll_seconds)
     return MailChannel(addressing, processor, sender, intake)
+
+
+class MailRunner:
+    """Polls the mailbox and sends queued mail from a daemon thread (for ``glos run``); errors are logged and
+    the next round tries again, so a mail server that is down never stops the bot."""
+
+    def __init__(self, channel: MailChannel, interval: float) -> None:
+        self.channel = channel
+        self.interval = interval
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, name="mail", daemon=True)
+
+    def start(self) -> MailRunner:
+        """Start polling."""
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.is_set():
+            try:
+                self.channel.poll()
+            except Exception:
+                log.exception("mail round failed; trying again in %s s", self.interval)
+            self._stop.wait(self.interval)
+
+    def stop(self) -> None:
+        """Stop after the current round."""
+        self._stop.set()
+        self._thread.join(timeout=30)
