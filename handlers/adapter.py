@@ -29,6 +29,7 @@ from telegram.ext import ContextTypes
 
 from bot.commands.base import Caller, Reply
 from bot.commands.dispatch import dispatch
+from bot.commands.ratelimit import RateLimiter
 from bot.commands.table import CommandTable
 from bot.domain import Channel
 from bot.i18n import translator
@@ -48,11 +49,20 @@ Context = ContextTypes.DEFAULT_TYPE
 class TelegramAdapter:
     """The handlers python-telegram-bot calls; see the module docstring for what each does."""
 
-    def __init__(self, services: Services, commands: CommandTable, *, menus: CommandMenus | None = None) -> None:
+    def __init__(
+        self,
+        services: Services,
+        commands: CommandTable,
+        *,
+        menus: CommandMenus | None = None,
+        limiter: RateLimiter | None = None,
+    ) -> None:
         self.services = services
         self.commands = commands
         self.tokens = ButtonTokens(services)
         self.menus = menus or CommandMenus(commands)
+        # One person flooding the bot is slowed down without slowing anybody else (core/commands/ratelimit.py).
+        self.limiter = limiter or RateLimiter()
         self._chat_locks: dict[int, tuple[asyncio.Lock, int]] = {}  # chat → (lock, holders and waiters)
 
     @contextlib.asynccontextmanager
@@ -98,7 +108,7 @@ class TelegramAdapter:
         if not self._private(message.chat):
             await self._point_to_private(context, message.chat, caller)
             return
-        replies = dispatch(self.commands, self.services, caller, message.text)
+        replies = dispatch(self.commands, self.services, caller, message.text, limiter=self.limiter)
         await self._send(context, message.chat.id, caller, replies)
 
     async def _on_button(self, update: Update, context: Context) -> None:
@@ -115,7 +125,7 @@ class TelegramAdapter:
                 await self._send(context, chat.id, caller, [Reply(t("telegram.button_unknown"))])
             return
         await query.answer()
-        replies = dispatch(self.commands, self.services, caller, command)
+        replies = dispatch(self.commands, self.services, caller, command, limiter=self.limiter)
         keyboards = self.tokens.keyboards(caller.person_id, replies)
         tapped = query.message
         first = replies[0] if replies else None
@@ -152,7 +162,15 @@ class TelegramAdapter:
             return
         handle = await context.bot.get_file(document.file_id)
         content = bytes(await handle.download_as_bytearray())
-        replies = dispatch(self.commands, self.services, caller, command, attachment=content, attachment_name=name)
+        replies = dispatch(
+            self.commands,
+            self.services,
+            caller,
+            command,
+            attachment=content,
+            attachment_name=name,
+            limiter=self.limiter,
+        )
         await self._send(context, message.chat.id, caller, replies)
 
     async def on_unsupported(self, update: Update, context: Context) -> None:

@@ -35,8 +35,8 @@ class Verdict:
 class RateLimiter:
     """Token buckets keyed by sender; ``clock`` returns seconds (monotonic by default, a fake in tests)."""
 
-    rate: float = 2.0
-    burst: int = 10
+    rate: float = 3.0
+    burst: int = 20
     clock: Callable[[], float] = time.monotonic
     max_senders: int = 100_000
     _buckets: dict[tuple[str, str], _Bucket] = field(default_factory=dict)
