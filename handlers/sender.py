@@ -26,6 +26,7 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.domain import Channel
+from bot.scheduling.undeliverable import report_undeliverable
 from bot.services import Services
 from bot.services.outbox import QueuedMessage, payload_reply
 from handlers.buttons import ButtonTokens
@@ -174,6 +175,7 @@ class TelegramSender:
         while self.services.outbox.mark_failed(message.id, reason, retry_after=timedelta(0)):
             pass
         report.given_up += 1
+        report_undeliverable(self.services, message, reason)  # a group or channel: the moderators are told
 
     async def _pace(self) -> None:
         while (pause := self._paused_until - time.monotonic()) > 0:

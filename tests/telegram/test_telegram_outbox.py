@@ -150,3 +150,24 @@ async def test_a_long_message_resumes_at_the_refused_part(bot: Bot, emulator: Em
     assert report.sent == 1 and report.flood_waits == 1  # the second part waited for the chat's limit
     parts = [m.text for m in emulator.received(101)]
     assert len(parts) == 2 and parts[0].startswith("Linia 0000") and "Linia 0119" in parts[1]
+
+
+async def test_a_chat_the_bot_cannot_post_to_is_reported_to_the_moderators(
+    bot: Bot, emulator: Emulator, services: Services
+) -> None:
+    emulator.ensure_user(900, "Moderatorka")
+    services.outbox.enqueue(
+        key="summary:bo2027:chat:-100999:part:1",
+        channel=Channel.TELEGRAM,
+        address="-100999",  # a group the bot was never added to
+        purpose="summary",
+        payload=reply_payload(Reply("Wyniki budżetu obywatelskiego")),
+    )
+    sender = TelegramSender(bot, services, rate=0)
+    first = await sender.send_due()
+    assert first.given_up == 1
+    await sender.send_due()  # the alert queued by the first round
+    alerts = [message.text for message in emulator.received(900)]
+    assert len(alerts) == 1
+    assert "-100999" in alerts[0] and "[telegram] chats" in alerts[0]
+    assert services.outbox.stats().unsent == 0
