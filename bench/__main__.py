@@ -6,7 +6,7 @@ import importlib
 import platform
 import sys
 
-MODULES = ("bench.counting", "bench.casting", "bench.telegram", "bench.mail", "bench.reminders")
+MODULES = ("bench.counting", "bench.casting", "bench.telegram", "bench.mail", "bench.reminders", "bench.web")
 
 
 def main() -> None:
