@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 from rich.console import Console
@@ -221,7 +221,6 @@ def run(
                     out.print(f"Załadowano przykłady / examples loaded: {', '.join(loaded)}")
         out.print(f"Baza / store: {settings.storage.url}")
         scheduler = start_scheduler(application)
-        web = _start_web(application) if settings.web.enabled else None
         mail = None
         if settings.mail.enabled:
             channel = importlib.import_module("mail.channel")
@@ -233,6 +232,7 @@ def run(
         if settings.telegram.enabled and telegram:
             # The adapter is found by name: the core never imports a transport.
             runtime = importlib.import_module("handlers.launch").start(application, out.print)
+        web = _start_web(application, runtime) if settings.web.enabled else None
         try:
             ConsoleChannel(application.services, application.commands, user).loop()
         finally:
@@ -246,17 +246,25 @@ def run(
                 scheduler.shutdown()
 
 
-def _start_web(application: App) -> ThreadedServer:
-    """The web app on [web] host:port, or on a free port when that one is taken (said so)."""
+def _start_web(application: App, telegram: Any = None) -> ThreadedServer:
+    """The web app on [web] host:port, or on a free port when that one is taken (said so); with the Telegram
+    emulator running, the playground is mounted at /playground and its moderator (user 900) made an admin."""
     from bot.web.app import create_web_app
 
     asgi = create_web_app(application.services, application.settings)
+    emulator_server = getattr(telegram, "server", None)
+    if emulator_server is not None:
+        playground = importlib.import_module("handlers.playground")
+        asgi.mount("/playground", playground.playground_app(emulator_server.emulator))
+        application.services.people.ensure_admins([str(playground.MODERATOR_ID)])
     settings = application.settings.web
     try:
         server = ThreadedServer(asgi, settings.host, settings.port).start()
     except RuntimeError:
         server = ThreadedServer(asgi, settings.host).start()
     out.print(f"Strona / web page: {server.url}/")
+    if emulator_server is not None:
+        out.print(f"Plac zabaw / playground (Telegram in the browser): {server.url}/playground/")
     return server
 
 

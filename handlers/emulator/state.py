@@ -293,6 +293,26 @@ class Emulator:
         with self._lock:
             return list(self._views.get(chat_id, []))
 
+    def transcript(self, chat_id: int) -> list[dict[str, Any]]:
+        """The chat as a person sees it: their messages and the bot's (as they read now), oldest first."""
+        with self._lock:
+            entries: dict[int, dict[str, Any]] = {}
+            for (chat, message_id), message in self._messages.items():
+                if chat == chat_id and message.get("from", {}).get("id") == chat_id:
+                    text = message.get("text") or message.get("caption") or ""
+                    if "document" in message:
+                        text = f"📎 {message['document'].get('file_name', '')} {text}".strip()
+                    entries[message_id] = {"message_id": message_id, "from": "user", "text": text, "buttons": []}
+            for view in self._views.get(chat_id, []):
+                entries[view.message_id] = {
+                    "message_id": view.message_id,
+                    "from": "bot",
+                    "text": view.text,
+                    "buttons": [[label for label, _ in row] for row in view.buttons],
+                    "document": view.document.filename if view.document else None,
+                }
+            return [entries[key] for key in sorted(entries)]
+
     def written_by(self, user_id: int) -> list[int]:
         """The ids of the messages the user sent in their private chat, oldest first."""
         with self._lock:

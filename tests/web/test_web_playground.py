@@ -1,0 +1,81 @@
+"""The playground in a real browser: the whole `glos run` wiring (store, examples, the Bot API emulator,
+python-telegram-bot, the web app) and a person who has no Telegram account voting and a moderator publishing."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.app import App, build_app, load_examples
+from bot.cli import _start_web
+from bot.clock import FakeClock
+from bot.config import BotSettings, Settings, StorageSettings, TelegramSettings, WebSettings
+from bot.web.serve import ThreadedServer, free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = ROOT / "test-artifacts"
+pytestmark = pytest.mark.skipif(
+    not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)"
+)
+
+
+@pytest.fixture
+def running(tmp_path: Path) -> Iterator[tuple[App, ThreadedServer]]:
+    settings = Settings(
+        bot=BotSettings(admins=["console:moderator"], examples_dir=str(ROOT / "examples")),
+        storage=StorageSettings(url=f"sqlite:///{tmp_path / 'glos.db'}"),
+        telegram=TelegramSettings(emulator_port=free_port()),
+        web=WebSettings(port=free_port()),
+    )
+    app = build_app(settings, clock=FakeClock(datetime(2027, 6, 20, 10, 0, tzinfo=UTC)), secret=b"p" * 32)
+    load_examples(app, ROOT / "examples", open_them=True)
+    from handlers.launch import start
+
+    runtime = start(app, lambda line: None)
+    web = _start_web(app, runtime)
+    yield app, web
+    web.stop()
+    runtime.stop()
+    app.close()
+
+
+def test_a_newcomer_votes_in_the_browser_and_a_moderator_publishes(running: tuple[App, ThreadedServer]) -> None:
+    from playwright.sync_api import expect, sync_playwright
+
+    app, web = running
+    ARTIFACTS.mkdir(exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-sync"],
+        )
+        page = browser.new_page(locale="pl-PL")
+        page.goto(web.url + "/playground/")
+        message = page.get_by_role("textbox", name="Wiadomość / message")
+        message.fill("/start bo2027")
+        message.press("Enter")
+        expect(page.get_by_text("Witaj!", exact=False)).to_be_visible(timeout=15_000)
+        page.get_by_role("button", name="Wesoła").click()
+        expect(page.get_by_text("Zapisano dzielnicę: Wesoła", exact=False)).to_be_visible(timeout=15_000)
+        message.fill("/glosuj wesola: 12, 13")
+        message.press("Enter")
+        expect(page.get_by_text("Pokwitowanie:", exact=False)).to_be_visible(timeout=15_000)
+        page.screenshot(path=str(ARTIFACTS / "playground-resident.png"), full_page=True)
+
+        page.get_by_label("Jako kto piszesz / who you are").select_option("900")
+        message.fill("/zamknij bo2027")
+        message.press("Enter")
+        page.get_by_role("button", name="Opublikuj wyniki").click(timeout=15_000)
+        expect(page.get_by_text("Opublikowano wyniki", exact=False)).to_be_visible(timeout=15_000)
+
+        page.goto(web.url + "/p/bo2027")
+        table = page.get_by_role("table").filter(has_text="Wesoła")
+        expect(table).to_contain_text("Siłownia plenerowa nad Glinianką")
+        browser.close()
+    assert app.services.results.results("bo2027").turnout.by_channel == {"telegram": 1}
