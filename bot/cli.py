@@ -247,11 +247,15 @@ def run(
 
 
 def _start_web(application: App, telegram: Any = None) -> ThreadedServer:
-    """The web app on [web] host:port, or on a free port when that one is taken (said so); with the Telegram
-    emulator running, the playground is mounted at /playground and its moderator (user 900) made an admin."""
+    """The web app on [web] host:port, or on a free port when that one is taken (said so). With Telegram
+    running it also serves the webhook endpoint (webhook mode) and, with the emulator, the playground at
+    /playground, whose moderator (user 900) is made an admin."""
     from bot.web.app import create_web_app
 
     asgi = create_web_app(application.services, application.settings)
+    endpoint = telegram.webhook_endpoint() if telegram is not None else None
+    if endpoint is not None:
+        asgi.add_route(importlib.import_module("handlers.webhook").WEBHOOK_PATH, endpoint, methods=["POST"])
     emulator_server = getattr(telegram, "server", None)
     if emulator_server is not None:
         playground = importlib.import_module("handlers.playground")

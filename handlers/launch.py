@@ -12,12 +12,16 @@ import asyncio
 import logging
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
+
+from starlette.requests import Request
+from starlette.responses import Response
 
 from bot.app import App
-from handlers.application import build_bot, start_polling, stop_polling
+from handlers.application import TelegramBot, build_bot, start_polling, stop_polling
 from handlers.emulator import Emulator, EmulatorServer
 from handlers.sender import TelegramSender
+from handlers.webhook import WEBHOOK_PATH, start_webhook, stop_webhook, webhook_endpoint
 
 __all__ = ["TelegramRuntime", "start"]
 
@@ -32,6 +36,7 @@ class TelegramRuntime:
         self.app = app
         self.say = say
         self.server: EmulatorServer | None = None
+        self.bot: TelegramBot | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stop: asyncio.Event | None = None
         self._ready = threading.Event()
@@ -74,9 +79,16 @@ class TelegramRuntime:
             assert settings.token is not None
             token, api_url = settings.token.get_secret_value(), settings.api_url
         bot = build_bot(self.app.services, self.app.commands, token=token, api_url=api_url)
+        self.bot = bot
         self._loop = asyncio.get_running_loop()
         self._stop = asyncio.Event()
-        await start_polling(bot)
+        webhook = settings.mode == "webhook"
+        if webhook:
+            await start_webhook(
+                bot, url=self.app.settings.web.public_url.rstrip("/") + WEBHOOK_PATH, secret=self._secret()
+            )
+        else:
+            await start_polling(bot)
         sender = TelegramSender(bot.application.bot, self.app.services, rate=settings.outbox_rate)
         sending = asyncio.create_task(sender.run(self._stop))
         self._ready.set()
@@ -84,7 +96,19 @@ class TelegramRuntime:
             await self._stop.wait()
         finally:
             await sending
-            await stop_polling(bot)
+            await (stop_webhook(bot) if webhook else stop_polling(bot))
+
+    def _secret(self) -> str:
+        secret = self.app.settings.telegram.webhook_secret
+        if secret is None or not secret.get_secret_value():
+            raise ValueError('[telegram] mode = "webhook" needs a secret: set GLOS_TELEGRAM__WEBHOOK_SECRET')
+        return secret.get_secret_value()
+
+    def webhook_endpoint(self) -> Callable[[Request], Awaitable[Response]] | None:
+        """The endpoint the web app serves at :data:`WEBHOOK_PATH` in webhook mode (None when polling)."""
+        if self.bot is None or self.app.settings.telegram.mode != "webhook":
+            return None
+        return webhook_endpoint(self.bot, self._secret(), self._loop)
 
     def _announce(self) -> None:
         if self.server is None:

@@ -79,3 +79,38 @@ def test_a_newcomer_votes_in_the_browser_and_a_moderator_publishes(running: tupl
         expect(table).to_contain_text("Siłownia plenerowa nad Glinianką")
         browser.close()
     assert app.services.results.results("bo2027").turnout.by_channel == {"telegram": 1}
+
+
+def test_webhook_mode_serves_telegram_from_the_web_page(tmp_path: Path) -> None:
+    import time
+
+    import httpx
+
+    port = free_port()
+    settings = Settings(
+        bot=BotSettings(admins=["console:moderator"], examples_dir=str(ROOT / "examples")),
+        storage=StorageSettings(url=f"sqlite:///{tmp_path / 'glos.db'}"),
+        telegram=TelegramSettings(emulator_port=free_port(), mode="webhook", webhook_secret="s3cret-hook"),
+        web=WebSettings(port=port, public_url=f"http://127.0.0.1:{port}"),
+    )
+    app = build_app(settings, clock=FakeClock(datetime(2027, 6, 20, 10, 0, tzinfo=UTC)), secret=b"w" * 32)
+    load_examples(app, ROOT / "examples", open_them=True)
+    from handlers.launch import start
+
+    runtime = start(app, lambda line: None)
+    web = _start_web(app, runtime)
+    try:
+        assert web.url.endswith(str(port))
+        emulator = runtime.server.emulator  # type: ignore[union-attr]
+        assert emulator.webhook_url == f"{web.url}/telegram/webhook"
+        assert httpx.post(f"{web.url}/telegram/webhook", json={"update_id": 1}).status_code == 403
+        emulator.ensure_user(1001, "Ania")
+        emulator.send_text(1001, "/start bo2027")
+        deadline = time.monotonic() + 15
+        while not emulator.received(1001) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert any("Witaj!" in message.text for message in emulator.received(1001))
+    finally:
+        web.stop()
+        runtime.stop()
+        app.close()
