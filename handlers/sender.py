@@ -175,7 +175,8 @@ class TelegramSender:
         while self.services.outbox.mark_failed(message.id, reason, retry_after=timedelta(0)):
             pass
         report.given_up += 1
-        report_undeliverable(self.services, message, reason)  # a group or channel: the moderators are told
+        if message.address.startswith("-"):  # a group or a channel (Telegram ids below 0): tell the moderators
+            report_undeliverable(self.services, message, reason)
 
     async def _pace(self) -> None:
         while (pause := self._paused_until - time.monotonic()) > 0:

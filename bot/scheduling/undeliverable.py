@@ -1,7 +1,7 @@
 """Telling the moderators when a message to a chat could not be delivered (the bot was removed from a group,
-a configured chat id does not exist): a sender reports it here when it gives a message up, and every
-moderator gets one message about it, on their own channel and in their language. Messages to people are not
-reported: a resident who blocked the bot is no moderator's problem.
+a configured chat id does not exist): a sender reports it here when it gives up a message to a group or a
+channel, and every moderator gets one message about it, on their own channel and in their language. Senders do
+not report messages to people: a resident who blocked the bot is no moderator's problem.
 """
 
 from __future__ import annotations
@@ -20,9 +20,7 @@ log = logging.getLogger(__name__)
 
 
 def report_undeliverable(services: Services, message: QueuedMessage, reason: str) -> int:
-    """Queue one alert per moderator about ``message`` (sent to a chat, not a person); returns how many."""
-    if message.person_id is not None:
-        return 0
+    """Queue one alert per moderator about ``message`` (to a group or channel); returns how many were queued."""
     queued = 0
     try:
         with services.context.connection() as connection:
