@@ -69,6 +69,7 @@ class TelegramAdapter:
     async def _one_at_a_time(self, update: Update) -> AsyncIterator[None]:
         # Updates are handled concurrently, but one chat's updates in the order they came: a basket tapped
         # twice quickly must see its first change before the second.
+        self.services.context.metrics.inc("glos_telegram_updates_total", doc="Telegram updates handled.")
         chat = update.effective_chat
         if chat is None:
             yield

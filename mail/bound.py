@@ -60,13 +60,14 @@ def bound_services(services: Services, connection: Connection) -> Services:
     """
     base = services.context
     context = _BoundContext(
-        base.sessions,
-        base.clock,
-        base.secret,
-        base.zone,
-        base.bot_name,
-        base._definitions,
-        base._lock,
+        sessions=base.sessions,
+        clock=base.clock,
+        secret=base.secret,
+        zone=base.zone,
+        bot_name=base.bot_name,
+        metrics=base.metrics,
+        _definitions=base._definitions,
+        _lock=base._lock,
         bound=connection,
     )
     originals = {name.name: getattr(services, name.name) for name in fields(services) if name.name != "context"}

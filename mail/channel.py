@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -100,7 +101,10 @@ class MailRunner:
     def _loop(self) -> None:
         while not self._stop.is_set():
             try:
-                self.channel.poll()
+                read, _sent = self.channel.poll()
+                metrics = self.channel.processor.services.context.metrics
+                metrics.inc("glos_mail_messages_total", read, doc="E-mail messages read from the mailbox.")
+                metrics.set("glos_mail_last_poll_timestamp_seconds", time.time(), doc="When the mailbox was last read.")
             except Exception:
                 log.exception("mail round failed; trying again in %s s", self.interval)
             self._stop.wait(self.interval)

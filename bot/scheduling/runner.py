@@ -11,6 +11,7 @@ missed while the machine slept runs once, late, rather than never).
 from __future__ import annotations
 
 import logging
+import time
 from datetime import UTC, datetime, timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -62,6 +63,9 @@ class SchedulerRunner:
     def _tick(self) -> None:
         try:
             self.scheduler.tick()
+            self.scheduler.services.context.metrics.set(
+                "glos_scheduler_last_tick_timestamp_seconds", time.time(), doc="When the scheduler last ticked."
+            )
         except Exception:  # a tick that fails is logged and retried at the next wake-up
             log.exception("scheduler tick failed")
         finally:

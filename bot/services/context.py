@@ -20,6 +20,7 @@ from bot.clock import Clock
 from bot.definition import ProcessDefinition
 from bot.domain import Phase
 from bot.errors import NotFound
+from bot.metrics import Metrics
 from storage.engine import transaction
 from storage.models import AuditEntry, Process
 
@@ -83,6 +84,7 @@ class ServiceContext:
     secret: bytes
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Warsaw"))
     bot_name: str = "Głos"
+    metrics: Metrics = field(default_factory=Metrics)
     _definitions: dict[tuple[int, int], ProcessDefinition] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
 

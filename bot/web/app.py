@@ -195,6 +195,7 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
             "# HELP glos_uptime_seconds Seconds since the web app started.",
             "# TYPE glos_uptime_seconds gauge",
             f"glos_uptime_seconds {time.monotonic() - started:.1f}",
+            *services.context.metrics.render(),
         ]
         return "\n".join(lines) + "\n"
 

@@ -110,6 +110,9 @@ def test_webhook_mode_serves_telegram_from_the_web_page(tmp_path: Path) -> None:
         while not emulator.received(1001) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert any("Witaj!" in message.text for message in emulator.received(1001))
+        metrics = httpx.get(f"{web.url}/metrics").text
+        assert "# TYPE glos_telegram_updates_total counter" in metrics
+        assert "glos_telegram_updates_total 1" in metrics
     finally:
         web.stop()
         runtime.stop()
