@@ -9,7 +9,6 @@ the channels' job, on first contact). Run: ``python -m bench.casting`` (PostgreS
 
 from __future__ import annotations
 
-import os
 import random
 import tempfile
 import time
@@ -17,8 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import text
-
+from bench.support import postgres_url
 from bot.app import build_app
 from bot.clock import FakeClock
 from bot.config import Settings, StorageSettings
@@ -82,22 +80,6 @@ def measure(url: str, ballots: int, *, changes: float = 0.1, threads: int = 1) -
     }
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("GLOS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        from sqlalchemy import create_engine
-
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS glos_bench CASCADE"))
-            connection.execute(text("CREATE SCHEMA glos_bench"))
-        engine.dispose()
-    except Exception:
-        return None
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3Dglos_bench"
-
-
 def main() -> list[dict[str, object]]:
     """Measure on SQLite (a file, WAL) and on PostgreSQL when reachable; print a markdown table."""
     rows = []
@@ -105,7 +87,7 @@ def main() -> list[dict[str, object]]:
         with tempfile.TemporaryDirectory() as folder:
             rows.append(measure(f"sqlite:///{Path(folder) / 'bench.db'}", 5000, threads=threads))
     for threads in (1, 8):
-        pg = _postgres_url()
+        pg = postgres_url("glos_bench")
         if pg is not None:
             rows.append(measure(pg, 3000, threads=threads))
     print("| store | threads | ballots | seconds | ballots/s |")

@@ -9,7 +9,6 @@ Run: ``python -m bench.reminders`` (PostgreSQL from ``GLOS_BENCH_DATABASE_URL``,
 
 from __future__ import annotations
 
-import os
 import resource
 import tempfile
 import time
@@ -20,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import func, insert, select, text
 
+from bench.support import postgres_url
 from bot.app import build_app
 from bot.clock import FakeClock
 from bot.config import Settings, StorageSettings
@@ -144,28 +144,12 @@ def measure(url: str, eligible: int = 100_000, voted: int = 60_000) -> dict[str,
     }
 
 
-def _postgres_url() -> str | None:
-    url = os.environ.get("GLOS_BENCH_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
-    try:
-        from sqlalchemy import create_engine
-
-        engine = create_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA IF EXISTS glos_bench_reminders CASCADE"))
-            connection.execute(text("CREATE SCHEMA glos_bench_reminders"))
-        engine.dispose()
-    except Exception:
-        return None
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3Dglos_bench_reminders"
-
-
 def main() -> list[dict[str, object]]:
     """Measure on SQLite (a file, WAL) and on PostgreSQL when reachable; print a markdown table."""
     rows = []
     with tempfile.TemporaryDirectory() as folder:
         rows.append(measure(f"sqlite:///{Path(folder) / 'bench.db'}"))
-    pg = _postgres_url()
+    pg = postgres_url("glos_bench_reminders")
     if pg is not None:
         rows.append(measure(pg))
     print(

@@ -11,8 +11,6 @@ import importlib
 import json
 import logging
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,13 +18,13 @@ import typer
 from rich.console import Console
 
 from bot import cli_tally
-from bot.app import App, build_app, load_examples
+from bot.app import App, load_examples
+from bot.cli_app import running_app, settings_of
 from bot.commands.args import parse_local_datetime
 from bot.commands.results_text import results_text
-from bot.config import ConfigError, Settings, find_config_file, load_settings
+from bot.config import find_config_file
 from bot.console import ConsoleChannel
 from bot.definition import load_definition_file
-from bot.errors import GlosError
 from bot.exports import export_process
 from bot.i18n import translator
 from bot.scheduling import cli as scheduling_cli
@@ -62,26 +60,8 @@ def _root(
     ctx.obj = find_config_file(config)
 
 
-def _settings(ctx: typer.Context) -> Settings:
-    try:
-        return load_settings(ctx.obj)
-    except ConfigError as error:
-        err.print(f"[red]Błąd konfiguracji / configuration error:[/red] {error}")
-        raise typer.Exit(2) from error
-
-
-@contextmanager
-def _app(ctx: typer.Context) -> Iterator[App]:
-    settings = _settings(ctx)
-    application = build_app(settings)
-    try:
-        yield application
-    except GlosError as error:
-        t = translator(settings.bot.language, settings.tz)
-        err.print(f"[red]{t(error.key, **error.params)}[/red]")
-        raise typer.Exit(2) from error
-    finally:
-        application.close()
+_settings = settings_of
+_app = running_app
 
 
 @db_app.command("upgrade")

@@ -8,18 +8,13 @@ a refused action prints one translated sentence and exits with status 2.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
 import typer
 from rich.console import Console
 
-from bot.app import App, build_app
-from bot.config import ConfigError, load_settings
-from bot.errors import GlosError
-from bot.i18n import translator
+from bot.cli_app import running_app
 from bot.rosters import read_roster
 from mail.channel import mail_channel
 from mail.intake import ImapIntake
@@ -31,23 +26,7 @@ err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
 
 
-@contextmanager
-def _app(ctx: typer.Context) -> Iterator[App]:
-    path = ctx.find_root().obj
-    try:
-        settings = load_settings(path)
-    except ConfigError as error:
-        err.print(f"[red]Błąd konfiguracji / configuration error:[/red] {error}")
-        raise typer.Exit(2) from error
-    application = build_app(settings)
-    try:
-        yield application
-    except GlosError as error:
-        t = translator(settings.bot.language, settings.tz)
-        err.print(f"[red]{t(error.key, **error.params)}[/red]")
-        raise typer.Exit(2) from error
-    finally:
-        application.close()
+_app = running_app
 
 
 def register(app: typer.Typer) -> None:

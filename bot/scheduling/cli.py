@@ -6,9 +6,9 @@ from __future__ import annotations
 import typer
 
 from bot.app import build_app
+from bot.cli_app import settings_of
 from bot.commands.base import Caller, Invocation
 from bot.commands.scheduling import cmd_status
-from bot.config import ConfigError, load_settings
 from bot.domain import Channel, RoleName
 from bot.i18n import translator
 from bot.scheduling.core import Scheduler
@@ -22,11 +22,7 @@ def register(app: typer.Typer) -> None:
     group = typer.Typer(help="The scheduler: phases, reminders, summaries, digests.", no_args_is_help=True)
 
     def build(ctx: typer.Context) -> tuple[Scheduler, SchedulePolicy]:
-        try:
-            settings = load_settings(ctx.obj)
-        except ConfigError as error:
-            typer.echo(f"Błąd konfiguracji / configuration error: {error}", err=True)
-            raise typer.Exit(2) from error
+        settings = settings_of(ctx)
         application = build_app(settings)
         policy = SchedulePolicy.from_settings(settings)
         return Scheduler(application.services, policy), policy
