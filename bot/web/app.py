@@ -22,11 +22,12 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 
 from bot.commands.render import district_name
 from bot.config import Settings
-from bot.domain import Phase
+from bot.domain import Phase, ProcessKind
 from bot.errors import GlosError, NotFound, WrongPhase
 from bot.exports import export_process
-from bot.i18n import LANGUAGES, translator
-from bot.services import Services
+from bot.i18n import LANGUAGES, Translator, translator
+from bot.services import ProcessResults, Services
+from bot.summaries.chart import Chart, summary_chart
 from bot.web.report_docx import report_docx
 from bot.web.results_cache import ResultsCache
 
@@ -51,6 +52,17 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
     static = resources.files("bot") / "web" / "static"
     app.mount("/static", StaticFiles(directory=str(static)), name="static")
     cache = ResultsCache(services)
+    charts: dict[tuple[str, str], tuple[int, Chart]] = {}
+
+    def chart_of(info: Any, results: ProcessResults, t: Translator) -> Chart:
+        # Drawn once per (process, language) while the counted results stay the same object in the cache.
+        key = (info.slug, t.language)
+        cached = charts.get(key)
+        if cached is None or cached[0] != id(results):
+            cached = (id(results), summary_chart(info, results, t))
+            charts[key] = cached
+        return cached[1]
+
     started = time.monotonic()
     counters = {"requests": 0}
 
@@ -82,7 +94,19 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
     def process_page(request: Request, slug: str) -> HTMLResponse:
         info = _public(services, slug)
         results = cache.results(slug)
-        return page(request, "process.html", info=info, results=results, district_name=district_name)
+        chart = None
+        if results is not None and info.kind is not ProcessKind.CONSULTATION:
+            chart = chart_of(info, results, translator(_language(request), services.context.zone))
+        return page(request, "process.html", info=info, results=results, district_name=district_name, chart=chart)
+
+    @app.get("/p/{slug}/chart.png")
+    def chart_png(request: Request, slug: str) -> Response:
+        info = _public(services, slug)
+        results = cache.results(slug)
+        if results is None:
+            raise WrongPhase("results.not_visible", slug=slug)
+        chart = chart_of(info, results, translator(_language(request), services.context.zone))
+        return Response(chart.png, media_type="image/png")
 
     @app.get("/p/{slug}/raport", response_class=HTMLResponse)
     def report_page(request: Request, slug: str) -> HTMLResponse:

@@ -84,7 +84,7 @@ def test_a_resident_reads_the_results_and_an_official_downloads_the_report(
     page.goto(base_url + "/")
     page.get_by_role("link", name="Budżet obywatelski 2027").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Budżet obywatelski 2027")
-    table = page.get_by_role("table").filter(has_text="Wesoła")
+    table = page.get_by_role("table", name="Wesoła — ")
     expect(table.get_by_role("rowheader").first).to_contain_text("Siłownia plenerowa nad Glinianką")
     page.screenshot(path=str(ARTIFACTS / "results-phone.png"), full_page=True)
     page.get_by_role("link", name="English").click()

@@ -34,6 +34,7 @@ def test_results_page_shows_nothing_until_published_then_the_winners(
     assert "nie są jeszcze jawne" in page.text and "Siłownia plenerowa" not in page.text
     assert client.get(f"/api/processes/{slug}/results").status_code == 403
     assert client.get(f"/api/processes/{slug}/export.csv").status_code == 403
+    assert client.get(f"/p/{slug}/chart.png").status_code == 403
     services.processes.close(slug)
     assert client.get(f"/api/processes/{slug}/results").status_code == 403  # closed, not yet published
     services.processes.publish(slug)
@@ -41,6 +42,9 @@ def test_results_page_shows_nothing_until_published_then_the_winners(
     assert page.status_code == 200 and '<html lang="en">' in page.text
     assert "12. Outdoor gym by the Glinianka pond" in page.text and "<caption>" in page.text
     assert "too few votes (below the threshold)" in page.text
+    assert "Turnout by district" in page.text and '<img src="/p/bo2027/chart.png?lang=en" alt="' in page.text
+    chart = client.get(f"/p/{slug}/chart.png")
+    assert chart.status_code == 200 and chart.content.startswith(b"\x89PNG")
     data = client.get(f"/api/processes/{slug}/results").json()
     assert data["rounds"][0]["wesola"]["ballots"] == 3
     assert data["turnout"]["participants"] == 3

@@ -75,7 +75,7 @@ def test_a_newcomer_votes_in_the_browser_and_a_moderator_publishes(running: tupl
         expect(page.get_by_text("Opublikowano wyniki", exact=False)).to_be_visible(timeout=15_000)
 
         page.goto(web.url + "/p/bo2027")
-        table = page.get_by_role("table").filter(has_text="Wesoła")
+        table = page.get_by_role("table", name="Wesoła — ")
         expect(table).to_contain_text("Siłownia plenerowa nad Glinianką")
         browser.close()
     assert app.services.results.results("bo2027").turnout.by_channel == {"telegram": 1}
