@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import psycopg
 import pytest
@@ -19,6 +21,9 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
+from bot.clock import FakeClock
+from bot.definition import load_definition_file
+from bot.services import Services
 from storage import engine as storage_engine
 from storage.migrate import upgrade_engine
 
@@ -111,3 +116,31 @@ def engine(database_url: str) -> Iterator[Engine]:
 def session_factory(engine: Engine) -> sessionmaker[Session]:
     """Sessions on the migrated ``engine`` (``expire_on_commit=False``), e.g. for ``storage.transaction``."""
     return storage_engine.session_factory(engine)
+
+
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    """Mid-June 2027, inside the example processes' voting windows (folders may override it)."""
+    return FakeClock(datetime(2027, 6, 20, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def load_example(services: Services, clock: FakeClock) -> Callable[..., str]:
+    """Import an example by file stem and open it (the clock moved an hour past its opening); returns its slug.
+
+    ``services`` is each folder's own fixture (which admins it has differs by channel).
+    """
+
+    def load(stem: str, *, open_it: bool = True) -> str:
+        definition = load_definition_file(EXAMPLES / f"{stem}.toml")
+        if definition.opens_at is not None:
+            clock.set(definition.opens_at + timedelta(hours=1))
+        services.processes.import_definition(definition)
+        if open_it:
+            services.processes.open(definition.slug)
+        return definition.slug
+
+    return load

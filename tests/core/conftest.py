@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,6 @@ from sqlalchemy.orm import Session, sessionmaker
 from bot.clock import FakeClock
 from bot.commands.registry import COMMANDS
 from bot.console import ConsoleChannel
-from bot.definition import load_definition_file
 from bot.services import Services, build_services
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,33 +21,11 @@ Transcript = Sequence[tuple[str, Sequence[str]]]
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    """Mid-June 2027, inside the example processes' voting windows."""
-    return FakeClock(datetime(2027, 6, 20, 10, 0, tzinfo=UTC))
-
-
-@pytest.fixture
 def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Services:
     """All services on the test store, with console:moderator as the first admin."""
     built = build_services(session_factory, clock, SECRET)  # type: ignore[arg-type]
     built.people.ensure_admins(["console:moderator"])
     return built
-
-
-@pytest.fixture
-def load_example(services: Services, clock: FakeClock) -> Callable[..., str]:
-    """Import an example by file stem and open it (the clock moved an hour past its opening); returns its slug."""
-
-    def load(stem: str, *, open_it: bool = True) -> str:
-        definition = load_definition_file(EXAMPLES / f"{stem}.toml")
-        if definition.opens_at is not None:
-            clock.set(definition.opens_at + timedelta(hours=1))
-        services.processes.import_definition(definition)
-        if open_it:
-            services.processes.open(definition.slug)
-        return definition.slug
-
-    return load
 
 
 @pytest.fixture

@@ -7,15 +7,13 @@ the bot has *finished* handling the update (a last-group handler marks it), so t
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from datetime import UTC, datetime, timedelta
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FakeClock
-from bot.definition import load_definition_file
 from bot.services import Services, build_services
 from handlers.emulator import Emulator, EmulatorServer, FloodLimits
 from handlers.emulator.harness import Harness
@@ -27,33 +25,11 @@ MODERATOR_ID = 900
 
 
 @pytest.fixture
-def clock() -> FakeClock:
-    """Mid-June 2027, inside the example processes' voting windows."""
-    return FakeClock(datetime(2027, 6, 20, 10, 0, tzinfo=UTC))
-
-
-@pytest.fixture
 def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Services:
     """All services on the test store; Telegram user 900 is an admin."""
     built = build_services(session_factory, clock, SECRET)  # type: ignore[arg-type]
     built.people.ensure_admins([str(MODERATOR_ID)])
     return built
-
-
-@pytest.fixture
-def load_example(services: Services, clock: FakeClock) -> Callable[..., str]:
-    """Import an example by file stem and open it; returns its slug."""
-
-    def load(stem: str, *, open_it: bool = True) -> str:
-        definition = load_definition_file(EXAMPLES / f"{stem}.toml")
-        if definition.opens_at is not None:
-            clock.set(definition.opens_at + timedelta(hours=1))
-        services.processes.import_definition(definition)
-        if open_it:
-            services.processes.open(definition.slug)
-        return definition.slug
-
-    return load
 
 
 @pytest.fixture
