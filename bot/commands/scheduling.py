@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
 
 from bot.commands.args import take_process
 from bot.commands.base import Invocation, Reply
+from bot.i18n import Translator
 from bot.scheduling.core import Scheduler
 from bot.scheduling.optout import stop_reminders
 from bot.scheduling.policy import SchedulePolicy
@@ -75,7 +77,7 @@ def cmd_status(inv: Invocation) -> Sequence[Reply]:
                 "scheduler.status.last",
                 outcome=t("scheduler.outcome." + last.outcome),
                 at=last.finished_at or last.started_at,
-                detail=last.detail or "",
+                detail=_detail(t, last.outcome, last.detail, last.data),
             )
         lines.append(line)
     if len(statuses) > MAX_LINES:
@@ -85,3 +87,21 @@ def cmd_status(inv: Invocation) -> Sequence[Reply]:
         lines += ["", t("scheduler.status.failures")]
         lines += [f"• {t.datetime(run.started_at)} — {run.job_id}: {run.detail or ''}" for run in failures]
     return [Reply("\n".join(lines))]
+
+
+def _detail(t: Translator, outcome: str, detail: str | None, data: dict[str, Any]) -> str:
+    """What a finished job did, in the reader's language (a failure keeps its technical reason)."""
+    if outcome == "failed":
+        return detail or ""
+    if "selected" in data and "queued" in data:
+        return t("scheduler.detail.reminded", count=int(data["queued"]), selected=int(data["selected"]))
+    if "queued" in data:
+        return t("scheduler.detail.queued", count=int(data["queued"]))
+    if "chats" in data:
+        return t(
+            "scheduler.detail.summary",
+            chats=int(data.get("chats", 0)),
+            emails=int(data.get("emails", 0)),
+            personal=int(data.get("personal", 0)),
+        )
+    return ""

@@ -22,7 +22,8 @@ def test_status_lists_jobs_next_runs_and_last_outcomes(
                 "/status",
                 [
                     "Harmonogram działał ostatnio 10.06.2027, 20:00.",
-                    "• 12.06.2027, 20:00 — przypomnienie bo 1d — ostatnio: wykonane 10.06.2027, 20:00 0 queued of 0",
+                    "• 12.06.2027, 20:00 — przypomnienie bo 1d — ostatnio: wykonane 10.06.2027, 20:00 "
+                    "0 przypomnień w kolejce (wybrano osób: 0)",
                     "• 13.06.2027, 18:00 — przypomnienie bo 2h",
                     "• 13.06.2027, 20:00 — zamknięcie bo",
                     "• 11.06.2027, 08:30 — podsumowanie dla moderatorów",
