@@ -98,10 +98,12 @@ class OpinionService:
         text = text.strip()
         if not text:
             raise InputError("opinion.response_needs_text")
+        if len(text) > MAX_OPINION_CHARS:  # refused, never cut: the justification is a public record
+            raise InputError("opinion.too_long", max=MAX_OPINION_CHARS, length=len(text))
         with self.ctx.transaction() as session:
             opinion = self._get(session, opinion_id)
             opinion.response_status = status
-            opinion.response_text = text[:MAX_OPINION_CHARS]
+            opinion.response_text = text
             opinion.responded_by = actor_id
             opinion.responded_at = self.ctx.clock.now()
             session.add(opinion)

@@ -38,6 +38,7 @@ def test_an_ngo_comments_on_sections_and_the_office_answers_each_opinion(
             ("/odrzuc 2", ["Opinia nr 2: odrzucona"]),
             ("/odpowiedz 1 czesciowo Zasada jawności wynika z ustawy; dopisano odesłanie.", ["uwzględniono częściowo"]),
             ("/odpowiedz 1 moze", ["Napisz: /odpowiedz NUMER"]),
+            ("/odpowiedz 1 czesciowo " + "y" * 4001, ["za długa"]),
             ("/zatwierdz 999", ["Nie ma opinii nr 999"]),
             (f"/opinie {slug}", ["Brak opinii do moderacji"]),
         ],
