@@ -286,6 +286,21 @@ class Emulator:
             }
         return self._push({"callback_query": query})
 
+    def send_raw(
+        self, user_id: int, fields: dict[str, Any], *, chat_id: int | None = None, kind: str = "message"
+    ) -> int:
+        """An update of ``kind`` (``message``, ``edited_message``, ``channel_post``…) whose message is the usual
+        envelope (id, date, chat, from) updated with ``fields`` as given — text with any entities, a caption, a
+        sticker, a ``document`` with any name and size; a field set to None is removed (``"from": None``). For
+        fuzzing: nothing is checked, as Telegram would have."""
+        message = self._user_message(user_id, chat_id)
+        for name, value in fields.items():
+            if value is None:
+                message.pop(name, None)
+            else:
+                message[name] = value
+        return self._push({kind: message})
+
     # ----------------------------------------------------------------- reading (the test API)
 
     def received(self, chat_id: int) -> list[BotMessage]:
