@@ -28,6 +28,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 __all__ = [
+    "READ_ONLY",
     "SQLITE_BUSY_TIMEOUT_MS",
     "SessionFactory",
     "make_engine",
@@ -38,6 +39,10 @@ __all__ = [
 
 SQLITE_BUSY_TIMEOUT_MS = 5000
 """How long a SQLite connection waits for a lock held by another connection before failing."""
+
+READ_ONLY = "glos_read_only"
+"""Execution option of a connection that only reads: on SQLite its transaction starts deferred (plain
+``BEGIN``), so readers neither wait for nor block the single writer (WAL gives them a consistent snapshot)."""
 
 SessionFactory = Callable[[], Session]
 """What services receive: a zero-argument callable returning a new :class:`sqlmodel.Session`."""
@@ -99,8 +104,12 @@ def _sqlite_begin(connection: Any) -> None:
     # read participation, insert ballot) waits for busy_timeout instead of failing with SQLITE_BUSY when
     # another writer got in between; a deferred transaction cannot be upgraded safely once it has read.
     # The price: transactions, even read-only ones, are serialised — keep them short (use `transaction`,
-    # never hold a session across network I/O). Readers outside transactions are not affected (WAL).
-    connection.exec_driver_sql("BEGIN IMMEDIATE")
+    # never hold a session across network I/O). A connection marked READ_ONLY never writes, so it begins
+    # deferred and reads its WAL snapshot without taking the lock.
+    if connection.get_execution_options().get(READ_ONLY):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -21,12 +21,8 @@ def take_process(inv: Invocation, *, required: bool = True) -> tuple[str | None,
     words = inv.args.split(maxsplit=1)
     if words:
         candidate = words[0].lower()
-        try:
-            inv.services.processes.get(candidate)
-        except NotFound:
-            pass
-        else:
-            inv.services.dialogue.update(inv.caller.person_id, inv.caller.channel, process=candidate)
+        if inv.services.processes.find(candidate) is not None:
+            inv.services.dialogue.remember(inv.caller.person_id, inv.caller.channel, process=candidate)
             return candidate, words[1] if len(words) > 1 else ""
     remembered = inv.services.dialogue.get(inv.caller.person_id, inv.caller.channel).get("process")
     if remembered is None and required:

@@ -21,7 +21,7 @@ from bot.definition import ProcessDefinition
 from bot.domain import Phase
 from bot.errors import NotFound
 from bot.metrics import Metrics
-from storage.engine import transaction
+from storage.engine import READ_ONLY, transaction
 from storage.models import AuditEntry, Process
 
 __all__ = [
@@ -84,6 +84,7 @@ class ServiceContext:
     secret: bytes
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Warsaw"))
     bot_name: str = "Głos"
+    group_chats: tuple[int, ...] = ()  # [telegram] chats: announcements and shared processes are posted there
     metrics: Metrics = field(default_factory=Metrics)
     _definitions: dict[tuple[int, int], ProcessDefinition] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
@@ -115,6 +116,18 @@ class ServiceContext:
         """A Core connection in a transaction: committed on success, rolled back on any error."""
         with self.engine.begin() as connection:
             yield connection
+
+    @contextmanager
+    def reading(self) -> Iterator[Connection]:
+        """A Core connection for reads only: on SQLite it does not take the write lock (see storage/engine.py).
+
+        Writing through it is a programming error (SQLite would then fail with "database is locked" under
+        contention instead of waiting).
+        """
+        with self.engine.connect() as connection:
+            connection.execution_options(**{READ_ONLY: True})
+            with connection.begin():
+                yield connection
 
     def state(self, connection: Connection, slug: str) -> ProcessState:
         """The phase and window of the process with ``slug`` (``process.not_found`` otherwise)."""

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlmodel import select
+from sqlalchemy import bindparam
+from sqlmodel import col, select
 
 from bot.domain import Channel
 from bot.services.context import ServiceContext
 from storage.models import DialogueState
 
 __all__ = ["DialogueService"]
+
+_STATE_QUERY = select(DialogueState.state).where(
+    col(DialogueState.person_id) == bindparam("person"), col(DialogueState.channel) == bindparam("channel")
+)
 
 
 class DialogueService:
@@ -27,6 +32,19 @@ class DialogueService:
                 select(DialogueState).where(DialogueState.person_id == person_id, DialogueState.channel == channel)
             ).first()
             return dict(row.state) if row is not None else {}
+
+    def remember(self, person_id: int, channel: Channel, **values: Any) -> None:
+        """Like :meth:`update`, but writes only when a value differs from the stored one.
+
+        Commands remember the process they name on every call; the write (and its commit) is skipped when
+        the person keeps talking about the same process, which is nearly always.
+        """
+        with self.ctx.reading() as connection:
+            stored = connection.execute(_STATE_QUERY, {"person": person_id, "channel": channel}).scalar()
+        current = dict(stored) if stored is not None else {}
+        if all(current.get(key) == value for key, value in values.items()):
+            return
+        self.update(person_id, channel, **values)
 
     def update(self, person_id: int, channel: Channel, **changes: Any) -> dict[str, Any]:
         """Merge ``changes`` into the state (a None value removes the key); returns the new state."""

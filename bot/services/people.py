@@ -9,8 +9,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from sqlalchemy import and_, bindparam
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from bot.domain import Channel, RoleName
 from bot.errors import InputError, NotFound
@@ -18,6 +19,16 @@ from bot.services.context import ServiceContext
 from storage.models import Identity, Person, Role
 
 __all__ = ["PeopleService", "PersonRef", "normalise_address"]
+
+# Every message starts by finding its sender: one prepared statement reads the person, their language and
+# global roles (one row per role, or one row with a NULL role) without an ORM unit of work.
+_KNOWN_QUERY = (
+    select(Person.id, Person.language, Person.display_name, Role.role)
+    .select_from(Identity)
+    .join(Person, col(Person.id) == col(Identity.person_id))
+    .outerjoin(Role, and_(col(Role.person_id) == col(Person.id), col(Role.process_id).is_(None)))
+    .where(col(Identity.channel) == bindparam("channel"), col(Identity.address) == bindparam("address"))
+)
 
 
 @dataclass(frozen=True)
@@ -57,6 +68,9 @@ class PeopleService:
         address = normalise_address(channel, address)
         if not address:
             raise InputError("person.empty_address")
+        known = self._known(channel, address)
+        if known is not None:
+            return known
         for _attempt in range(2):
             with self.ctx.transaction() as session:
                 person = self._find(session, channel, address)
@@ -88,9 +102,17 @@ class PeopleService:
 
     def find(self, channel: Channel, address: str) -> PersonRef | None:
         """The person behind (channel, address), or None when they never wrote."""
-        with self.ctx.transaction() as session:
-            person = self._find(session, channel, normalise_address(channel, address))
-            return None if person is None else self._ref(session, person)
+        return self._known(channel, normalise_address(channel, address))
+
+    def _known(self, channel: Channel, address: str) -> PersonRef | None:
+        """The person behind a normalised (channel, address) in one query, or None."""
+        with self.ctx.reading() as connection:
+            rows = connection.execute(_KNOWN_QUERY, {"channel": channel.value, "address": address}).all()
+        if not rows:
+            return None
+        person_id, language, display_name, _ = rows[0]
+        roles = frozenset(RoleName(row[3]) for row in rows if row[3] is not None)
+        return PersonRef(person_id, language, roles, display_name)
 
     def get(self, person_id: int) -> PersonRef:
         """The person with ``person_id``."""

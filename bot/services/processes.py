@@ -10,15 +10,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import bindparam
 from sqlmodel import Session, col, delete, select
 
 from bot.definition import ProcessDefinition
 from bot.domain import ItemKind, Phase, ProcessKind
-from bot.errors import InputError, WrongPhase
-from bot.services.context import ServiceContext
+from bot.errors import InputError, NotFound, WrongPhase
+from bot.services.context import ProcessState, ServiceContext
 from storage.models import Item, Pool, Process
 
 __all__ = ["ProcessInfo", "ProcessService"]
+
+# Most commands start by reading the process they name: one prepared statement of the few columns a
+# ProcessInfo needs (the definition itself comes from the context's cache, keyed on the row's version).
+_INFO_QUERY = select(  # type: ignore[call-overload]
+    Process.id,
+    Process.slug,
+    Process.kind,
+    Process.phase,
+    Process.opens_at,
+    Process.closes_at,
+    Process.secret,
+    Process.version,
+).where(col(Process.slug) == bindparam("slug"))
 
 
 @dataclass(frozen=True)
@@ -59,8 +73,20 @@ class ProcessService:
 
     def get(self, slug: str) -> ProcessInfo:
         """The process with ``slug`` (``process.not_found`` otherwise)."""
-        with self.ctx.transaction() as session:
-            return self.info(session, self.ctx.process(session, slug))
+        found = self.find(slug)
+        if found is None:
+            raise NotFound("process.not_found", slug=slug)
+        return found
+
+    def find(self, slug: str) -> ProcessInfo | None:
+        """The process with ``slug``, or None."""
+        with self.ctx.reading() as connection:
+            row = connection.execute(_INFO_QUERY, {"slug": slug.strip().lower()}).first()
+            if row is None:
+                return None
+            state = ProcessState(row[0], row[1], Phase(row[3]), row[4], row[5], bool(row[6]), row[7])
+            definition = self.ctx.definition_of(connection, state)
+        return ProcessInfo(state.id, state.slug, ProcessKind(row[2]), state.phase, definition, row[4], row[5])
 
     def list(self, phases: tuple[Phase, ...] | None = None) -> list[ProcessInfo]:
         """All processes (or those in ``phases``), newest first."""

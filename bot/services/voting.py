@@ -44,6 +44,12 @@ _RETIRE = (
     .returning(_BALLOT.c.revision, _BALLOT.c.withdrawn)
 )
 _INSERT_BALLOT = insert(_BALLOT)
+_CURRENT = select(_BALLOT.c.content, _BALLOT.c.withdrawn).where(
+    _BALLOT.c.process_id == bindparam("process"),
+    _BALLOT.c.ballot_key == bindparam("key"),
+    _BALLOT.c.round == bindparam("round_no"),
+    _BALLOT.c.is_current.is_(True),
+)
 
 RECEIPT_LENGTH = 12  # 31**12 ≈ 8·10^17
 
@@ -152,13 +158,13 @@ class VotingService:
 
     def current_ballot(self, slug: str, person_id: int, *, round_no: int = 1) -> Ballot | None:
         """The person's counted ballot, or None."""
-        with self.ctx.transaction() as session:
-            process = self.ctx.process(session, slug)
-            assert process.id is not None
-            row = self._current(session, process.id, self.ctx.ballot_key(process.id, person_id), round_no)
-            if row is None or row.withdrawn:
-                return None
-            return strip_meta(row.content)
+        with self.ctx.reading() as connection:
+            process = self.ctx.state(connection, slug)
+            key = self.ctx.ballot_key(process.id, person_id)
+            row = connection.execute(_CURRENT, {"process": process.id, "key": key, "round_no": round_no}).first()
+        if row is None or row[1]:
+            return None
+        return strip_meta(row[0])
 
     def cast_paper(self, slug: str, ballot: Ballot, *, district: str | None, actor_id: int) -> str:
         """Enter a paper ballot (a moderator's command); it has no person, so a random key. Returns a receipt."""

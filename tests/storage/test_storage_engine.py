@@ -11,7 +11,7 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session, select
 
 from bot.domain import Channel
-from storage.engine import SQLITE_BUSY_TIMEOUT_MS, make_engine, normalize_url, transaction
+from storage.engine import READ_ONLY, SQLITE_BUSY_TIMEOUT_MS, make_engine, normalize_url, transaction
 from storage.models import Identity, Person
 
 Factory = sessionmaker[Session]
@@ -32,6 +32,31 @@ def test_sqlite_connections_have_wal_foreign_keys_synchronous_and_busy_timeout(t
             "busy_timeout": SQLITE_BUSY_TIMEOUT_MS,
         }
         assert (tmp_path / "pragmas.db-wal").exists()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_readers_do_not_wait_for_the_writer(tmp_path: Path) -> None:
+    """A read-only connection reads its snapshot while a writer holds the lock (it would otherwise wait 5 s
+    and fail): the bot's reads never queue behind a vote being stored."""
+    engine = make_engine(f"sqlite:///{tmp_path}/readers.db")
+    try:
+        with engine.begin() as connection:
+            connection.exec_driver_sql("CREATE TABLE t (x INTEGER)")
+            connection.exec_driver_sql("INSERT INTO t VALUES (1)")
+        with engine.begin() as writer:
+            writer.exec_driver_sql("INSERT INTO t VALUES (2)")
+            with engine.connect() as reader:
+                reader.execution_options(**{READ_ONLY: True})
+                raw = reader.connection.dbapi_connection
+                assert raw is not None
+                raw.execute("PRAGMA busy_timeout = 1")  # fail fast if it were to wait
+                with reader.begin():
+                    assert reader.exec_driver_sql("SELECT count(*) FROM t").scalar() == 1
+        with engine.connect() as reader:
+            reader.execution_options(**{READ_ONLY: True})
+            with reader.begin():
+                assert reader.exec_driver_sql("SELECT count(*) FROM t").scalar() == 2
     finally:
         engine.dispose()
 

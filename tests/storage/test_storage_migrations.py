@@ -85,3 +85,25 @@ def test_downgrade_to_base_and_up_again(engine: Engine, database_url: str) -> No
     migrate.upgrade(database_url)
     assert migrate.current(database_url) == "0003"
     assert _diff(engine) == []
+
+
+def test_the_head_read_from_the_files_is_alembics() -> None:
+    assert migrate.shipped_head() == migrate.head()
+
+
+def test_a_start_on_an_up_to_date_store_does_not_load_alembic(database_url: str) -> None:
+    """Alembic costs about 30 MB of resident memory; an idle bot on a migrated store should not carry it."""
+    import subprocess
+    import sys
+
+    migrate.upgrade(database_url)
+    program = (
+        "import sys\n"
+        "from storage.engine import make_engine\n"
+        "from storage.migrate import upgrade_engine\n"
+        f"engine = make_engine({database_url!r})\n"
+        "upgrade_engine(engine)\n"
+        "print('alembic' in sys.modules)\n"
+    )
+    loaded = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "False"
