@@ -15,9 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
+# numpy (about 20 MB resident) is imported when support arrays are first built, not when the bot starts:
+# an idle bot never counts (see BENCHMARKS.md, Telegram, idle RSS).
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 __all__ = ["Approvals", "id_order"]
 
@@ -51,6 +55,8 @@ class Approvals:
     ) -> Approvals:
         """Build from one iterable of supported project ids per voter; unknown ids raise :class:`KeyError`,
         repeated ids on one ballot count once."""
+        import numpy as np
+
         index = {pid: i for i, pid in enumerate(project_ids)}
         voters: list[int] = []
         projects: list[int] = []
@@ -78,4 +84,6 @@ class Approvals:
 
     def supporter_counts(self) -> npt.NDArray[np.int64]:
         """For each project, how many voters support it."""
+        import numpy as np
+
         return np.bincount(self.project_of, minlength=self.n_projects).astype(np.int64)

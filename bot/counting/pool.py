@@ -40,7 +40,6 @@ from bot.counting.borda import borda_scores
 from bot.counting.greedy import greedy
 from bot.counting.irv import instant_runoff
 from bot.counting.majority import answers, passes
-from bot.counting.mes import equal_shares, equal_shares_add1, fill_greedily
 from bot.counting.outcome import BudgetOutcome, Reason
 from bot.counting.schulze import schulze
 from bot.counting.scores import (
@@ -345,6 +344,8 @@ def _count_budget(pool: Pool, items: Sequence[Item], votes: list[PoolVote], know
     if rule is CountingRuleKind.MES:
         below = {i for i, s in enumerate(support) if s < threshold}
         allowed = [[k for k in b if keys.index(k) not in below] for b in supports] if below else supports
+        from bot.counting.mes import equal_shares, equal_shares_add1, fill_greedily  # numpy: only when counting
+
         approvals = Approvals.from_ballots(keys, costs, allowed)
         outcome = equal_shares_add1(approvals, budget) if pool.counting.add1 else equal_shares(approvals, budget)
         if pool.counting.fill:

@@ -33,7 +33,6 @@ from typing import Any
 
 from bot.counting.approvals import Approvals
 from bot.counting.greedy import greedy
-from bot.counting.mes import equal_shares, equal_shares_add1, prefer_counts
 from bot.counting.outcome import BudgetOutcome, Reason
 from bot.counting.pb import PbElection, format_number, parse_number
 from bot.errors import PabulibError
@@ -148,6 +147,8 @@ def tally(election: PbElection, rule: str = "auto") -> TallyResult:
             ids, costs, values, budget, min_support=threshold, stop_at_first_misfit=applied == "greedy-no-skip"
         )
     else:
+        from bot.counting.mes import equal_shares, equal_shares_add1, prefer_counts  # numpy: only when counting
+
         approvals = Approvals.from_ballots(ids, costs, (v.vote for v in election.votes))
         if applied == "mes":
             outcome = equal_shares(approvals, budget)

@@ -28,7 +28,6 @@ from bot.exports import export_process
 from bot.i18n import LANGUAGES, Translator, translator
 from bot.services import ProcessResults, Services
 from bot.summaries.chart import Chart, summary_chart
-from bot.web.report_docx import report_docx
 from bot.web.results_cache import ResultsCache
 
 __all__ = ["create_web_app"]
@@ -145,6 +144,8 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
     def report_document(request: Request, slug: str) -> Response:
         _public(services, slug)
         t = translator(_language(request), services.context.zone)
+        from bot.web.report_docx import report_docx  # python-docx and lxml: loaded on the first download
+
         content = report_docx(services.report.report(slug, language=t.language), t)
         return Response(
             content,
