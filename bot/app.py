@@ -23,6 +23,8 @@ from bot.definition import load_definition_file
 from bot.domain import Phase
 from bot.errors import GlosError
 from bot.services import Services, build_services
+from bot.services.abuse import AbuseThresholds
+from bot.services.abuse import configure as configure_abuse
 from storage.engine import make_engine, session_factory
 from storage.migrate import upgrade_engine
 
@@ -77,6 +79,7 @@ def build_app(
         bot_name=settings.bot.name,
     )
     services.people.ensure_admins(settings.bot.admins)
+    configure_abuse(services.context, AbuseThresholds(**settings.abuse.model_dump()))
     return App(settings, engine, services, COMMANDS)
 
 

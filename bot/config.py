@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 __all__ = [
+    "AbuseSettings",
     "BotSettings",
     "ConfigError",
     "MailSettings",
@@ -144,6 +145,17 @@ class SchedulerSettings(_Section):
     report_path: str = "/p/{slug}/raport"
 
 
+class AbuseSettings(_Section):
+    """``[abuse]``: when a burst of new people or of first ballots is shown to moderators (``/sygnaly``, digest)."""
+
+    window_minutes: int = Field(default=60, ge=1, le=24 * 60)
+    baseline_days: int = Field(default=7, ge=0, le=90)
+    baseline_factor: float = Field(default=3.0, ge=0)
+    min_new_identities: int = Field(default=100, ge=1)
+    min_batch_ballots: int = Field(default=30, ge=1)
+    min_district_ballots: int = Field(default=200, ge=1)
+
+
 class Settings(_Section):
     """The whole configuration. Every key is documented in ``config.example.toml``."""
 
@@ -153,6 +165,7 @@ class Settings(_Section):
     mail: MailSettings = Field(default_factory=MailSettings)
     web: WebSettings = Field(default_factory=WebSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    abuse: AbuseSettings = Field(default_factory=AbuseSettings)
 
     @property
     def tz(self) -> ZoneInfo:

@@ -6,6 +6,7 @@ from bot.commands import basket as bk
 from bot.commands import moderator as mod
 from bot.commands import resident as res
 from bot.commands import scheduling as sched
+from bot.commands import signals as sig
 from bot.commands.base import Command
 from bot.commands.table import CommandTable
 from bot.domain import RoleName
@@ -73,6 +74,7 @@ def build_table() -> CommandTable:
             Command("papierowy", mod.cmd_paper, "help.paper", "usage.paper", aliases=("paper",), role=M),
             Command("eksport", mod.cmd_export, "help.export", "usage.export", aliases=("export",), role=M),
             Command("status", sched.cmd_status, "help.status", "usage.status", role=M),
+            Command("sygnaly", sig.cmd_signals, "help.signals", "usage.signals", aliases=("signals",), role=M),
             Command("nadaj_role", mod.cmd_grant, "help.grant", "usage.grant", aliases=("grant",), role=A),
             Command("odbierz_role", mod.cmd_revoke, "help.revoke", "usage.revoke", aliases=("revoke",), role=A),
         ]

@@ -1,4 +1,5 @@
-"""The moderators' daily digest: opinions waiting for moderation and turnout, per open or closed process.
+"""The moderators' daily digest: opinions waiting for moderation and turnout, per open or closed process, and
+the anti-abuse signals of the last day (:mod:`bot.services.abuse`) when there are any.
 
 One message per moderator per local day (key ``digest:<date>:person:<id>``); nothing is sent on a day with no
 open or closed process.
@@ -10,11 +11,13 @@ from datetime import date
 
 from sqlalchemy import func, select
 
+from bot.commands.signals import signal_lines
 from bot.domain import ModerationStatus, Phase
 from bot.i18n import translator
 from bot.scheduling.messages import payload_for
 from bot.scheduling.recipients import moderators
 from bot.services import Services
+from bot.services.abuse import AbuseWatch, thresholds_for
 from storage.models import Opinion
 
 __all__ = ["send_digest"]
@@ -37,6 +40,8 @@ def send_digest(services: Services, day: date) -> int:
         )
         people = moderators(connection)
     turnout = {info.slug: services.results.turnout(info.slug) for info in processes}
+    thresholds = thresholds_for(services.context)
+    signals = AbuseWatch(services.context, thresholds).recent(24)
     queued = 0
     for person in people:
         t = translator(person.language, services.context.zone)
@@ -47,6 +52,8 @@ def send_digest(services: Services, day: date) -> int:
             lines.append(f"{info.title(t.language)} ({info.slug}) — {t('phase.' + info.phase.value)}")
             lines.append(t("scheduler.digest.turnout", count=figures.participants, eligible=figures.eligible_known))
             lines.append(t("scheduler.digest.pending", count=int(pending.get(info.id, 0))))
+        if signals:
+            lines += ["", t("abuse.digest.header"), *signal_lines(signals, t, thresholds)]
         text = "\n".join(lines)
         queued += services.outbox.enqueue(
             key=f"digest:{day.isoformat()}:person:{person.person_id}",
