@@ -212,10 +212,14 @@ def run(
         if settings.telegram.enabled and telegram:
             # The adapter is found by name: the core never imports a transport.
             runtime = importlib.import_module("handlers.launch").start(application, out.print)
-        web = _start_web(application, runtime) if settings.web.enabled else None
+        # With the emulator and no mail server, e-mail is captured for the playground's e-mail pane.
+        pretend = _playground_mail(application, runtime) if settings.web.enabled else None
+        web = _start_web(application, runtime, pretend) if settings.web.enabled else None
         try:
             ConsoleChannel(application.services, application.commands, user).loop()
         finally:
+            if pretend is not None:
+                pretend.stop()
             if runtime is not None:
                 runtime.stop()
             if web is not None:
@@ -226,11 +230,24 @@ def run(
                 scheduler.shutdown()
 
 
-def _start_web(application: App, telegram: Any = None) -> ThreadedServer:
+def _playground_mail(application: App, telegram: Any) -> Any:
+    """The playground's e-mail (``mail.playground.PlaygroundMail``) when the emulator stands in for Telegram
+    and ``[mail]`` is not enabled: outgoing mail is captured in a local Maildir (``[mail] maildir``, else
+    ``glos-mail`` beside the database) instead of being sent, and replies are read from it. Else None."""
+    if getattr(telegram, "server", None) is None or application.settings.mail.enabled:
+        return None
+    pretend = importlib.import_module("mail.playground").start(application.services, application.settings)
+    out.print(f"E-mail: przechwytywane / captured for the playground in {pretend.maildir}")
+    return pretend
+
+
+def _start_web(application: App, telegram: Any = None, mail: Any = None) -> ThreadedServer:
     """The web app on [web] host:port, or on a free port when that one is taken (said so). With Telegram
     running it also serves the webhook endpoint (webhook mode) and, with the emulator, the playground at
-    /playground, whose moderator (user 900) is made an admin."""
+    /playground, whose moderator (user 900) is made an admin; with ``mail`` (see :func:`_playground_mail`)
+    the playground also shows the captured e-mail and takes replies."""
     from bot.web.app import create_web_app
+    from bot.web.playground_mail import MailPaneWeb
 
     asgi = create_web_app(application.services, application.settings)
     endpoint = telegram.webhook_endpoint() if telegram is not None else None
@@ -239,7 +256,8 @@ def _start_web(application: App, telegram: Any = None) -> ThreadedServer:
     emulator_server = getattr(telegram, "server", None)
     if emulator_server is not None:
         playground = importlib.import_module("handlers.playground")
-        asgi.mount("/playground", playground.playground_app(emulator_server.emulator))
+        pane = MailPaneWeb(mail, application.services) if mail is not None else None
+        asgi.mount("/playground", playground.playground_app(emulator_server.emulator, pane))
         application.services.people.ensure_admins([str(playground.MODERATOR_ID)])
     settings = application.settings.web
     try:

@@ -5,15 +5,20 @@ when the emulator stands in for Telegram. It acts through the emulator's test AP
 button, receives messages), so the real python-telegram-bot adapter and the core handle everything. The page is
 plain HTML and JavaScript served from here (no external assets). User 900 is the moderator when
 ``[bot] admins`` names ``"900"`` (``glos run`` grants that to the playground), any other id a resident.
+
+With a :class:`~bot.web.playground_mail.MailPaneWeb` the page also has the e-mail pane (the mail the bot sent
+to a pretend NGO member, and a form to reply) and its ``api/mail`` endpoints.
 """
 
 from __future__ import annotations
 
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
+from bot.web.playground_mail import MailPaneWeb
 from handlers.emulator.state import Emulator
 
 __all__ = ["MODERATOR_ID", "RESIDENT_ID", "playground_app"]
@@ -33,7 +38,10 @@ PAGE = """<!doctype html>
   header { background: #0b5394; color: #fff; padding: .6rem 1rem; display: flex; gap: 1rem; align-items: center; }
   header h1 { font-size: 1.1rem; margin: 0; flex: 1; }
   header label { font-size: .9rem; }
-  main { max-width: 44rem; margin: 0 auto; display: flex; flex-direction: column; height: calc(100vh - 3rem); }
+  .panes { display: flex; flex-wrap: wrap; }
+  main { flex: 1 1 26rem; max-width: 44rem; margin: 0 auto; display: flex; flex-direction: column;
+    height: calc(100vh - 3rem); }
+  #mail-pane { flex: 1 1 22rem; height: calc(100vh - 3rem); }
   #log { flex: 1; overflow-y: auto; padding: 1rem; list-style: none; margin: 0; }
   #log li { max-width: 85%; margin: .4rem 0; padding: .5rem .75rem; border-radius: .6rem; white-space: pre-wrap; }
   #log li.user { margin-left: auto; background: #d9fdd3; }
@@ -57,6 +65,7 @@ PAGE = """<!doctype html>
     </select>
   </label>
 </header>
+<div class="panes">
 <main>
   <ol id="log" aria-live="polite" aria-label="Rozmowa / conversation"></ol>
   <form id="send">
@@ -64,6 +73,8 @@ PAGE = """<!doctype html>
     <button type="submit">Wyślij</button>
   </form>
 </main>
+__MAIL_PANE__
+</div>
 <script>
 const log = document.getElementById("log"), who = document.getElementById("who");
 let shown = "";
@@ -119,12 +130,13 @@ refresh();
 """
 
 
-def playground_app(emulator: Emulator) -> Starlette:
-    """The playground page and its small JSON API around ``emulator``."""
+def playground_app(emulator: Emulator, mail: MailPaneWeb | None = None) -> Starlette:
+    """The playground page and its small JSON API around ``emulator`` (and the e-mail pane of ``mail``)."""
 
     async def page(request: Request) -> Response:
         html = PAGE.replace("__RESIDENT__", str(RESIDENT_ID)).replace("__MODERATOR__", str(MODERATOR_ID))
-        return HTMLResponse(html)
+        pane = await run_in_threadpool(mail.html, request) if mail is not None else ""
+        return HTMLResponse(html.replace("__MAIL_PANE__", pane))
 
     async def chat(request: Request) -> Response:
         return JSONResponse(emulator.transcript(int(request.path_params["user_id"])))
@@ -165,5 +177,6 @@ def playground_app(emulator: Emulator) -> Starlette:
             Route("/api/chats/{user_id:int}", chat),
             Route("/api/chats/{user_id:int}/documents/{message_id:int}", document),
             Route("/api/users/{user_id:int}/send", send, methods=["POST"]),
+            *(mail.routes() if mail is not None else []),
         ]
     )

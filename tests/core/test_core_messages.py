@@ -29,9 +29,10 @@ ERRORS = {
 
 
 def _keys_in_source() -> set[str]:
-    """Message ids passed as literals to a translator (``t(...)``, ``inv.t(...)``) or to a core error."""
+    """Message ids passed as literals to a translator (``t(...)``, ``inv.t(...)``) or to a core error, in the
+    core and in the channels (``mail/``, ``handlers/``)."""
     keys: set[str] = set()
-    for path in (ROOT / "bot").rglob("*.py"):
+    for path in (path for folder in ("bot", "mail", "handlers") for path in (ROOT / folder).rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if not isinstance(node, ast.Call) or not node.args:
                 continue
