@@ -77,6 +77,7 @@ def build_app(
         language=settings.bot.language,
         zone=settings.tz,
         bot_name=settings.bot.name,
+        group_chats=tuple(settings.telegram.chats),
     )
     services.people.ensure_admins(settings.bot.admins)
     configure_abuse(services.context, AbuseThresholds(**settings.abuse.model_dump()))

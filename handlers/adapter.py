@@ -9,7 +9,7 @@
 * A document is downloaded and attached: its caption is the command (``/lista bo2027``), else ``.toml`` means
   ``/importuj`` and ``.csv`` means ``/lista``. The core refuses residents (and audits the refusal).
 * Stickers, photos and edited messages get a translated explanation. In groups nothing is cast: the bot points
-  to the private chat with a deep link.
+  to the private chat with a deep link; only a moderator's ``in_groups`` command (``/udostepnij``) runs there.
 * :meth:`TelegramAdapter.on_error` is the catch-all: the traceback goes to the log, the user gets
   ``error.internal`` in their language.
 """
@@ -34,7 +34,7 @@ from bot.commands.table import CommandTable
 from bot.domain import Channel
 from bot.i18n import translator
 from bot.services import Services
-from handlers.buttons import ButtonTokens
+from handlers.buttons import ButtonTokens, username_of
 from handlers.callers import telegram_caller
 from handlers.menus import CommandMenus
 from handlers.replies import MAX_TEXT, send_replies, with_flood_retry
@@ -106,10 +106,14 @@ class TelegramAdapter:
         if message is None or user is None or message.text is None:
             return
         caller = await self._caller(context, message.chat, user)
+        group = None
         if not self._private(message.chat):
-            await self._point_to_private(context, message.chat, caller)
-            return
-        replies = dispatch(self.commands, self.services, caller, message.text, limiter=self.limiter)
+            # In a group only a moderator's in-group command (/udostepnij) runs; the core says which.
+            if not self.commands.runs_in_group(message.text, caller):
+                await self._point_to_private(context, message.chat, caller)
+                return
+            group = str(message.chat.id)
+        replies = dispatch(self.commands, self.services, caller, message.text, limiter=self.limiter, group=group)
         await self._send(context, message.chat.id, caller, replies)
 
     async def _on_button(self, update: Update, context: Context) -> None:
@@ -127,7 +131,7 @@ class TelegramAdapter:
             return
         await query.answer()
         replies = dispatch(self.commands, self.services, caller, command, limiter=self.limiter)
-        keyboards = self.tokens.keyboards(caller.person_id, replies)
+        keyboards = self.tokens.keyboards(caller.person_id, replies, bot_username=username_of(context.bot))
         tapped = query.message
         first = replies[0] if replies else None
         # A reply that is a new view with its own buttons (the basket after a tap) replaces the tapped
@@ -221,7 +225,7 @@ class TelegramAdapter:
         await send_replies(context.bot, chat.id, [Reply(t("telegram.private_only", link=link))], [None])
 
     async def _send(self, context: Context, chat_id: int, caller: Caller, replies: list[Reply]) -> None:
-        keyboards = self.tokens.keyboards(caller.person_id, replies)
+        keyboards = self.tokens.keyboards(caller.person_id, replies, bot_username=username_of(context.bot))
         await send_replies(context.bot, chat_id, replies, keyboards)
 
     @staticmethod

@@ -5,6 +5,10 @@ may be longer than 64 bytes. The button is sent with a short token instead (``g1
 from the command), and the token → command map is kept in the person's dialogue state in the store, so a
 restarted bot still understands buttons it sent before. On a tap the token must be in the tapping person's own
 map: a forged, foreign or evicted (stale) token resolves to None and the adapter answers with a clear sentence.
+
+A link button (:attr:`~bot.commands.base.Button.link`, ``/start SLUG``) becomes a URL button with the deep link
+``https://t.me/<bot>?start=SLUG``: tapping it opens the private chat with the bot, which receives ``/start SLUG``.
+It needs no token, so it also works in group chats, where nobody has a token map.
 """
 
 from __future__ import annotations
@@ -14,18 +18,35 @@ import hashlib
 import re
 from collections.abc import Sequence
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.commands.base import Reply
+from bot.commands.base import Button, Reply
 from bot.domain import Channel
 from bot.services import Services
 
-__all__ = ["MAX_REMEMBERED", "PREFIX", "ButtonTokens"]
+__all__ = ["MAX_REMEMBERED", "PREFIX", "ButtonTokens", "deep_link", "username_of"]
 
 PREFIX = "g1:"
 MAX_REMEMBERED = 256  # buttons remembered per person; older ones become stale
 _STATE_KEY = "buttons"
 _TOKEN = re.compile(r"^g1:[A-Za-z0-9_-]{11}$")
+
+
+def username_of(bot: Bot) -> str | None:
+    """The bot's username, or None before ``getMe`` (an uninitialised Bot; its link buttons are left out)."""
+    try:
+        return bot.username
+    except RuntimeError:
+        return None
+
+
+def deep_link(bot_username: str, payload: str) -> str:
+    """The link that opens the private chat with the bot and sends ``/start payload`` (``[A-Za-z0-9_-]``, ≤ 64)."""
+    return f"https://t.me/{bot_username}?start={payload}" if payload else f"https://t.me/{bot_username}"
+
+
+def _shown(button: Button, person_id: int | None, bot_username: str | None) -> bool:
+    return bool(bot_username) if button.link else person_id is not None
 
 
 def _token(command: str) -> str:
@@ -40,22 +61,33 @@ class ButtonTokens:
     def __init__(self, services: Services) -> None:
         self.services = services
 
-    def keyboards(self, person_id: int, replies: Sequence[Reply]) -> list[InlineKeyboardMarkup | None]:
-        """One keyboard per reply (None when it has no buttons); remembers every button's command."""
-        commands = [button.command for reply in replies for row in reply.buttons for button in row]
-        if commands:
+    def keyboards(
+        self, person_id: int | None, replies: Sequence[Reply], *, bot_username: str | None = None
+    ) -> list[InlineKeyboardMarkup | None]:
+        """One keyboard per reply (None when it has no buttons); remembers every command button's command.
+
+        Link buttons become deep links to ``bot_username`` (left out without one). Without a ``person_id`` (a
+        message to a group) only link buttons are kept: nobody there could tap a command button.
+        """
+        commands = [button.command for reply in replies for row in reply.buttons for button in row if not button.link]
+        if commands and person_id is not None:
             self.remember(person_id, commands)
-        return [
-            InlineKeyboardMarkup(
-                [
-                    [InlineKeyboardButton(b.label[:64], callback_data=_token(b.command)) for b in row]
-                    for row in reply.buttons
-                ]
-            )
-            if reply.buttons
-            else None
-            for reply in replies
-        ]
+        keyboards: list[InlineKeyboardMarkup | None] = []
+        for reply in replies:
+            rows = [
+                [self._button(button, bot_username) for button in row if _shown(button, person_id, bot_username)]
+                for row in reply.buttons
+            ]
+            rows = [row for row in rows if row]
+            keyboards.append(InlineKeyboardMarkup(rows) if rows else None)
+        return keyboards
+
+    @staticmethod
+    def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
+        if button.link:
+            payload = button.command.removeprefix("/start").strip()
+            return InlineKeyboardButton(button.label[:64], url=deep_link(str(bot_username), payload))
+        return InlineKeyboardButton(button.label[:64], callback_data=_token(button.command))
 
     def remember(self, person_id: int, commands: Sequence[str]) -> None:
         """Store the tokens of ``commands`` for ``person_id`` (newest last, the oldest evicted)."""

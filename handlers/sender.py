@@ -29,7 +29,7 @@ from bot.domain import Channel
 from bot.scheduling.undeliverable import report_undeliverable
 from bot.services import Services
 from bot.services.outbox import QueuedMessage, payload_reply
-from handlers.buttons import ButtonTokens
+from handlers.buttons import ButtonTokens, username_of
 from handlers.replies import reply_parts, retry_after
 
 __all__ = ["SendReport", "TelegramSender"]
@@ -132,8 +132,8 @@ class TelegramSender:
             return
         reply = payload_reply(message.payload)
         keyboard = None
-        if reply.buttons and message.person_id is not None:
-            keyboard = self.tokens.keyboards(message.person_id, [reply])[0]
+        if reply.buttons:  # a group (no person) keeps only link buttons; see ButtonTokens.keyboards
+            keyboard = self.tokens.keyboards(message.person_id, [reply], bot_username=username_of(self.bot))[0]
         # A long reply is several Telegram messages: after a 429 the sending resumes at the refused part, so the
         # parts already delivered are not sent again.
         parts = reply_parts(self.bot, chat_id, reply, keyboard)

@@ -23,10 +23,16 @@ __all__ = ["Button", "Caller", "Command", "Document", "Handler", "Invocation", "
 
 @dataclass(frozen=True)
 class Button:
-    """An inline choice. ``command`` is the command line the button sends when pressed."""
+    """An inline choice. ``command`` is the command line the button sends when pressed.
+
+    A ``link`` button leads to the private conversation with the bot instead, starting it with ``command``
+    (``/start SLUG``): it is how a card posted in a group, where nothing is cast, brings people to vote. Telegram
+    shows it as a deep link (``https://t.me/<bot>?start=SLUG``); channels without links show the command.
+    """
 
     label: str
     command: str
+    link: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,6 +85,7 @@ class Invocation:
     args: str = ""
     attachment: bytes | None = None
     attachment_name: str | None = None
+    group: str | None = None  # the group chat the command was typed in; None in a private conversation
 
     @property
     def words(self) -> list[str]:
@@ -91,7 +98,12 @@ Handler = Callable[[Invocation], Sequence[Reply]]
 
 @dataclass(frozen=True)
 class Command:
-    """A named command. ``summary`` and ``usage`` are message ids; ``role`` None means everyone."""
+    """A named command. ``summary`` and ``usage`` are message ids; ``role`` None means everyone.
+
+    ``on_text`` answers plain text (not a command) while this command waits for it — a step of a guided flow
+    (:mod:`bot.commands.pending`). ``in_groups`` commands may also be typed in a group chat, by those whose
+    role allows them; every other command works only in a private conversation.
+    """
 
     name: str
     handler: Handler
@@ -100,6 +112,8 @@ class Command:
     aliases: tuple[str, ...] = ()
     role: RoleName | None = None
     channels: frozenset[Channel] = field(default_factory=lambda: frozenset(Channel))
+    on_text: Handler | None = None
+    in_groups: bool = False
 
     @property
     def names(self) -> tuple[str, ...]:

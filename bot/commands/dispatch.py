@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from bot.commands.base import Caller, Invocation, Reply
+from bot.commands.pending import waiting_command
 from bot.commands.ratelimit import RateLimiter
 from bot.commands.table import CommandTable, allowed
 from bot.errors import GlosError
@@ -31,11 +32,14 @@ def dispatch(
     attachment: bytes | None = None,
     attachment_name: str | None = None,
     limiter: RateLimiter | None = None,
+    group: str | None = None,
 ) -> list[Reply]:
     """Run the command written in ``text`` for ``caller`` and return the replies to send.
 
     With a ``limiter``, a sender over their rate gets one "slow down" answer and then nothing until their
-    bucket refills; the command is not run.
+    bucket refills; the command is not run. Plain text (not a command) answers the step a command waits on
+    (:mod:`bot.commands.pending`), if any. ``group`` is the group chat the text was typed in: only
+    ``in_groups`` commands run there.
     """
     t = translator(caller.language, services.context.zone)
     if limiter is not None:
@@ -45,19 +49,26 @@ def dispatch(
     text = text.strip()
     if len(text) > MAX_INPUT_CHARS:
         return [Reply(t("error.too_long", max=MAX_INPUT_CHARS))]
-    if not text.startswith("/"):
-        return [Reply(t("error.not_a_command"))]
-    head, _, args = text[1:].partition(" ")
-    name = head.split("@", 1)[0]  # Telegram groups send /command@botname
-    command = table.find(name)
-    if command is None:
-        return [Reply(t("error.unknown_command", command=name[:40]))]
+    handler = None
+    if text.startswith("/"):
+        head, _, args = text[1:].partition(" ")
+        name = head.split("@", 1)[0]  # Telegram groups send /command@botname
+        command = table.find(name)
+        if command is None:
+            return [Reply(t("error.unknown_command", command=name[:40]))]
+    else:
+        command = None if group is not None else waiting_command(table, services, caller)
+        if command is None:
+            return [Reply(t("error.not_a_command"))]
+        handler, args, name = command.on_text, text, command.name
     if caller.channel not in command.channels:
         return [Reply(t("error.unknown_command", command=name[:40]))]
     if not allowed(command, caller):
         with services.context.transaction() as session:
             services.context.audit(session, "command.refused", actor_person_id=caller.person_id, command=command.name)
         return [Reply(t("error.not_allowed", command=command.name))]
+    if group is not None and not command.in_groups:
+        return [Reply(t("flows.group.private_only"))]
     invocation = Invocation(
         services,
         caller,
@@ -66,9 +77,10 @@ def dispatch(
         args.strip(),
         attachment=attachment,
         attachment_name=attachment_name,
+        group=group,
     )
     try:
-        return list(command.handler(invocation))
+        return list((handler or command.handler)(invocation))
     except GlosError as error:
         return [Reply(t(error.key, **error.params))]
     except Exception:

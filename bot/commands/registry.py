@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from bot.commands import announce as ann
 from bot.commands import basket as bk
 from bot.commands import moderator as mod
+from bot.commands import pending as pend
+from bot.commands import poll_wizard as poll
 from bot.commands import resident as res
 from bot.commands import scheduling as sched
+from bot.commands import share as shr
 from bot.commands import signals as sig
 from bot.commands.base import Command
 from bot.commands.table import CommandTable
@@ -59,7 +63,17 @@ def build_table() -> CommandTable:
                 "usage.dont_remind",
                 aliases=("dont_remind", "stop"),
             ),
+            Command("anuluj", pend.cmd_cancel, "help.cancel", "usage.cancel", aliases=("cancel",)),
             Command("importuj", mod.cmd_import, "help.import", "usage.import", aliases=("import",), role=M),
+            Command(
+                "nowa_ankieta",
+                poll.cmd_new_poll,
+                "help.new_poll",
+                "usage.new_poll",
+                aliases=("new_poll",),
+                role=M,
+                on_text=poll.on_text,
+            ),
             Command("otworz", mod.cmd_open, "help.open", "usage.open", aliases=("open",), role=M),
             Command("zamknij", mod.cmd_close, "help.close", "usage.close", aliases=("close",), role=M),
             Command("przedluz", mod.cmd_extend, "help.extend", "usage.extend", aliases=("extend",), role=M),
@@ -73,6 +87,16 @@ def build_table() -> CommandTable:
             Command("lista", mod.cmd_roster, "help.roster", "usage.roster", aliases=("roster",), role=M),
             Command("papierowy", mod.cmd_paper, "help.paper", "usage.paper", aliases=("paper",), role=M),
             Command("eksport", mod.cmd_export, "help.export", "usage.export", aliases=("export",), role=M),
+            Command("ogloszenie", ann.cmd_announce, "help.announce", "usage.announce", aliases=("announce",), role=M),
+            Command(
+                "udostepnij",
+                shr.cmd_share,
+                "help.share",
+                "usage.share",
+                aliases=("share",),
+                role=M,
+                in_groups=True,
+            ),
             Command("status", sched.cmd_status, "help.status", "usage.status", role=M),
             Command("sygnaly", sig.cmd_signals, "help.signals", "usage.signals", aliases=("signals",), role=M),
             Command("nadaj_role", mod.cmd_grant, "help.grant", "usage.grant", aliases=("grant",), role=A),

@@ -75,5 +75,9 @@ def process_text(info: ProcessInfo, t: Translator, *, district: str | None = Non
             lines.append(text)
     if definition.rounds > 1:
         lines += ["", t("process.rounds", rounds=definition.rounds)]
-    lines += ["", t("process.how." + info.kind.value, slug=info.slug)]
+    yes_no = any(pool.ballot.rule is BallotRuleKind.YES_NO_ABSTAIN for pool in definition.pools)
+    if info.kind is ProcessKind.VOTE and not yes_no:
+        lines += ["", t("process.how.vote_choice", slug=info.slug)]  # a poll with options, not yes / no / abstain
+    else:
+        lines += ["", t("process.how." + info.kind.value, slug=info.slug)]
     return "\n".join(lines)

@@ -39,6 +39,15 @@ class CommandTable:
         """The commands this caller may use, in table order."""
         return [command for command in self._commands if allowed(command, caller)]
 
+    def runs_in_group(self, text: str, caller: Caller) -> bool:
+        """Whether ``text`` is a command ``caller`` may type in a group chat: an ``in_groups`` command their role
+        allows (the others are answered with a pointer to the private chat, where everything else happens)."""
+        words = text.strip().split(maxsplit=1)
+        if not words or not words[0].startswith("/"):
+            return False
+        command = self.find(words[0][1:].split("@", 1)[0])
+        return command is not None and command.in_groups and allowed(command, caller)
+
     def help_text(self, caller: Caller, t: Translator) -> str:
         """``/help``: one line per command the caller may use, in the caller's language."""
         lines = [t("help.header")]

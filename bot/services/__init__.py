@@ -69,11 +69,14 @@ def build_services(
     language: str = "pl",
     zone: ZoneInfo | None = None,
     bot_name: str = "Głos",
+    group_chats: tuple[int, ...] = (),
 ) -> Services:
-    """Wire the services around one store, clock and secret key."""
+    """Wire the services around one store, clock and secret key (``group_chats``: ``[telegram] chats``)."""
     if len(secret) < 16:
         raise ValueError("the secret key must be at least 16 bytes")
-    context = ServiceContext(sessions, clock, secret, zone or ZoneInfo("Europe/Warsaw"), bot_name)
+    context = ServiceContext(
+        sessions, clock, secret, zone or ZoneInfo("Europe/Warsaw"), bot_name, group_chats=tuple(group_chats)
+    )
     eligibility = EligibilityService(context)
     voting = VotingService(context, eligibility)
     return Services(

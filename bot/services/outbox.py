@@ -79,7 +79,10 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
     """A core reply as JSON for the outbox (documents base64-encoded)."""
     payload: dict[str, Any] = {"text": reply.text}
     if reply.buttons:
-        payload["buttons"] = [[{"label": b.label, "command": b.command} for b in row] for row in reply.buttons]
+        payload["buttons"] = [
+            [{"label": b.label, "command": b.command, **({"link": True} if b.link else {})} for b in row]
+            for row in reply.buttons
+        ]
     if reply.document is not None:
         payload["document"] = {
             "filename": reply.document.filename,
@@ -92,7 +95,8 @@ def reply_payload(reply: Reply) -> dict[str, Any]:
 def payload_reply(payload: dict[str, Any]) -> Reply:
     """The inverse of :func:`reply_payload`."""
     buttons = tuple(
-        tuple(Button(str(b["label"]), str(b["command"])) for b in row) for row in payload.get("buttons", [])
+        tuple(Button(str(b["label"]), str(b["command"]), bool(b.get("link", False))) for b in row)
+        for row in payload.get("buttons", [])
     )
     document = None
     if "document" in payload:

@@ -85,10 +85,11 @@ class Harness:
         await self.handled(update_id)
         return _joined(self.emulator.received(user_id)[before:])
 
-    async def tap(self, user_id: int, label: str) -> str:
-        """The user taps the newest button labelled ``label``; the bot's answer (new and edited messages)."""
+    async def tap(self, user_id: int, label: str, *, chat_id: int | None = None) -> str:
+        """The user taps the newest button labelled ``label`` (in the group ``chat_id``, else in their private
+        chat); the bot's answer in the private chat (new and edited messages; a deep link's ``/start`` too)."""
         before = {m.message_id: m.edits for m in self.emulator.received(user_id)}
-        update_id = self.emulator.tap(user_id, label)
+        update_id = self.emulator.tap(user_id, label, chat_id=chat_id)
         await self.handled(update_id)
         changed = [m for m in self.emulator.received(user_id) if before.get(m.message_id, -1) != m.edits]
         return _joined(changed)

@@ -257,24 +257,40 @@ class Emulator:
             edited = dict(original, text=text, edit_date=int(time.time()))
         return self._push({"edited_message": edited})
 
-    def tap(self, user_id: int, label: str, *, message_id: int | None = None) -> int:
+    def tap(self, user_id: int, label: str, *, message_id: int | None = None, chat_id: int | None = None) -> int:
         """The user taps the button labelled ``label`` — or whose label starts with it — on ``message_id``, else on
-        the newest message showing one."""
+        the newest message showing one, in their private chat or in the group ``chat_id``.
+
+        A URL button that is a deep link to this bot (``https://t.me/<bot>?start=X``) does what Telegram does: the
+        user's private chat with the bot sends ``/start X``. Any other URL raises :class:`ValueError` (the emulator
+        opens no web pages)."""
+        where = user_id if chat_id is None else chat_id
         with self._lock:
-            for view in reversed(self._views.get(user_id, [])):
+            for view in reversed(self._views.get(where, [])):
                 if message_id is not None and view.message_id != message_id:
                     continue
-                buttons = [button for row in view.buttons for button in row]
-                exact = [data for text, data in buttons if text == label]
-                starting = [data for text, data in buttons if text.startswith(label)]
+                markup = self._messages[(where, view.message_id)].get("reply_markup") or {}
+                buttons = [button for row in markup.get("inline_keyboard", []) for button in row]
+                exact = [button for button in buttons if button.get("text") == label]
+                starting = [button for button in buttons if str(button.get("text", "")).startswith(label)]
                 if exact or starting:
-                    return self.tap_data(user_id, view.message_id, (exact or starting)[0])
-        raise KeyError(f"no button {label!r} in chat {user_id}")
+                    button = (exact or starting)[0]
+                    if "url" in button:
+                        return self._open_link(user_id, str(button["url"]))
+                    return self.tap_data(user_id, view.message_id, str(button["callback_data"]), chat_id=chat_id)
+        raise KeyError(f"no button {label!r} in chat {where}")
 
-    def tap_data(self, user_id: int, message_id: int, data: str) -> int:
-        """A callback query with any ``data`` (a forged or stale button)."""
+    def _open_link(self, user_id: int, url: str) -> int:
+        match = re.fullmatch(rf"https://t\.me/{re.escape(self.username)}(?:\?start=([A-Za-z0-9_-]{{1,64}}))?", url)
+        if match is None:
+            raise ValueError(f"the emulator opens only deep links to @{self.username}, not {url}")
+        return self.send_text(user_id, f"/start {match.group(1)}" if match.group(1) else "/start")
+
+    def tap_data(self, user_id: int, message_id: int, data: str, *, chat_id: int | None = None) -> int:
+        """A callback query with any ``data`` (a forged or stale button), on a message in the user's private chat
+        or in the group ``chat_id``."""
         with self._lock:
-            message = self._messages[(user_id, message_id)]
+            message = self._messages[(user_id if chat_id is None else chat_id, message_id)]
             query_id = str(next(self._callback_ids))
             self._callbacks[query_id] = {"answered": False, "user_id": user_id}
             query = {
@@ -714,7 +730,8 @@ def _decode(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def _markup(value: Any) -> dict[str, Any] | None:
-    """Validate an inline keyboard (``callback_data`` 1–64 bytes) and return it, or None."""
+    """Validate an inline keyboard and return it, or None: each button has a text and exactly one action, the
+    emulated ones being ``callback_data`` (1–64 bytes) and ``url`` (http, https or tg)."""
     if not value:
         return None
     if not isinstance(value, dict):
@@ -726,6 +743,11 @@ def _markup(value: Any) -> dict[str, Any] | None:
                 raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
             if not str(button.get("text", "")).strip():
                 raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+            url = button.get("url")
+            if (data is None) == (url is None):
+                raise ApiError(400, "Bad Request: can't parse inline keyboard button: exactly one action is needed")
+            if url is not None and not re.match(r"^(https?|tg)://\S+$", str(url)):
+                raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
     return value
 
 

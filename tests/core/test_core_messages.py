@@ -11,7 +11,7 @@ import pytest
 
 from bot.commands.registry import COMMANDS
 from bot.counting.outcome import Reason
-from bot.domain import BallotRuleKind, Channel, ModerationStatus, Phase, ProcessKind, ResponseStatus
+from bot.domain import BallotRuleKind, Channel, ModerationStatus, Phase, ProcessKind, ResponseStatus, ResultsVisibility
 from bot.i18n import catalogue_ids
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -64,6 +64,7 @@ def _dynamic_keys() -> set[str]:
         ("channel.", Channel),
         ("rule.", BallotRuleKind),
         ("counting.reason.", Reason),
+        ("flows.poll.visibility.", ResultsVisibility),
     ]
     keys = {prefix + member.value for prefix, enum in families for member in enum}
     for command in COMMANDS:

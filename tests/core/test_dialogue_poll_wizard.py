@@ -1,0 +1,85 @@
+"""The poll wizard on the console channel: one question at a time, bad answers asked again, nothing stored until
+confirmed, and the poll it makes is a draft a resident can vote in once it is opened."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.console import ConsoleChannel
+from bot.domain import BallotRuleKind, Phase, ProcessKind, ResultsVisibility
+from bot.services import Services
+
+Talk = Callable[..., list[str]]
+
+
+def test_a_moderator_builds_a_poll_step_by_step_and_a_resident_votes_in_it(
+    talk: Talk, console: Callable[..., ConsoleChannel], services: Services
+) -> None:
+    moderator = console("moderator")
+    talk(
+        moderator,
+        [
+            ("/nowa_ankieta", ["Krok 1/5", "/anuluj"]),
+            ("x" * 201, ["za długie: 201 znaków", "Krok 1/5"]),
+            ("Ławki w Parku Jordana", ["Krok 2/5", "Ławki w Parku Jordana"]),
+            ("Gdzie postawić nowe ławki?", ["Krok 3/5"]),
+            ("Przy stawie", ["masz 1 opcję", "1. Przy stawie"]),
+            ("gotowe", ["co najmniej 2 opcji", "1. Przy stawie"]),
+            ("przy stawie", ["już jest na liście"]),
+            ("Przy placu zabaw, Przy wejściu", ["Krok 4/5"]),
+            ("2027-06-01 18:00", ["już minął", "Krok 4/5"]),
+            ("jutro", ["Nie rozumiem terminu", "Krok 4/5"]),
+            ("0", ["od 1 do 366"]),
+            ("2027-07-01 18:00", ["Krok 5/5", "Na bieżąco", "Po publikacji"]),
+            ("4", ["Wybierz jeden z przycisków"]),
+            ("1", ["Sprawdź ankietę", "3. Przy wejściu", "01.07.2027, 18:00", "Wyniki: Na bieżąco"]),
+        ],
+    )
+    assert services.processes.list() == []  # nothing stored before the confirmation
+    talk(moderator, [("tak", ["jako szkic pod nazwą lawki-w-parku-jordana", "/otworz"])])
+    info = services.processes.get("lawki-w-parku-jordana")
+    assert (info.kind, info.phase, info.definition.results) == (ProcessKind.VOTE, Phase.DRAFT, ResultsVisibility.LIVE)
+    assert info.definition.pools[0].ballot.rule is BallotRuleKind.ONE_OF
+    assert [item.title.pl for item in info.definition.items] == ["Przy stawie", "Przy placu zabaw", "Przy wejściu"]
+    assert info.closes_at == datetime(2027, 7, 1, 16, 0, tzinfo=UTC)  # 18:00 in Warsaw (summer time)
+    talk(
+        moderator, [("tak", ["Polecenia zaczynają się od"])]
+    )  # the wizard is over: free text is not an answer any more
+    talk(moderator, [("/otworz lawki-w-parku-jordana", ["Otwarto"])])
+    talk(
+        console("ania"),
+        [
+            ("/start lawki-w-parku-jordana", ["Gdzie postawić nowe ławki?", "/glosuj lawki-w-parku-jordana 1"]),
+            ("/glosuj lawki-w-parku-jordana 2", ["Przyjęto Twój głos w lawki-w-parku-jordana: 2"]),
+            ("/wyniki lawki-w-parku-jordana", ["Przy placu zabaw"]),
+        ],
+    )
+
+
+def test_cancel_drops_the_poll_a_second_poll_gets_its_own_slug_and_residents_are_refused(
+    talk: Talk, console: Callable[..., ConsoleChannel], services: Services
+) -> None:
+    moderator = console("moderator")
+    talk(moderator, [("/nowa_ankieta Budżet", ["Krok 2/5"]), ("/anuluj", ["nic nie zostało zapisane"])])
+    talk(moderator, [("Pytanie?", ["Polecenia zaczynają się od"]), ("/anuluj", ["Nie ma nic do przerwania"])])
+    for _ in range(2):
+        talk(
+            moderator,
+            [
+                ("/new_poll", ["Krok 1/5"]),
+                ("Budżet", []),
+                ("Na co wydać?", []),
+                ("A\nB, czyli C", ["Krok 4/5"]),  # one per line: the comma stays inside the option
+                ("7", []),
+                ("po publikacji", []),
+                ("tak", ["szkic"]),
+            ],
+        )
+    assert sorted(info.slug for info in services.processes.list()) == ["budzet", "budzet-2"]
+    assert [item.title.pl for item in services.processes.get("budzet").definition.items] == ["A", "B, czyli C"]
+    closes = services.processes.get("budzet").closes_at
+    assert closes is not None and closes - services.context.clock.now() <= timedelta(days=7)
+    resident = console("ania")
+    talk(resident, [("/nowa_ankieta", ["tylko dla moderatorów"]), ("Tytuł", ["Polecenia zaczynają się od"])])
+    talk(resident, [("/ogloszenie budzet Hej", ["tylko dla moderatorów"]), ("/udostepnij budzet", ["tylko dla"])])
