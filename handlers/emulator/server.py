@@ -76,6 +76,8 @@ def build_asgi(emulator: Emulator) -> Starlette:
                 update_id = emulator.tap(user_id, str(body["label"]))
             except KeyError:
                 return JSONResponse({"ok": False, "description": "no such button"}, status_code=404)
+            except ValueError as error:  # a URL button to a web page: the emulator follows only deep links
+                return JSONResponse({"ok": False, "description": str(error)}, status_code=400)
         else:
             update_id = emulator.send_text(user_id, str(body.get("text", "")))
         return JSONResponse({"ok": True, "update_id": update_id})

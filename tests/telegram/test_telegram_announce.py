@@ -4,9 +4,14 @@ resident: refused, and nothing queued."""
 
 from __future__ import annotations
 
+import asyncio
+import email
+import email.policy
 from collections.abc import Callable
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from sqlalchemy.orm import Session, sessionmaker
 from sqlmodel import col, select
 
@@ -17,6 +22,8 @@ from bot.services.eligibility import RosterRow
 from handlers.emulator import Emulator
 from handlers.emulator.harness import Harness
 from handlers.sender import TelegramSender
+from mail.sender import SmtpConfig, SmtpSender
+from mail.testing import free_port
 from storage.models import AuditEntry, OutboxMessage
 
 MODERATOR = 900
@@ -30,6 +37,17 @@ def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Servic
     built = build_services(session_factory, clock, SECRET, group_chats=(GROUP,))  # type: ignore[arg-type]
     built.people.ensure_admins([str(MODERATOR)])
     return built
+
+
+class _Collector:
+    """An aiosmtpd handler keeping (recipients, raw message) of every message."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], bytes]] = []
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        self.messages.append((list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        return "250 Message accepted for delivery"
 
 
 def _outbox(services: Services) -> list[OutboxMessage]:
@@ -72,8 +90,8 @@ async def test_an_announcement_reaches_everyone_concerned_once(
         [("telegram", "101"), ("telegram", "102"), ("telegram", str(GROUP)), ("email", "ola@example.org"),
          ("email", "nowy@example.org")]
     )  # fmt: skip
-    email = next(m for m in queued if m.address == "ola@example.org")
-    assert email.payload["subject"].startswith("Ogłoszenie: ") and text in email.payload["text"]
+    mailed = next(m for m in queued if m.address == "ola@example.org")
+    assert mailed.payload["subject"].startswith("Ogłoszenie: ") and text in mailed.payload["text"]
 
     assert telegram.bot is not None
     sender = TelegramSender(telegram.bot.application.bot, services, rate=None)
@@ -98,6 +116,22 @@ async def test_an_announcement_reaches_everyone_concerned_once(
     assert "Budżet" in await telegram.tap(101, "Zobacz proces")
     opened = await telegram.tap(101, "Weź udział", chat_id=GROUP)
     assert "Budżet" in opened and slug in opened
+
+    # The e-mail copies go out through the real SMTP sender to a real (loopback) SMTP server, once each.
+    collector = _Collector()
+    controller = Controller(collector, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp = SmtpSender(services, SmtpConfig("127.0.0.1", controller.port, tls="none"))
+        assert await asyncio.to_thread(smtp.send_due) == 2
+        assert await asyncio.to_thread(smtp.send_due) == 0
+    finally:
+        controller.stop()
+    mails = {rcpt[0]: email.message_from_bytes(raw, policy=email.policy.default) for rcpt, raw in collector.messages}
+    assert sorted(mails) == ["nowy@example.org", "ola@example.org"]
+    assert str(mails["ola@example.org"]["Subject"]).startswith("Ogłoszenie: Budżet")
+    body = mails["ola@example.org"].get_body(("plain",))
+    assert body is not None and text in body.get_content()
 
     with services.context.transaction() as session:
         audited = session.exec(select(AuditEntry).where(col(AuditEntry.action) == "process.announce")).all()
