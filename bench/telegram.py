@@ -4,9 +4,10 @@ The emulator runs in its own process (as Telegram would be), the bot in this one
 Warsaw example and 200 residents who declared a district. Measured: sustained updates per second (votes and
 vote checks queued at the emulator, then handled as fast as the bot can), reply latency p50/p99 (from the
 update arriving at the emulator to the bot having sent its reply) at a steady 20 and 50 updates/s, outbox
-broadcast messages per second against the emulator's default flood control (30/s overall), and this process's
-RSS with the bot idle. For comparison, ``core_only`` is the same updates through identify + dispatch with no
-Telegram at all. Run: ``python -m bench.telegram``.
+broadcast messages per second against the emulator's default flood control (30/s overall), and the resident
+memory of an idle ``glos run`` process (bot, emulator, web page and scheduler, example processes loaded) read
+from ``/proc`` 3 s after its web page answers. For comparison, ``core_only`` is the same updates through
+identify + dispatch with no Telegram at all. Run: ``python -m bench.telegram``.
 """
 
 from __future__ import annotations
@@ -41,14 +42,6 @@ TOKEN = "123456:BENCH"
 RESIDENTS = 200
 
 
-def _rss_mb() -> float:
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 class _Emulator:
     """The emulator in a child process, driven through its playground routes."""
 
@@ -72,6 +65,46 @@ class _Emulator:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait(timeout=5)
+
+
+def _glos_run_rss(folder: Path) -> float:
+    """VmRSS in MB of an idle ``glos run`` on the embedded defaults (the emulator in-process, no token)."""
+    web, emulator = free_port(), free_port()
+    config = folder / "glos.toml"
+    config.write_text(
+        f'[bot]\nexamples_dir = "{EXAMPLE.parent}"\nsecret_key_file = "{folder / "secret"}"\n'
+        f'[storage]\nurl = "sqlite:///{folder / "run.db"}"\n'
+        f"[web]\nport = {web}\n[telegram]\nemulator_port = {emulator}\n",
+        encoding="utf-8",
+    )
+    glos = Path(sys.executable).with_name("glos")
+    # stdin stays open (the console channel would end the run at end of input)
+    process = subprocess.Popen(
+        [str(glos), "--config", str(config), "run"], stdin=subprocess.PIPE, stdout=subprocess.DEVNULL
+    )
+    try:
+        for _ in range(600):
+            try:
+                if httpx.get(f"http://127.0.0.1:{web}/healthz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.1)
+        else:
+            raise RuntimeError("glos run did not start")
+        time.sleep(3.0)
+        with open(f"/proc/{process.pid}/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+        return float("nan")
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
 
 
 def _text(n: int) -> str:
@@ -168,13 +201,12 @@ async def _run(folder: Path, updates: int, broadcast: int) -> dict[str, object]:
             await start_polling(bot)
             await _until(finished, queued, 600)
             per_second = _rate(finished, queued[100:])  # the first 100 warm up
-            await asyncio.sleep(1.0)
-            idle_rss = _rss_mb()
             latency = {rate: await _latency(client, emulator.url, finished, rate, 5.0) for rate in (20.0, 50.0)}
     finally:
         await stop_polling(bot)
         emulator.stop()
     core_only = _core_only(app.services, updates)
+    idle_rss = _glos_run_rss(folder)
     try:
         broadcast_rate = await _broadcast(app.services, broadcast)
     finally:
@@ -218,7 +250,7 @@ def main() -> dict[str, object]:
     row = measure()
     print(
         "| updates | updates/s | core only/s | p50/p99 ms @20/s | p50/p99 ms @50/s | broadcast "
-        "| messages/s (limit 30/s) | bot RSS MB, idle |"
+        "| messages/s (limit 30/s) | glos run RSS MB, idle |"
     )
     print("|---|---|---|---|---|---|---|---|")
     print(

@@ -10,6 +10,8 @@
   ``/importuj`` and ``.csv`` means ``/lista``. The core refuses residents (and audits the refusal).
 * Stickers, photos and edited messages get a translated explanation. In groups nothing is cast: the bot points
   to the private chat with a deep link; only a moderator's ``in_groups`` command (``/udostepnij``) runs there.
+* The synchronous core runs in worker threads (:meth:`TelegramAdapter._core`): a store that makes one update
+  wait never stalls the event loop that serves everybody else.
 * :meth:`TelegramAdapter.on_error` is the catch-all: the traceback goes to the log, the user gets
   ``error.internal`` in their language.
 """
@@ -19,11 +21,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from functools import partial
 from pathlib import PurePath
+from typing import Any, TypeVar
 
-from telegram import Chat, Message, Update, User
+from telegram import Chat, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -44,6 +47,7 @@ __all__ = ["MAX_UPLOAD_BYTES", "TelegramAdapter"]
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024
 log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
+T = TypeVar("T")
 
 
 class TelegramAdapter:
@@ -113,7 +117,9 @@ class TelegramAdapter:
                 await self._point_to_private(context, message.chat, caller)
                 return
             group = str(message.chat.id)
-        replies = dispatch(self.commands, self.services, caller, message.text, limiter=self.limiter, group=group)
+        replies = await self._core(
+            dispatch, self.commands, self.services, caller, message.text, limiter=self.limiter, group=group
+        )
         await self._send(context, message.chat.id, caller, replies)
 
     async def _on_button(self, update: Update, context: Context) -> None:
@@ -121,17 +127,17 @@ class TelegramAdapter:
         if query is None or user is None:
             return
         chat = query.message.chat if query.message is not None else None
-        caller = telegram_caller(self.services, user)
+        caller = await self._core(telegram_caller, self.services, user)
         t = translator(caller.language, self.services.context.zone)
-        command = self.tokens.resolve(caller.person_id, query.data)
+        command = await self._core(self.tokens.resolve, caller.person_id, query.data)
         if command is None or chat is None or not self._private(chat):
             await query.answer(t("telegram.button_unknown"), show_alert=True)
             if chat is not None:
                 await self._send(context, chat.id, caller, [Reply(t("telegram.button_unknown"))])
             return
         await query.answer()
-        replies = dispatch(self.commands, self.services, caller, command, limiter=self.limiter)
-        keyboards = self.tokens.keyboards(caller.person_id, replies, bot_username=username_of(context.bot))
+        replies = await self._core(dispatch, self.commands, self.services, caller, command, limiter=self.limiter)
+        keyboards = await self._keyboards(context, caller, replies)
         tapped = query.message
         first = replies[0] if replies else None
         # A reply that is a new view with its own buttons (the basket after a tap) replaces the tapped
@@ -167,7 +173,8 @@ class TelegramAdapter:
             return
         handle = await context.bot.get_file(document.file_id)
         content = bytes(await handle.download_as_bytearray())
-        replies = dispatch(
+        replies = await self._core(
+            dispatch,
             self.commands,
             self.services,
             caller,
@@ -213,8 +220,27 @@ class TelegramAdapter:
         t = translator(caller.language, self.services.context.zone)
         await self._send(context, message.chat.id, caller, [Reply(t(key))])
 
+    @staticmethod
+    async def _core(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """Run a synchronous core call in a worker thread.
+
+        The core blocks on the store: a SQLite writer may wait up to its busy timeout for another process's
+        write lock, a PostgreSQL statement waits for the network. In a thread that wait holds up only this
+        update, while the event loop goes on reading and answering everybody else's.
+        """
+        return await asyncio.to_thread(function, *args, **kwargs)
+
+    async def _keyboards(
+        self, context: Context, caller: Caller, replies: list[Reply]
+    ) -> list[InlineKeyboardMarkup | None]:
+        """The replies' keyboards; their button tokens are stored in a worker thread when there are any."""
+        username = username_of(context.bot)
+        if not any(reply.buttons for reply in replies):
+            return self.tokens.keyboards(caller.person_id, replies, bot_username=username)  # no store involved
+        return await self._core(self.tokens.keyboards, caller.person_id, replies, bot_username=username)
+
     async def _caller(self, context: Context, chat: Chat, user: User) -> Caller:
-        caller = telegram_caller(self.services, user)
+        caller = await self._core(telegram_caller, self.services, user)
         if self._private(chat):
             await self.menus.ensure(context.bot, chat.id, caller)
         return caller
@@ -225,7 +251,7 @@ class TelegramAdapter:
         await send_replies(context.bot, chat.id, [Reply(t("telegram.private_only", link=link))], [None])
 
     async def _send(self, context: Context, chat_id: int, caller: Caller, replies: list[Reply]) -> None:
-        keyboards = self.tokens.keyboards(caller.person_id, replies, bot_username=username_of(context.bot))
+        keyboards = await self._keyboards(context, caller, replies)
         await send_replies(context.bot, chat_id, replies, keyboards)
 
     @staticmethod
