@@ -28,8 +28,9 @@ from bot.definition import load_definition_file
 from bot.exports import export_process
 from bot.i18n import translator
 from bot.scheduling import cli as scheduling_cli
-from bot.scheduling.runner import start_scheduler
+from bot.scheduling.leader import leadership
 from bot.web.serve import ThreadedServer
+from bot.workers import LeaderDuties
 from mail import cli as mail_cli
 from storage.migrate import current, upgrade
 
@@ -200,18 +201,18 @@ def run(
                 if loaded:
                     out.print(f"Załadowano przykłady / examples loaded: {', '.join(loaded)}")
         out.print(f"Baza / store: {settings.storage.url}")
-        scheduler = start_scheduler(application)
-        mail = None
-        if settings.mail.enabled:
-            channel = importlib.import_module("mail.channel")
-            mail = channel.MailRunner(
-                channel.mail_channel(application.services, settings.mail), settings.mail.poll_seconds
-            ).start()
-            out.print(f"E-mail: {settings.mail.from_address}")
         runtime = None
         if settings.telegram.enabled and telegram:
-            # The adapter is found by name: the core never imports a transport.
-            runtime = importlib.import_module("handlers.launch").start(application, out.print)
+            # The adapter is found by name: the core never imports a transport. The outbox is sent by the
+            # leader only (several bot processes may share a PostgreSQL store).
+            runtime = importlib.import_module("handlers.launch").start(application, out.print, send_outbox=False)
+        # The scheduler, the e-mail channel and the outbox run on the leader (always this process on SQLite).
+        duties = LeaderDuties(application, runtime, out.print)
+        leader = leadership(
+            settings.storage.url, duties.lead, duties.follow, retry=settings.scheduler.leader_retry_seconds
+        ).start()
+        if not leader.leading:
+            out.print("Inny proces prowadzi / another bot process leads (scheduler, e-mail, outbox)")
         # With the emulator and no mail server, e-mail is captured for the playground's e-mail pane.
         pretend = _playground_mail(application, runtime) if settings.web.enabled else None
         web = _start_web(application, runtime, pretend) if settings.web.enabled else None
@@ -220,14 +221,11 @@ def run(
         finally:
             if pretend is not None:
                 pretend.stop()
+            leader.stop()  # first: the scheduler and the sender finish while the channels still run
             if runtime is not None:
                 runtime.stop()
             if web is not None:
                 web.stop()
-            if mail is not None:
-                mail.stop()
-            if scheduler is not None:
-                scheduler.shutdown()
 
 
 def _playground_mail(application: App, telegram: Any) -> Any:
@@ -309,6 +307,23 @@ def audit_export(
                 sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
             else:
                 writer.writerow([*list(row.values())[:-1], json.dumps(entry.details, ensure_ascii=False)])
+
+
+@app.command("serve")
+def serve(
+    ctx: typer.Context,
+    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default [web] workers)")] = None,
+) -> None:
+    """The bot as a service, without the console: [web] workers processes on [web] host:port serving the web
+    pages and the Telegram webhook; one of them (the leader) runs the scheduler, e-mail and the outbox. Stops on
+    SIGTERM / Ctrl-C. See docs/DEPLOY.md."""
+    from bot.workers import serve as serve_workers
+
+    try:
+        serve_workers(ctx.find_root().obj, _settings(ctx), out.print, workers=workers)
+    except ValueError as error:
+        err.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from error
 
 
 @app.command("web")

@@ -132,6 +132,7 @@ class WebSettings(_Section):
     host: str = "127.0.0.1"
     port: int = Field(default=8080, ge=1, le=65535)
     public_url: str = "http://127.0.0.1:8080"
+    workers: int = Field(default=1, ge=1, le=64)
 
 
 class SchedulerSettings(_Section):
@@ -143,6 +144,7 @@ class SchedulerSettings(_Section):
     digest_at: str = Field(default="08:30", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     results_path: str = "/p/{slug}"
     report_path: str = "/p/{slug}/raport"
+    leader_retry_seconds: float = Field(default=5.0, gt=0, le=10)
 
 
 class AbuseSettings(_Section):

@@ -4,12 +4,18 @@ With no ``[telegram] token`` the built-in emulator is started on ``127.0.0.1:[te
 port when that one is taken) and the bot is connected to it, so the bot runs with no Telegram account; people
 talk to it through the emulator's playground routes. Everything runs in one background thread with its own
 event loop, so the console stays in the foreground; :meth:`TelegramRuntime.stop` ends it cleanly.
+
+Several processes (``glos serve`` with ``[web] workers``): every one handles webhook updates, but the outbox is
+sent by the leader only (:mod:`bot.scheduling.leader`): start with ``send_outbox=False`` and call
+:meth:`TelegramRuntime.lead`. ``keep_webhook`` leaves the webhook registered when one process stops, since the
+others still serve it. On PostgreSQL the sender's rate is shared across processes (:mod:`storage.pacing`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import socket
 import threading
 from collections.abc import Awaitable, Callable
@@ -22,6 +28,7 @@ from handlers.application import TelegramBot, build_bot, start_polling, stop_pol
 from handlers.emulator import Emulator, EmulatorServer
 from handlers.sender import TelegramSender
 from handlers.webhook import WEBHOOK_PATH, start_webhook, stop_webhook, webhook_endpoint
+from storage.pacing import shared_pace
 
 __all__ = ["TelegramRuntime", "start"]
 
@@ -32,9 +39,15 @@ EMULATOR_TOKEN = "100000001:GLOS-EMULATOR"
 class TelegramRuntime:
     """The running Telegram channel of one bot process."""
 
-    def __init__(self, app: App, say: Callable[[str], None]) -> None:
+    def __init__(
+        self, app: App, say: Callable[[str], None], *, send_outbox: bool = True, keep_webhook: bool = False
+    ) -> None:
         self.app = app
         self.say = say
+        self.send_outbox = send_outbox
+        self.keep_webhook = keep_webhook
+        self._sending: asyncio.Task[None] | None = None
+        self._sending_stop: asyncio.Event | None = None
         self.server: EmulatorServer | None = None
         self.bot: TelegramBot | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -89,14 +102,43 @@ class TelegramRuntime:
             )
         else:
             await start_polling(bot)
-        sender = TelegramSender(bot.application.bot, self.app.services, rate=settings.outbox_rate)
-        sending = asyncio.create_task(sender.run(self._stop))
+        if self.send_outbox:
+            await self._set_sending(True)
         self._ready.set()
         try:
             await self._stop.wait()
         finally:
-            await sending
-            await (stop_webhook(bot) if webhook else stop_polling(bot))
+            await self._set_sending(False)
+            if not webhook:
+                await stop_polling(bot)
+            else:
+                await stop_webhook(bot, delete=not self.keep_webhook)
+
+    def lead(self, leading: bool) -> None:
+        """Start (True) or stop (False) sending the outbox from this process; thread-safe, waits until done."""
+        if self._loop is None or self._loop.is_closed() or not self._thread.is_alive():
+            self.send_outbox = leading  # not running (yet, or any more): _main starts the sender or not
+            return
+        asyncio.run_coroutine_threadsafe(self._set_sending(leading), self._loop).result(timeout=60)
+
+    async def _set_sending(self, on: bool) -> None:
+        if on and self._sending is None:
+            assert self.bot is not None
+            rate = self.app.settings.telegram.outbox_rate
+            sender = TelegramSender(
+                self.bot.application.bot,
+                self.app.services,
+                worker=f"telegram-sender:{os.getpid()}",
+                rate=rate,
+                shared=shared_pace(self.app.engine, "telegram", rate),
+            )
+            self._sending_stop = asyncio.Event()
+            self._sending = asyncio.create_task(sender.run(self._sending_stop))
+        elif not on and self._sending is not None:
+            assert self._sending_stop is not None
+            self._sending_stop.set()
+            await self._sending
+            self._sending = self._sending_stop = None
 
     def _secret(self) -> str:
         secret = self.app.settings.telegram.webhook_secret
@@ -125,9 +167,11 @@ class TelegramRuntime:
         self.say("  Konsola / console: here, or `glos chat` in another terminal.")
 
 
-def start(app: App, say: Callable[[str], None]) -> TelegramRuntime:
+def start(
+    app: App, say: Callable[[str], None], *, send_outbox: bool = True, keep_webhook: bool = False
+) -> TelegramRuntime:
     """Start the Telegram channel of ``app`` in the background (see the module docstring)."""
-    return TelegramRuntime(app, say).start()
+    return TelegramRuntime(app, say, send_outbox=send_outbox, keep_webhook=keep_webhook).start()
 
 
 def _port(preferred: int) -> int:

@@ -4,6 +4,8 @@ Contract:
 
 * Messages are claimed (leased) in batches and sent paced at ``rate`` messages per second (under Telegram's
   ~30/s for bulk messages by default), up to ``concurrency`` chats at a time; one chat's messages go in order.
+  With ``shared`` (a :class:`~storage.pacing.SharedPace`, on PostgreSQL) the rate holds across every process
+  sending for this bot, not just this one.
 * 429 (flood control): the sender pauses for ``retry_after`` — the whole sender, since the limit is the bot's —
   and tries the same message again; after a few tries the message is released to the outbox with that delay.
 * 403 (the user blocked the bot) and 400 (no such chat): that recipient is unreachable, the message is given up
@@ -31,6 +33,7 @@ from bot.services import Services
 from bot.services.outbox import QueuedMessage, payload_reply
 from handlers.buttons import ButtonTokens, username_of
 from handlers.replies import reply_parts, retry_after
+from storage.pacing import SharedPace
 
 __all__ = ["SendReport", "TelegramSender"]
 
@@ -68,6 +71,7 @@ class TelegramSender:
         batch: int = 100,
         lease: timedelta = timedelta(seconds=120),
         concurrency: int = 4,
+        shared: SharedPace | None = None,
     ) -> None:
         self.bot = bot
         self.services = services
@@ -80,6 +84,8 @@ class TelegramSender:
         self._unreachable: set[int] = set()
         self._next_slot = 0.0
         self._paused_until = 0.0  # flood control pauses the whole sender: the limit is the bot's
+        self.shared = shared
+        self._shared_queue: asyncio.Lock | None = None  # one waiter per process at the store (one connection)
 
     async def send_due(self) -> SendReport:
         """Claim one batch of due messages and send them; an empty report when none was due."""
@@ -181,6 +187,12 @@ class TelegramSender:
     async def _pace(self) -> None:
         while (pause := self._paused_until - time.monotonic()) > 0:
             await asyncio.sleep(pause)
+        if self.shared is not None:
+            if self._shared_queue is None:
+                self._shared_queue = asyncio.Lock()
+            async with self._shared_queue:
+                await asyncio.to_thread(self.shared.slot)
+            return
         if not self.interval:
             return
         now = time.monotonic()

@@ -71,10 +71,12 @@ async def start_webhook(bot: TelegramBot, *, url: str, secret: str) -> None:
     await application.bot.set_webhook(url, secret_token=secret, allowed_updates=Update.ALL_TYPES)
 
 
-async def stop_webhook(bot: TelegramBot) -> None:
-    """Remove the webhook and shut the Application down."""
+async def stop_webhook(bot: TelegramBot, *, delete: bool = True) -> None:
+    """Remove the webhook (unless ``delete`` is False: other processes still serve it) and shut the Application
+    down."""
     application = bot.application
-    await application.bot.delete_webhook()
+    if delete:
+        await application.bot.delete_webhook()
     if application.running:
         await application.stop()
     await application.shutdown()

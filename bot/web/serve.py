@@ -1,4 +1,9 @@
-"""Serving an ASGI app (the web app, the Bot API emulator, a webhook) with uvicorn from a daemon thread."""
+"""Serving an ASGI app (the web app, the Bot API emulator, a webhook) with uvicorn from a daemon thread.
+
+With ``reuse_port`` the listening socket is bound with ``SO_REUSEPORT``: several bot processes (``glos serve``
+with ``[web] workers``) listen on one port and the kernel spreads incoming connections across them. A port held
+by a process that did not ask for ``SO_REUSEPORT`` still refuses the bind.
+"""
 
 from __future__ import annotations
 
@@ -22,9 +27,10 @@ def free_port(host: str = "127.0.0.1") -> int:
 class ThreadedServer:
     """Serve any ASGI app on ``host:port`` (0 = a free port) with uvicorn from a daemon thread."""
 
-    def __init__(self, asgi: Any, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(self, asgi: Any, host: str = "127.0.0.1", port: int = 0, *, reuse_port: bool = False) -> None:
         self.host = host
         self.port = port or free_port(host)
+        self.reuse_port = reuse_port
         config = uvicorn.Config(asgi, host=host, port=self.port, log_level="warning", lifespan="off", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
@@ -47,7 +53,20 @@ class ThreadedServer:
         raise RuntimeError(f"{self.url} did not start in 5 s")
 
     def _serve(self) -> None:
-        asyncio.run(self._server.serve())
+        if not self.reuse_port:
+            asyncio.run(self._server.serve())
+            return
+        family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+        sock = socket.socket(family, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        try:
+            sock.bind((self.host, self.port))
+        except OSError:
+            sock.close()
+            return  # start() sees the thread end and says the port is taken
+        sock.set_inheritable(False)
+        asyncio.run(self._server.serve(sockets=[sock]))
 
     def stop(self) -> None:
         """Stop serving and wait for the thread."""

@@ -1,0 +1,219 @@
+"""``glos serve``: the bot as a service — no console, ``[web] workers`` processes behind one port.
+
+Contract:
+
+* The supervisor (the process ``glos serve`` starts) migrates the store, makes sure the secret key exists, loads
+  the examples if configured, then starts ``workers`` worker processes and restarts any that dies (a second
+  later, or five when it died young, so a broken configuration does not spin). SIGTERM or SIGINT stops the
+  workers (SIGTERM, then SIGKILL after 30 s) and returns.
+* Every worker builds its own :class:`~bot.app.App` and Telegram application, listens on ``[web] host:port``
+  with ``SO_REUSEPORT`` (the kernel spreads connections across the workers) and serves the web pages and the
+  Telegram webhook there. The work done once per deployment — the scheduler, the e-mail channel, the Telegram
+  outbox — runs on the leader only (:class:`LeaderDuties`, elected by :mod:`bot.scheduling.leader`).
+* More than one worker needs PostgreSQL (SQLite has one writer) and, with Telegram on, webhook mode with a token
+  (two processes cannot long-poll one bot, and each would start its own emulator): otherwise
+  :func:`check_workers` names the problem and the CLI exits with status 2.
+
+Transports are found by name (``importlib``): the core never imports them.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
+from pathlib import Path
+from typing import Any
+
+from bot.app import App, build_app, load_examples
+from bot.config import Settings, load_settings
+from bot.scheduling.leader import leadership
+from bot.scheduling.runner import SchedulerRunner, start_scheduler
+from bot.web.serve import ThreadedServer
+from storage.engine import normalize_url
+
+__all__ = ["LeaderDuties", "check_workers", "run_worker", "serve"]
+
+log = logging.getLogger(__name__)
+Say = Callable[[str], None]
+
+
+class LeaderDuties:
+    """What the leader runs and a follower does not: the scheduler, the e-mail channel (intake and sending) and
+    the Telegram outbox sender of ``telegram`` (a :class:`handlers.launch.TelegramRuntime`, or None)."""
+
+    def __init__(self, app: App, telegram: Any = None, say: Say = log.info) -> None:
+        self.app = app
+        self.telegram = telegram
+        self.say = say
+        self.scheduler: SchedulerRunner | None = None
+        self.mail: Any = None
+
+    def lead(self) -> None:
+        """Start the duties (``on_lead``)."""
+        settings = self.app.settings
+        self.scheduler = start_scheduler(self.app)
+        if settings.mail.enabled:
+            channel = importlib.import_module("mail.channel")
+            self.mail = channel.MailRunner(
+                channel.mail_channel(self.app.services, settings.mail), settings.mail.poll_seconds
+            ).start()
+            self.say(f"E-mail: {settings.mail.from_address}")
+        if self.telegram is not None:
+            self.telegram.lead(True)
+        self._gauge(1)
+
+    def follow(self) -> None:
+        """Stop the duties (``on_follow``); each finishes what it is doing first."""
+        self._gauge(0)
+        if self.telegram is not None:
+            self.telegram.lead(False)
+        if self.mail is not None:
+            self.mail.stop()
+            self.mail = None
+        if self.scheduler is not None:
+            self.scheduler.shutdown()
+            self.scheduler = None
+
+    def _gauge(self, value: int) -> None:
+        self.app.services.context.metrics.set(
+            "glos_leader", value, doc="1 while this bot process leads (scheduler, e-mail, outbox), else 0."
+        )
+
+
+def check_workers(settings: Settings, workers: int) -> str | None:
+    """Why ``workers`` processes cannot run with ``settings`` (one sentence), or None when they can."""
+    if workers <= 1:
+        return None
+    if normalize_url(settings.storage.url).get_backend_name() != "postgresql":
+        return "[web] workers > 1 needs PostgreSQL ([storage] url = postgresql://…)"
+    telegram = settings.telegram
+    if telegram.enabled and (telegram.mode != "webhook" or telegram.token is None):
+        return '[web] workers > 1 needs [telegram] mode = "webhook" and a token (GLOS_TELEGRAM__TOKEN)'
+    if not settings.web.enabled:
+        return "[web] workers > 1 needs the web page ([web] enabled = true): it serves the webhook"
+    return None
+
+
+def start_web(app: App, telegram: Any, *, reuse_port: bool) -> ThreadedServer:
+    """The web app with the webhook endpoint (in webhook mode) on ``[web] host:port``."""
+    from bot.web.app import create_web_app
+
+    asgi = create_web_app(app.services, app.settings)
+    endpoint = telegram.webhook_endpoint() if telegram is not None else None
+    if endpoint is not None:
+        asgi.add_route(importlib.import_module("handlers.webhook").WEBHOOK_PATH, endpoint, methods=["POST"])
+    web = app.settings.web
+    return ThreadedServer(asgi, web.host, web.port, reuse_port=reuse_port).start()
+
+
+def run_worker(config: Path | None, stop: threading.Event, *, index: int = 0, say: Say = log.info) -> None:
+    """One worker: serve until ``stop`` is set (see the module docstring). The store must be migrated."""
+    settings = load_settings(config)
+    app = build_app(settings, migrate=False)
+    telegram = None
+    web = None
+    leader = None
+    try:
+        if settings.telegram.enabled:
+            telegram = importlib.import_module("handlers.launch").start(
+                app, say, send_outbox=False, keep_webhook=settings.web.workers > 1
+            )
+        if settings.web.enabled:
+            web = start_web(app, telegram, reuse_port=True)
+            say(f"worker {index} (pid {os.getpid()}): {web.url}/")
+        duties = LeaderDuties(app, telegram, say)
+        leader = leadership(
+            settings.storage.url, duties.lead, duties.follow, retry=settings.scheduler.leader_retry_seconds
+        ).start()
+        stop.wait()
+    finally:
+        if leader is not None:
+            leader.stop()
+        if web is not None:
+            web.stop()
+        if telegram is not None:
+            telegram.stop()
+        app.close()
+
+
+def _worker_main(config: Path | None, index: int, verbose: bool) -> None:
+    """Entry point of a worker process (spawned: a fresh interpreter)."""
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format=f"%(levelname)s [worker {index} pid %(process)d] %(name)s: %(message)s",
+    )
+    stop = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda *_: stop.set())
+    run_worker(config, stop, index=index, say=print)
+
+
+def prepare(settings: Settings, say: Say) -> None:
+    """What must happen once before the workers start: migrate, create the secret key, load examples."""
+    app = build_app(settings)
+    try:
+        if settings.bot.load_examples and settings.bot.examples_dir:
+            folder = Path(settings.bot.examples_dir)
+            if folder.is_dir():
+                loaded = load_examples(app, folder, open_them=True)
+                if loaded:
+                    say(f"Załadowano przykłady / examples loaded: {', '.join(loaded)}")
+    finally:
+        app.close()
+
+
+def serve(config: Path | None, settings: Settings, say: Say, *, workers: int | None = None) -> None:
+    """Run ``workers`` (default ``[web] workers``) worker processes until SIGTERM/SIGINT (see the module
+    docstring). Raises ValueError with :func:`check_workers`'s reason."""
+    count = workers or settings.web.workers
+    problem = check_workers(settings, count)
+    if problem is not None:
+        raise ValueError(problem)
+    prepare(settings, say)
+    say(f"Baza / store: {settings.storage.url}; {count} worker(s) on {settings.web.host}:{settings.web.port}")
+    stopping = threading.Event()
+    previous = {signum: signal.signal(signum, lambda *_: stopping.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
+    verbose = logging.getLogger().isEnabledFor(logging.INFO)
+    context = multiprocessing.get_context("spawn")
+    processes: list[BaseProcess | None] = [None] * count
+    started = [0.0] * count
+    not_before = [0.0] * count
+    try:
+        while not stopping.is_set():
+            for index in range(count):
+                process = processes[index]
+                if process is not None and process.is_alive():
+                    continue
+                if process is not None:  # it died: restart, later if it died young
+                    say(f"worker {index} (pid {process.pid}) ended with {process.exitcode}; restarting")
+                    young = time.monotonic() - started[index] < 5
+                    not_before[index] = time.monotonic() + (5.0 if young else 1.0)
+                    processes[index] = None
+                if time.monotonic() >= not_before[index]:
+                    fresh = context.Process(target=_worker_main, args=(config, index, verbose), name=f"glos-{index}")
+                    fresh.start()
+                    processes[index], started[index] = fresh, time.monotonic()
+            stopping.wait(0.5)
+    finally:
+        _stop_all([p for p in processes if p is not None])
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _stop_all(processes: list[BaseProcess]) -> None:
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + 30
+    for process in processes:
+        process.join(timeout=max(0.1, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join(timeout=5)
