@@ -10,11 +10,19 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
 
 from bot.commands.table import CommandTable
 from bot.services import Services
 from handlers.adapter import TelegramAdapter
+from handlers.ledger import UpdateLedger
 
 __all__ = ["TelegramBot", "build_bot", "start_polling", "stop_polling"]
 
@@ -30,7 +38,8 @@ class TelegramBot:
 def build_bot(
     services: Services, commands: CommandTable, *, token: str, api_url: str, concurrency: int = 16
 ) -> TelegramBot:
-    """An Application pointed at ``api_url`` with the adapter's handlers and the catch-all error handler.
+    """An Application pointed at ``api_url`` with the update ledger (each update handled at most once), the
+    adapter's handlers and the catch-all error handler.
 
     Up to ``concurrency`` updates are handled at a time (while one waits for Telegram, another runs); the
     adapter keeps each chat's updates in order.
@@ -53,6 +62,10 @@ def build_bot(
         .post_init(publish_menus)
         .build()
     )
+    # Before any other handler: an update delivered again after a crash is not handled twice (handlers/ledger.py).
+    ledger = UpdateLedger(services)
+    ledger.prune()
+    application.add_handler(TypeHandler(Update, ledger.check), group=-1)
     private_or_group = ~filters.UpdateType.CHANNEL_POSTS
     application.add_handler(CallbackQueryHandler(adapter.on_button))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, adapter.on_edited))

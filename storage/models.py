@@ -10,6 +10,7 @@ from __future__ import annotations
 from storage.base import NAMING_CONVENTION, metadata
 from storage.tables.audit import AUDIT_TRIGGER_NAMES, AuditEntry
 from storage.tables.eligibility import Eligibility, InviteCode, RosterEntry, hash_invite_code
+from storage.tables.inbound import HandledUpdate
 from storage.tables.mail import MailMessage, MailToken
 from storage.tables.opinions import Opinion
 from storage.tables.outbox import OutboxMessage
@@ -25,6 +26,7 @@ __all__ = [
     "Ballot",
     "DialogueState",
     "Eligibility",
+    "HandledUpdate",
     "Identity",
     "InviteCode",
     "Item",

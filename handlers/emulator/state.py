@@ -9,7 +9,8 @@ own thread while the HTTP server runs in another.
 
 Limits emulated: text ≤ 4096 characters, caption ≤ 1024, ``callback_data`` 1–64 bytes, an edit that changes
 nothing is refused ("message is not modified"), a user who blocked the bot answers 403, and flood control
-(:mod:`handlers.emulator.flood`) answers 429 with ``retry_after``.
+(:mod:`handlers.emulator.flood`) answers 429 with ``retry_after``. :attr:`Emulator.faults`
+(:mod:`handlers.emulator.faults`) injects 429 storms and 5xx errors on purpose.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from handlers.emulator.faults import FaultPlan
 from handlers.emulator.flood import FloodControl, FloodLimits
 
 __all__ = [
@@ -128,6 +130,7 @@ class Emulator:
         self.bot_id = int(token.split(":", 1)[0])
         self.username = username
         self.flood = FloodControl(limits or FloodLimits(), clock)
+        self.faults = FaultPlan()  # injected 429 storms and 5xx errors (fault tests)
         self._lock = threading.RLock()
         self._users: dict[int, _User] = {}
         self._chats: dict[int, _Chat] = {}
@@ -135,7 +138,9 @@ class Emulator:
         self._views: dict[int, list[BotMessage]] = {}
         self._next_message: dict[int, itertools.count[int]] = {}
         self._updates: list[dict[str, Any]] = []
-        self._update_ids = itertools.count(1)
+        # Like Telegram's, update ids only grow, also across emulators: a bot restarted on a fresh emulator with the
+        # same store must not take new updates for ones it handled before (handlers/ledger.py remembers ids).
+        self._update_ids = itertools.count(time.time_ns() // 1000)
         self._acknowledged = 0
         self._files: dict[str, UploadedFile] = {}
         self._file_ids = itertools.count(1)
@@ -377,6 +382,11 @@ class Emulator:
         with self._lock:
             self.calls[name] = self.calls.get(name, 0) + 1
             self._server_loop = asyncio.get_running_loop()
+        fault = self.faults.next_fault(name)
+        if fault is not None:
+            with self._lock:
+                self.refused[fault.code] = self.refused.get(fault.code, 0) + 1
+            raise ApiError(fault.code, fault.description, fault.retry_after)
         if name == "getupdates":
             return await self._get_updates(params)
         handler = getattr(self, "_m_" + name, None)
