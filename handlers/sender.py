@@ -11,8 +11,9 @@ Contract:
 * 403 (the user blocked the bot) and 400 (no such chat): that recipient is unreachable, the message is given up
   (recorded with the reason, never sent), and so is anything else queued for that chat in this run.
 * Any other failure (network) releases the message with the outbox's backoff.
-* A message is marked sent right after Telegram accepted it; a crashed sender's lease runs out and another
-  sender takes the rest. Nothing is sent twice except, at worst, the one message in flight during a crash.
+* A message is marked as being sent right before its first part goes to Telegram, and sent right after Telegram
+  accepted it; a crashed sender's lease runs out and another sender takes the rest. The messages in flight
+  during a crash are given up, not sent again (:data:`bot.services.outbox.INTERRUPTED`): nothing is sent twice.
 """
 
 from __future__ import annotations
@@ -143,10 +144,14 @@ class TelegramSender:
         # A long reply is several Telegram messages: after a 429 the sending resumes at the refused part, so the
         # parts already delivered are not sent again.
         parts = reply_parts(self.bot, chat_id, reply, keyboard)
+        sending = False
         for _attempt in range(_FLOOD_TRIES):
             try:
                 while parts:
                     await self._pace()
+                    if not sending:  # from here it may arrive: a crash before mark_sent must not send it again
+                        await asyncio.to_thread(self.services.outbox.mark_sending, message.id, worker=self.worker)
+                        sending = True
                     await parts[0]()
                     parts.pop(0)
             except RetryAfter as error:

@@ -3,8 +3,9 @@
 One SMTP connection per batch (``ssl``: implicit TLS; ``starttls``: upgraded; ``none``: plain, for loopback
 tests). A failure of one message (refused recipient) marks that row failed and goes on; a failure of the
 connection releases the rest of the batch for the outbox's backoff. Reply-token placeholders in the payload
-are expanded here, just before sending (see :mod:`mail.tokens`). Delivery is at-least-once (see
-:mod:`bot.services.outbox`); the Message-ID is fixed in the payload, so a repeat is recognisable.
+are expanded here, just before sending (see :mod:`mail.tokens`). Each message is marked as being sent right
+before it is handed to the server, so one interrupted by a crash is given up, not sent twice (at-most-once
+across crashes, see :mod:`bot.services.outbox`); the Message-ID is fixed in the payload.
 """
 
 from __future__ import annotations
@@ -83,6 +84,8 @@ class SmtpSender:
                     log.exception("outbox message %s cannot be built", message.id)
                     outbox.mark_failed(message.id, f"bad payload: {error}")
                     continue
+                # From here it may arrive: a crash before mark_sent gives it up rather than send it twice.
+                outbox.mark_sending(message.id, worker=self.worker)
                 try:
                     client.send_message(mime, from_addr=self.config.from_address, to_addrs=[message.address])
                 except (smtplib.SMTPRecipientsRefused, smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:

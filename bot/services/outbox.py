@@ -13,8 +13,12 @@ Contract:
 * After sending, :meth:`Outbox.mark_sent`; after a failure, :meth:`Outbox.mark_failed` with an optional
   ``retry_after`` (Telegram's flood control says how long): the row is released and retried later with
   backoff, and given up after :data:`MAX_ATTEMPTS` (``last_error`` says why; it is never sent).
-* Delivery is at-least-once: a crash between the transport's success and :meth:`mark_sent` can repeat one
-  message. The lease keeps that window to one message per crash.
+* Right before handing a message to the transport a sender calls :meth:`Outbox.mark_sending`. A message whose
+  lease ran out while it was being sent (the sender was killed, or lost the store, between the transport and
+  :meth:`mark_sent`) may or may not have arrived; :meth:`claim` gives it up as :data:`INTERRUPTED` instead of
+  sending it again. So across crashes delivery is at-most-once: nobody gets a reminder or a confirmation twice,
+  and at worst the one message per sender in flight at the crash is not delivered (its row says so). Failures
+  the sender sees (refusals, flood control, a network error) release the message for another try as before.
 
 ``payload`` is channel-specific JSON: for chat channels :func:`reply_payload` of a core
 :class:`~bot.commands.base.Reply`; the e-mail sender reads ``subject``/``text``/``html``/``headers``.
@@ -38,6 +42,7 @@ from storage.models import OutboxMessage
 
 __all__ = [
     "GIVEN_UP",
+    "INTERRUPTED",
     "MAX_ATTEMPTS",
     "Outbox",
     "OutboxStats",
@@ -48,6 +53,8 @@ __all__ = [
 
 MAX_ATTEMPTS = 8
 GIVEN_UP = "given up: "
+INTERRUPTED = GIVEN_UP + "interrupted while being sent (it may have arrived); not sent again, to send nothing twice"
+_SENDING = "sending:"  # claimed_by of a message handed to the transport (see mark_sending)
 _TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 _FAR_FUTURE = datetime(9999, 1, 1, tzinfo=UTC)
 
@@ -159,6 +166,17 @@ class Outbox:
         """Lease up to ``limit`` due, unsent messages of ``channel`` to ``worker``, oldest first."""
         now = self.ctx.clock.now()
         with self.ctx.connection() as connection:
+            connection.execute(
+                update(_TABLE)
+                .where(
+                    _TABLE.c.channel == channel.value,
+                    _TABLE.c.sent_at.is_(None),
+                    _TABLE.c.claimed_by.like(_SENDING + "%"),
+                    _TABLE.c.claimed_until < bindparam("now"),
+                )
+                .values(last_error=INTERRUPTED, claimed_until=_FAR_FUTURE),
+                {"now": now},
+            )
             due = (
                 select(_TABLE.c.id)
                 .where(
@@ -190,6 +208,15 @@ class Outbox:
             ).all()
         messages = [QueuedMessage(r[0], r[1], Channel(r[2]), r[3], r[4], r[5], dict(r[6]), r[7]) for r in rows]
         return sorted(messages, key=lambda message: message.id)
+
+    def mark_sending(self, message_id: int, *, worker: str) -> None:
+        """Record that the message is being handed to the transport now (see the module docstring)."""
+        with self.ctx.connection() as connection:
+            connection.execute(
+                update(_TABLE)
+                .where(_TABLE.c.id == message_id, _TABLE.c.sent_at.is_(None))
+                .values(claimed_by=(_SENDING + worker)[:128])
+            )
 
     def mark_sent(self, message_id: int, *, worker: str) -> None:
         """Record that the message went out."""
