@@ -1,8 +1,11 @@
 """Core replies as Telegram messages: text split under 4,096 characters, inline keyboards, documents.
 
 Interactive replies honour flood control: on 429 (``RetryAfter``) the send waits ``retry_after`` and tries again
-(a few times); a user who blocked the bot (403) is logged and skipped. Bulk messages go through
-:mod:`handlers.sender` instead, which records every outcome in the outbox.
+(up to a minute of waiting in all); a server error (5xx, a refused connection) is tried again after a short
+backoff, since the vote behind a receipt is already stored and the receipt must reach the voter (a timeout is
+not: the message may have gone out, and sending it again would double it); a user who blocked the bot (403) is
+logged and skipped. Bulk messages go through :mod:`handlers.sender` instead, which records every outcome in the
+outbox.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from functools import partial
 from typing import TypeVar
 
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
-from telegram.error import Forbidden, RetryAfter
+from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.commands.base import Reply
 
@@ -62,16 +65,28 @@ def retry_after(error: RetryAfter) -> float:
         return _seconds(error.retry_after)
 
 
-async def with_flood_retry(send: Callable[[], Awaitable[T]], attempts: int = 4) -> T:
-    """Run ``send``; on 429 wait ``retry_after`` and try again, up to ``attempts`` times."""
-    for attempt in range(attempts):
+async def with_flood_retry(send: Callable[[], Awaitable[T]], attempts: int = 4, flood_budget: float = 60.0) -> T:
+    """Run ``send``. On 429 wait ``retry_after`` and try again, as long as the waits add up to at most
+    ``flood_budget`` seconds (a storm of 429s is waited out, not given up after a few); on a server error (5xx,
+    no connection; not a timeout) wait 0.25, 0.5, 1 … s and try again, up to ``attempts`` times."""
+    waited = 0.0
+    failures = 0
+    while True:
         try:
             return await send()
         except RetryAfter as error:
-            if attempt == attempts - 1:
+            wait = retry_after(error)
+            if waited + wait > flood_budget:
                 raise
-            await asyncio.sleep(retry_after(error))
-    raise AssertionError("unreachable")  # pragma: no cover
+            waited += wait
+            await asyncio.sleep(wait)
+        except TimedOut:
+            raise
+        except NetworkError:
+            failures += 1
+            if failures >= attempts:
+                raise
+            await asyncio.sleep(0.25 * 2 ** (failures - 1))
 
 
 def reply_parts(
@@ -105,7 +120,7 @@ def reply_parts(
 async def send_reply(
     bot: Bot, chat_id: int, reply: Reply, keyboard: InlineKeyboardMarkup | None, *, attempts: int = 4
 ) -> list[Message]:
-    """Send one reply (see :func:`reply_parts`); each part is tried ``attempts`` times under flood control."""
+    """Send one reply (see :func:`reply_parts`); each part through :func:`with_flood_retry`."""
     return [await with_flood_retry(call, attempts) for call in reply_parts(bot, chat_id, reply, keyboard)]
 
 

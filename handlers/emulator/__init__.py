@@ -4,6 +4,7 @@
 through :class:`Emulator` (send text, tap a button, upload a file, block the bot, read what each chat received).
 """
 
+from handlers.emulator.faults import FaultPlan
 from handlers.emulator.flood import FloodControl, FloodLimits
 from handlers.emulator.server import EmulatorServer, build_asgi, running_emulator
 from handlers.emulator.state import ApiError, BotMessage, Emulator, UploadedFile
@@ -13,6 +14,7 @@ __all__ = [
     "BotMessage",
     "Emulator",
     "EmulatorServer",
+    "FaultPlan",
     "FloodControl",
     "FloodLimits",
     "UploadedFile",

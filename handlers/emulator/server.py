@@ -1,7 +1,8 @@
 """The emulator's HTTP side: the Bot API wire format on loopback, served by uvicorn in a background thread.
 
 Playground routes (act as a user without Telegram): ``POST /_emulator/users/<id>/send`` with JSON ``{"text": …}``
-or ``{"label": …}`` (tap a button), and ``GET /_emulator/chats/<id>`` (what the chat received).
+or ``{"label": …}`` (tap a button), ``GET /_emulator/chats/<id>`` (what the chat received), and
+``POST /_emulator/faults`` (inject 429 storms or 5xx errors, see :mod:`handlers.emulator.faults`).
 
 Routes: ``/bot<token>/<method>`` (GET or POST; form-encoded, multipart, JSON or a query string) and
 ``/file/bot<token>/<path>``. Answers ``{"ok": true, "result": …}`` or ``{"ok": false, "error_code": N,
@@ -96,8 +97,26 @@ def build_asgi(emulator: Emulator) -> Starlette:
             ]
         )
 
+    async def faults(request: Request) -> Response:
+        body = await request.json() if (await request.body()) else {}
+        try:
+            if body.get("clear"):
+                emulator.faults.clear()
+            elif "probability" in body:
+                emulator.faults.rate(
+                    int(body["code"]), float(body["probability"]), retry_after=int(body.get("retry_after", 1))
+                )
+            else:
+                emulator.faults.force(
+                    int(body["code"]), int(body.get("count", 1)), retry_after=int(body.get("retry_after", 1))
+                )
+        except (KeyError, TypeError, ValueError) as error:
+            return JSONResponse({"ok": False, "description": str(error)}, status_code=400)
+        return JSONResponse({"ok": True, "injected": emulator.faults.counts(), "pending": emulator.faults.pending})
+
     return Starlette(
         routes=[
+            Route("/_emulator/faults", faults, methods=["POST"]),
             Route("/_emulator/users/{user_id:int}/send", say, methods=["POST"]),
             Route("/_emulator/chats/{chat_id:int}", chat, methods=["GET"]),
             Route("/bot{token}/{method}", method, methods=["GET", "POST"]),
