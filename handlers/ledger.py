@@ -45,9 +45,14 @@ class UpdateLedger:
         context = self.services.context
         with context.connection() as connection:
             dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
-            statement = dialect.insert(_TABLE).on_conflict_do_nothing(index_elements=["update_id"])
-            result = connection.execute(statement, {"update_id": update_id, "handled_at": context.clock.now()})
-        return result.rowcount == 1
+            # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
+            statement = (
+                dialect.insert(_TABLE)
+                .on_conflict_do_nothing(index_elements=["update_id"])
+                .returning(_TABLE.c.update_id)
+            )
+            inserted = connection.execute(statement, {"update_id": update_id, "handled_at": context.clock.now()})
+            return inserted.first() is not None
 
     def prune(self) -> int:
         """Forget ids older than :data:`KEEP`; returns how many."""
