@@ -6,7 +6,15 @@ import importlib
 import platform
 import sys
 
-MODULES = ("bench.counting", "bench.casting", "bench.telegram", "bench.mail", "bench.reminders", "bench.web")
+MODULES = (
+    "bench.counting",
+    "bench.casting",
+    "bench.telegram",
+    "bench.mail",
+    "bench.reminders",
+    "bench.web",
+    "bench.scaleout",
+)
 
 
 def main() -> None:
