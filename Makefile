@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 CONFIG ?= $(if $(wildcard glos.toml),glos.toml,config.example.toml)
 
-.PHONY: run demo test test-slow bench lint fmt clean
+.PHONY: run demo test test-slow faults bench lint fmt clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -23,12 +23,17 @@ demo: $(STAMP)
 
 ## test: the suite without the long runs (SQLite, and PostgreSQL when GLOS_TEST_DATABASE_URL is set)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow"
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "not slow and not faults"
 
 ## test-slow: the long runs (pabutools on the largest real files, kill -9 in the middle of 1,000 replies, …)
 test-slow: $(STAMP)
-	$(BIN)/python -m pytest -q -p no:cacheprovider -m slow; status=$$?; \
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m "slow and not faults"; status=$$?; \
 	if [ $$status -eq 5 ]; then echo "no long runs selected"; exit 0; fi; exit $$status
+
+## faults: the fault suite (kill -9 of glos run during 5,000 ballots, 1,000 e-mails and 10,000 reminders; dropped
+## PostgreSQL connections, a restarted IMAP server, SQLite busy, 429/5xx storms); figures in docs/RELIABILITY.md
+faults: $(STAMP)
+	$(BIN)/python -m pytest -q -p no:cacheprovider -m faults -s tests/faults
 
 ## bench: counting and casting benchmarks; figures go to BENCHMARKS.md by hand
 bench: $(STAMP)

@@ -3,7 +3,8 @@
 :func:`start_dovecot` writes a minimal ``dovecot.conf`` (static passdb and userdb, Maildir storage, no SSL,
 ``recipient_delimiter = +``) into a fresh folder readable by the unprivileged mail user, starts ``dovecot -F``
 and waits until IMAP answers. Like Mailman's ``testing/mta.py``: the real server, started the way a test
-needs it. Returns None when the binary is absent (callers skip with that reason).
+needs it. Returns None when the binary is absent (callers skip with that reason). :meth:`DovecotServer.restart`
+stops it and starts it again on the same ports and mail (a server restarted under a connected client).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 __all__ = ["DOVECOT_MISSING", "DovecotServer", "dovecot_binaries", "free_port", "start_dovecot"]
@@ -49,6 +50,18 @@ class DovecotServer:
     config: Path
     doveadm: str
     password: str = PASSWORD
+    binary: str = "dovecot"
+    processes: list[subprocess.Popen[bytes]] = field(default_factory=list)  # the running one last
+
+    def restart(self) -> float:
+        """Stop the server (SIGTERM: every connection is closed) and start it again; returns the seconds it was
+        not answering."""
+        stopped = time.monotonic()
+        current = self.processes[-1]
+        current.terminate()
+        current.wait(timeout=10)
+        self.processes.append(_launch(self.binary, self.config, self.imap_port))
+        return time.monotonic() - stopped
 
     def kick(self, user: str) -> None:
         """Disconnect every IMAP session of ``user`` (``doveadm kick``)."""
@@ -130,20 +143,29 @@ def start_dovecot(extra_config: str = "") -> Iterator[DovecotServer | None]:
         + extra_config,
         encoding="utf-8",
     )
-    process = subprocess.Popen([dovecot, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    server = DovecotServer(imap_port, lmtp_port, config, doveadm, binary=dovecot)
     try:
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", imap_port), timeout=1).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    output = process.stdout.read().decode() if process.stdout else ""
-                    raise RuntimeError(f"dovecot did not start: {output}") from None
-                time.sleep(0.02)
-        yield DovecotServer(imap_port, lmtp_port, config, doveadm)
+        server.processes.append(_launch(dovecot, config, imap_port))
+        yield server
     finally:
-        process.terminate()
-        process.wait(timeout=10)
+        for process in server.processes:
+            if process.poll() is None:
+                process.terminate()
+                process.wait(timeout=10)
         shutil.rmtree(root, ignore_errors=True)
+
+
+def _launch(dovecot: str, config: Path, imap_port: int) -> subprocess.Popen[bytes]:
+    """Start ``dovecot -F`` and wait until IMAP answers (a restart may wait for the old port to be free)."""
+    process = subprocess.Popen([dovecot, "-F", "-c", str(config)], stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    deadline = time.monotonic() + 10
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", imap_port), timeout=1).close()
+            return process
+        except OSError:
+            if process.poll() is not None or time.monotonic() > deadline:
+                process.kill()
+                output = process.stdout.read().decode() if process.stdout else ""
+                raise RuntimeError(f"dovecot did not start: {output}") from None
+            time.sleep(0.02)
