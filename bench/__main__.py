@@ -14,6 +14,7 @@ MODULES = (
     "bench.reminders",
     "bench.web",
     "bench.scaleout",
+    "bench.abuse",
 )
 
 

@@ -161,3 +161,17 @@ def test_moderators_see_signals_with_the_command_and_in_the_digest(
         [digest] = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "digest")).all()
     assert "Sygnały możliwych nadużyć (ostatnia doba" in str(digest.payload)
     assert "pierwsze głosy w dzielnicy bemowo: 12" in str(digest.payload)
+
+
+def test_windows_are_open_at_the_start_and_closed_at_the_end(services: Services, clock: FakeClock) -> None:
+    """Window k is (end - (k+1)·w, end - k·w]: the SQL window numbers agree with that to the second."""
+    every = AbuseThresholds(window_minutes=60, baseline_days=0, baseline_factor=0, min_new_identities=1)
+    watch = AbuseWatch(services.context, every)
+    clock.set(END)
+    services.people.identify(Channel.TELEGRAM, "31337")
+    assert [s.count for s in watch.signals(END)] == [1]  # at the very end: in
+    assert [s.count for s in watch.signals(END + timedelta(minutes=59, seconds=59))] == [1]
+    assert watch.signals(END + timedelta(hours=1)) == []  # at the very start: out
+    assert watch.signals(END - timedelta(seconds=1)) == []
+    [late] = watch.recent(3, END + timedelta(hours=2, minutes=30))
+    assert late.window_end == END + timedelta(minutes=30)
