@@ -298,6 +298,7 @@ class BotProcess:
             "GLOS_MAIL__IMAP_PASSWORD": "test-password",
         }
         self.process: subprocess.Popen[bytes] | None = None
+        _STARTED.append(self)  # killed at teardown even when the test fails half-way
         self.starts = 0
         self.kills = 0
         self.ready_seconds: list[float] = []
@@ -360,6 +361,17 @@ class BotProcess:
             return []
         text = self.log.read_text(encoding="utf-8", errors="replace")
         return [line for line in text.splitlines() if line.startswith(("ERROR", "Traceback", "CRITICAL"))]
+
+
+_STARTED: list[BotProcess] = []
+
+
+@pytest.fixture(autouse=True)
+def _no_bot_left_running() -> Iterator[None]:
+    """Every ``glos run`` a test started is gone after it, passed or failed."""
+    yield
+    while _STARTED:
+        _STARTED.pop().stop()
 
 
 def wait_until(predicate: Any, timeout: float, what: str, pause: float = 0.2) -> float:
