@@ -11,6 +11,7 @@ missed while the machine slept runs once, late, rather than never).
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -37,6 +38,11 @@ class SchedulerRunner:
         self.scheduler = scheduler
         self.replan = replan
         self.aps = BackgroundScheduler(timezone=UTC)
+        # APScheduler's shutdown(wait=True) holds its job store lock while it waits for a running job; a tick that
+        # then re-plans (add_job needs that lock) would wait for ever. So planning and stopping exclude each other,
+        # and nothing is planned once stopping began.
+        self._planning = threading.Lock()
+        self._stopping = False
 
     def start(self) -> None:
         """Start the thread; the first tick runs at once (catching up on anything missed while down)."""
@@ -53,6 +59,8 @@ class SchedulerRunner:
 
     def shutdown(self) -> None:
         """Stop the thread (a running tick finishes first)."""
+        with self._planning:
+            self._stopping = True
         if self.aps.running:
             self.aps.shutdown(wait=True)
 
@@ -72,6 +80,11 @@ class SchedulerRunner:
             self._replan()
 
     def _replan(self) -> None:
+        with self._planning:
+            if not self._stopping:
+                self._plan()
+
+    def _plan(self) -> None:
         try:
             now = self.scheduler.services.context.clock.now()
             wake = self.scheduler.next_wake(now)
