@@ -122,9 +122,9 @@ def run_worker(config: Path | None, stop: threading.Event, *, index: int = 0, sa
     leader = None
     try:
         if settings.telegram.enabled:
-            telegram = importlib.import_module("handlers.launch").start(
-                app, say, send_outbox=False, keep_webhook=settings.web.workers > 1
-            )
+            # The webhook stays registered when a worker stops: the others (or the restarted one) still serve it,
+            # and Telegram keeps what it could not deliver meanwhile.
+            telegram = importlib.import_module("handlers.launch").start(app, say, send_outbox=False, keep_webhook=True)
         if settings.web.enabled:
             web = start_web(app, telegram, reuse_port=True)
             say(f"worker {index} (pid {os.getpid()}): {web.url}/")
