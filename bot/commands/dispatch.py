@@ -39,8 +39,32 @@ def dispatch(
     With a ``limiter``, a sender over their rate gets one "slow down" answer and then nothing until their
     bucket refills; the command is not run. Plain text (not a command) answers the step a command waits on
     (:mod:`bot.commands.pending`), if any. ``group`` is the group chat the text was typed in: only
-    ``in_groups`` commands run there.
+    ``in_groups`` commands run there. The command's transactions share one pooled connection.
     """
+    with services.context.sharing():
+        return _dispatch(
+            table,
+            services,
+            caller,
+            text,
+            attachment=attachment,
+            attachment_name=attachment_name,
+            limiter=limiter,
+            group=group,
+        )
+
+
+def _dispatch(
+    table: CommandTable,
+    services: Services,
+    caller: Caller,
+    text: str,
+    *,
+    attachment: bytes | None,
+    attachment_name: str | None,
+    limiter: RateLimiter | None,
+    group: str | None,
+) -> list[Reply]:
     t = translator(caller.language, services.context.zone)
     if limiter is not None:
         verdict = limiter.check(caller.channel.value, caller.address)

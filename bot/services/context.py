@@ -6,6 +6,7 @@ import hashlib
 import hmac
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Lock
@@ -75,6 +76,22 @@ _DEFINITION_QUERY = select(Process.definition).where(Process.id == bindparam("id
 _STATE_QUERY = select(*STATE_COLUMNS).where(Process.slug == bindparam("slug"))  # type: ignore[call-overload]
 
 
+# The connection the transactions of one command share (see ServiceContext.sharing), with its engine.
+_SHARED: ContextVar[tuple[Engine, Connection] | None] = ContextVar("glos_shared_connection", default=None)
+
+
+def _set_mode(connection: Connection, *, read_only: bool) -> None:
+    """Prepare ``connection`` for its next transaction: reading only, or writing.
+
+    SQLite: a reading transaction begins deferred (no write lock, see storage/engine.py). PostgreSQL: a reading
+    one runs in autocommit, which saves the BEGIN and COMMIT round trips around a single SELECT.
+    """
+    options: dict[str, Any] = {READ_ONLY: read_only}
+    if connection.dialect.name == "postgresql":
+        options["isolation_level"] = "AUTOCOMMIT" if read_only else connection.default_isolation_level
+    connection.execution_options(**options)
+
+
 @dataclass
 class ServiceContext:
     """Shared dependencies of the services. ``secret`` keys ballot keys; it never enters the store."""
@@ -91,7 +108,40 @@ class ServiceContext:
 
     def transaction(self) -> AbstractContextManager[Session]:
         """A session committed on success and rolled back on any error (:func:`storage.engine.transaction`)."""
-        return transaction(self.sessions)
+        shared = self._free_shared()
+        if shared is None:
+            return transaction(self.sessions)
+        _set_mode(shared, read_only=False)
+        # configured as storage.engine.session_factory configures the others
+        return transaction(lambda: Session(bind=shared, expire_on_commit=False))
+
+    @contextmanager
+    def sharing(self) -> Iterator[None]:
+        """Let the transactions begun inside the block share one pooled connection.
+
+        A command runs several short transactions (find the process, remember it, check eligibility, cast);
+        each used to check a connection out of the pool, and on PostgreSQL every checkout pings the server.
+        Inside this block they reuse one connection, one after another, each still committed on its own. A
+        transaction begun while another is open on the shared connection gets a connection of its own, as
+        outside the block. Nesting is harmless; the block is per thread (and per asyncio task).
+        """
+        current = _SHARED.get()
+        if current is not None and current[0] is self.engine:
+            yield
+            return
+        with self.engine.connect() as connection:
+            token = _SHARED.set((self.engine, connection))
+            try:
+                yield
+            finally:
+                _SHARED.reset(token)
+
+    def _free_shared(self) -> Connection | None:
+        """The shared connection of the current block, when there is one and no transaction is open on it."""
+        current = _SHARED.get()
+        if current is None or current[0] is not self.engine or current[1].in_transaction():
+            return None
+        return current[1]
 
     def process(self, session: Session, slug: str, *, for_update: bool = False) -> Process:
         """The process with ``slug`` or :class:`NotFound` (``process.not_found``)."""
@@ -114,20 +164,35 @@ class ServiceContext:
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A Core connection in a transaction: committed on success, rolled back on any error."""
-        with self.engine.begin() as connection:
-            yield connection
+        shared = self._free_shared()
+        if shared is None:
+            with self.engine.connect() as connection:
+                _set_mode(connection, read_only=False)
+                with connection.begin():
+                    yield connection
+            return
+        _set_mode(shared, read_only=False)
+        with shared.begin():
+            yield shared
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A Core connection for reads only: on SQLite it does not take the write lock (see storage/engine.py).
+        """A Core connection for reads only: on SQLite it does not take the write lock (see storage/engine.py),
+        on PostgreSQL it runs in autocommit (no BEGIN/COMMIT round trips).
 
         Writing through it is a programming error (SQLite would then fail with "database is locked" under
         contention instead of waiting).
         """
-        with self.engine.connect() as connection:
-            connection.execution_options(**{READ_ONLY: True})
-            with connection.begin():
-                yield connection
+        shared = self._free_shared()
+        if shared is None:
+            with self.engine.connect() as connection:
+                _set_mode(connection, read_only=True)
+                with connection.begin():
+                    yield connection
+            return
+        _set_mode(shared, read_only=True)
+        with shared.begin():
+            yield shared
 
     def state(self, connection: Connection, slug: str) -> ProcessState:
         """The phase and window of the process with ``slug`` (``process.not_found`` otherwise)."""
