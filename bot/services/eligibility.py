@@ -141,7 +141,15 @@ class EligibilityService:
         return state, None if row[8] is None else EligibilityRecord(row[7], EligibilityMode(row[8]))
 
     def check(self, slug: str, person_id: int) -> EligibilityRecord:
-        """Like :meth:`require`, in its own transaction."""
+        """Like :meth:`require`, in its own transaction.
+
+        A person already recorded as eligible is answered from a read (no write lock on SQLite); only the first
+        check of an open or roster process, which may record them, writes.
+        """
+        with self.ctx.reading() as connection:
+            _, recorded = self.state_and_record(connection, slug, person_id)
+        if recorded is not None:
+            return recorded
         with self.ctx.connection() as connection:
             return self.require(connection, self.ctx.state(connection, slug), person_id)
 
