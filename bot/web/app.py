@@ -25,23 +25,13 @@ from bot.config import Settings
 from bot.domain import Phase, ProcessKind
 from bot.errors import GlosError, NotFound, WrongPhase
 from bot.exports import export_process
-from bot.i18n import LANGUAGES, Translator, translator
+from bot.i18n import Translator, translator
 from bot.services import ProcessResults, Services
 from bot.summaries.chart import Chart, summary_chart
+from bot.web.language import request_language
 from bot.web.results_cache import ResultsCache
 
 __all__ = ["create_web_app"]
-
-
-def _language(request: Request) -> str:
-    wanted = request.query_params.get("lang")
-    if wanted in LANGUAGES:
-        return wanted
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip()[:2].lower()
-        if code in LANGUAGES:
-            return code
-    return "pl"
 
 
 def create_web_app(services: Services, settings: Settings) -> FastAPI:
@@ -66,7 +56,7 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
     counters = {"requests": 0}
 
     def page(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
-        t = translator(_language(request), services.context.zone)
+        t = translator(request_language(request), services.context.zone)
         html = templates.get_template(name).render(t=t, lang=t.language, bot_name=settings.bot.name, **context)
         return HTMLResponse(html, status_code=status)
 
@@ -79,7 +69,7 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
     @app.exception_handler(GlosError)
     async def refused(request: Request, error: GlosError) -> Response:
         status = 404 if isinstance(error, NotFound) else 403 if isinstance(error, WrongPhase) else 400
-        t = translator(_language(request), services.context.zone)
+        t = translator(request_language(request), services.context.zone)
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": error.key, "message": t(error.key, **error.params)}, status_code=status)
         return page(request, "error.html", status=status, message=t(error.key, **error.params))
@@ -95,7 +85,7 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
         results = cache.results(slug)
         chart = None
         if results is not None and info.kind is not ProcessKind.CONSULTATION:
-            chart = chart_of(info, results, translator(_language(request), services.context.zone))
+            chart = chart_of(info, results, translator(request_language(request), services.context.zone))
         return page(request, "process.html", info=info, results=results, district_name=district_name, chart=chart)
 
     @app.get("/p/{slug}/chart.png")
@@ -104,19 +94,19 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
         results = cache.results(slug)
         if results is None:
             raise WrongPhase("results.not_visible", slug=slug)
-        chart = chart_of(info, results, translator(_language(request), services.context.zone))
+        chart = chart_of(info, results, translator(request_language(request), services.context.zone))
         return Response(chart.png, media_type="image/png")
 
     @app.get("/p/{slug}/raport", response_class=HTMLResponse)
     def report_page(request: Request, slug: str) -> HTMLResponse:
         info = _public(services, slug)
-        report = services.report.report(slug, language=_language(request))
+        report = services.report.report(slug, language=request_language(request))
         return page(request, "report.html", info=info, report=report)
 
     @app.get("/p/{slug}/raport.csv")
     def report_csv(request: Request, slug: str) -> Response:
         _public(services, slug)
-        t = translator(_language(request), services.context.zone)
+        t = translator(request_language(request), services.context.zone)
         report = services.report.report(slug, language=t.language)
         buffer = io.StringIO()
         writer = csv.writer(buffer, delimiter=";")
@@ -143,7 +133,7 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
     @app.get("/p/{slug}/raport.docx")
     def report_document(request: Request, slug: str) -> Response:
         _public(services, slug)
-        t = translator(_language(request), services.context.zone)
+        t = translator(request_language(request), services.context.zone)
         from bot.web.report_docx import report_docx  # python-docx and lxml: loaded on the first download
 
         content = report_docx(services.report.report(slug, language=t.language), t)

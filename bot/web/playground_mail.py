@@ -27,8 +27,9 @@ from starlette.routing import Route
 
 from bot.domain import Phase
 from bot.errors import GlosError, NotFound
-from bot.i18n import LANGUAGES, Translator, translator
+from bot.i18n import Translator, translator
 from bot.services import Services
+from bot.web.language import request_language
 
 __all__ = ["DEFAULT_MEMBER", "MailPane", "MailPaneWeb", "ShownMail"]
 
@@ -65,17 +66,6 @@ class MailPane(Protocol):
         ...
 
 
-def _language(request: Request) -> str:
-    wanted = request.query_params.get("lang")
-    if wanted in LANGUAGES:
-        return wanted
-    for part in request.headers.get("accept-language", "").split(","):
-        code = part.split(";")[0].strip()[:2].lower()
-        if code in LANGUAGES:
-            return code
-    return "pl"
-
-
 class MailPaneWeb:
     """The pane's HTML fragment (:meth:`html`) and JSON routes (:meth:`routes`) around a :class:`MailPane`."""
 
@@ -88,7 +78,7 @@ class MailPaneWeb:
         )
 
     def _t(self, request: Request) -> Translator:
-        return translator(_language(request), self.zone)
+        return translator(request_language(request), self.zone)
 
     def html(self, request: Request) -> str:
         """The pane in the request's language (``?lang=``, else ``Accept-Language``), with the open processes."""
