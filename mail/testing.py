@@ -20,8 +20,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-__all__ = ["DOVECOT_MISSING", "DovecotServer", "dovecot_binaries", "free_port", "start_dovecot"]
+__all__ = [
+    "DOVECOT_MISSING",
+    "DovecotServer",
+    "SmtpSink",
+    "dovecot_binaries",
+    "free_port",
+    "smtp_sink",
+    "start_dovecot",
+]
 
 DOVECOT_MISSING = "dovecot is not installed (apt-get install -y dovecot-imapd dovecot-lmtpd)"
 PASSWORD = "test-password"
@@ -169,3 +178,41 @@ def _launch(dovecot: str, config: Path, imap_port: int) -> subprocess.Popen[byte
                 output = process.stdout.read().decode() if process.stdout else ""
                 raise RuntimeError(f"dovecot did not start: {output}") from None
             time.sleep(0.02)
+
+
+@dataclass
+class SmtpSink:
+    """A real aiosmtpd server on loopback that keeps every message it receives (see :func:`smtp_sink`)."""
+
+    port: int
+    messages: list[tuple[str, list[str], bytes]] = field(default_factory=list)
+    """(envelope sender, recipients, raw message), in arrival order."""
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        """aiosmtpd's hook: keep the message and accept it."""
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)))
+        return "250 Message accepted for delivery"
+
+    def header_values(self, name: bytes) -> list[bytes]:
+        """The values of header ``name`` over every received message."""
+        prefix = name + b":"
+        return [
+            line[len(prefix) :].strip()
+            for _, _, raw in list(self.messages)
+            for line in raw.split(b"\r\n")
+            if line.startswith(prefix)
+        ]
+
+
+@contextmanager
+def smtp_sink() -> Iterator[SmtpSink]:
+    """An :class:`SmtpSink` listening on a free loopback port in this process, for the block."""
+    from aiosmtpd.controller import Controller  # a test dependency only
+
+    sink = SmtpSink(free_port())
+    controller = Controller(sink, hostname="127.0.0.1", port=sink.port)
+    controller.start()
+    try:
+        yield sink
+    finally:
+        controller.stop()

@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from sqlalchemy import func, insert, select
 from sqlmodel import col
 
@@ -41,7 +40,8 @@ from bot.services.voting import hash_receipt
 from handlers.emulator import Emulator, EmulatorServer, FloodLimits
 from mail.invite import invite_roster
 from mail.processor import MailAddressing
-from mail.testing import free_port
+from mail.testing import SmtpSink
+from mail.testing import smtp_sink as start_smtp_sink
 from mail.tokens import expand_tokens
 from storage.engine import make_engine, session_factory
 from storage.migrate import upgrade
@@ -411,46 +411,8 @@ def emulator_server(emulator: Emulator) -> Iterator[EmulatorServer]:
         server.stop()
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)))
-        return "250 Message accepted for delivery"
-
-
-@dataclass
-class SmtpSink:
-    """aiosmtpd on loopback, keeping every message."""
-
-    port: int
-    collector: _Collector
-
-    @property
-    def messages(self) -> list[tuple[str, list[str], bytes]]:
-        """(envelope sender, recipients, raw message), in arrival order."""
-        return self.collector.messages
-
-    def header_values(self, name: bytes) -> list[bytes]:
-        """The values of header ``name`` over every received message."""
-        prefix = name + b":"
-        return [
-            line[len(prefix) :].strip()
-            for _, _, raw in list(self.collector.messages)
-            for line in raw.split(b"\r\n")
-            if line.startswith(prefix)
-        ]
-
-
 @pytest.fixture
 def smtp_sink() -> Iterator[SmtpSink]:
     """aiosmtpd on a free loopback port, in this process (it survives the bot's kills)."""
-    collector = _Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield SmtpSink(port, collector)
-    finally:
-        controller.stop()
+    with start_smtp_sink() as sink:
+        yield sink

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from imapclient import IMAPClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
@@ -26,7 +25,8 @@ from bot.services.eligibility import RosterRow
 from mail.intake import ImapConfig
 from mail.invite import invite_roster
 from mail.processor import MailAddressing, MailProcessor
-from mail.testing import DOVECOT_MISSING, PASSWORD, DovecotServer, free_port, start_dovecot
+from mail.testing import DOVECOT_MISSING, PASSWORD, DovecotServer, SmtpSink, start_dovecot
+from mail.testing import smtp_sink as start_smtp_sink
 from mail.tokens import expand_tokens
 from storage.models import OutboxMessage
 
@@ -171,36 +171,8 @@ def imap_user(dovecot: Dovecot) -> str:
     return f"glos{secrets.token_hex(4)}"
 
 
-class _Collector:
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), bytes(envelope.original_content)))
-        return "250 Message accepted for delivery"
-
-
-@dataclass
-class SmtpSink:
-    """A real aiosmtpd server on loopback that keeps every message it receives."""
-
-    port: int
-    collector: _Collector
-
-    @property
-    def messages(self) -> list[tuple[str, list[str], bytes]]:
-        """(envelope sender, recipients, raw message), in arrival order."""
-        return self.collector.messages
-
-
 @pytest.fixture
 def smtp_sink() -> Iterator[SmtpSink]:
     """aiosmtpd on a free loopback port."""
-    collector = _Collector()
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
-    try:
-        yield SmtpSink(port, collector)
-    finally:
-        controller.stop()
+    with start_smtp_sink() as sink:
+        yield sink
