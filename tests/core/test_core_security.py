@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import ast
+import hashlib
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import inspect as sa_inspect
@@ -17,7 +19,7 @@ from bot.commands.registry import COMMANDS
 from bot.console import ConsoleChannel
 from bot.domain import Channel, RoleName
 from bot.errors import NotEligible, WrongPhase
-from bot.services import Services
+from bot.services import Services, build_services
 from storage.models import AuditEntry, Ballot, Participation
 
 Talk = Callable[..., list[str]]
@@ -146,6 +148,21 @@ def test_invite_codes_are_stored_only_as_hashes(
         dump = " ".join(str(row) for row in connection.execute(text("SELECT * FROM invite_code")))
     for code in codes:
         assert code not in dump and code.replace("-", "") not in dump
+        # keyed: a copy of the store alone cannot be searched for the codes by hashing candidates
+        assert hashlib.sha256(code.replace("-", "").encode()).hexdigest() not in dump
+
+
+def test_an_invite_code_works_only_with_the_secret_key_it_was_issued_under(
+    load_example: Callable[..., str], services: Services, session_factory: Any, clock: FakeClock
+) -> None:
+    slug = load_example("sondaz-deliberatywny-transport")
+    code = services.eligibility.issue_codes(slug, 1)[0]
+    elsewhere = build_services(session_factory, clock, b"another-secret-key-of-32-bytes!!")
+    person = elsewhere.people.identify(Channel.CONSOLE, "kasia").person_id
+    with pytest.raises(NotEligible):
+        elsewhere.eligibility.redeem_code(slug, person, code)
+    services.eligibility.redeem_code(slug, person, code)
+    assert services.eligibility.check(slug, person).source.value == "invite_code"
 
 
 def test_the_core_imports_no_transport() -> None:
