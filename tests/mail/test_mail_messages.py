@@ -50,3 +50,17 @@ def test_the_confirmation_renders_as_text_and_escaped_html(language: str, greeti
     )
     assert text.startswith(greeting) and "ABCD-EFGH-JKLM" in text and "Walne <2027>" in text
     assert "&lt;script&gt;" in html and "<script>" not in html
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_consultation_invitation_asks_for_an_opinion_not_for_a_ballot(language: str) -> None:
+    t = translator(language)
+    common = {"title": "Program 2027", "description": "", "closes_at": "", "items": [], "bot": "Głos"}
+    common["language"] = language
+    text, html = render("invitation", t, sections=[("§1", "Cele")], rules=[], **common)
+    assert t("mail.invite.how_opinion") in text and t("mail.invite.how_opinion") in html
+    assert t("mail.invite.how") not in text and t("mail.invite.change") not in text  # no dangling "…reply:"
+    assert t("mail.invite.more_opinions") in text
+    text, _ = render("invitation", t, sections=[], rules=[t("mail.invite.rule.yes_no", example="TAK")], **common)
+    assert t("mail.invite.how") in text and t("mail.invite.change") in text
+    assert t("mail.invite.how_opinion") not in text
