@@ -255,7 +255,10 @@ def _start_web(application: App, telegram: Any = None, mail: Any = None) -> Thre
     if emulator_server is not None:
         playground = importlib.import_module("handlers.playground")
         pane = MailPaneWeb(mail, application.services) if mail is not None else None
-        asgi.mount("/playground", playground.playground_app(emulator_server.emulator, pane))
+        asgi.mount(
+            "/playground",
+            playground.playground_app(emulator_server.emulator, pane, bot_name=application.settings.bot.name),
+        )
         application.services.people.ensure_admins([str(playground.MODERATOR_ID)])
     settings = application.settings.web
     try:

@@ -57,7 +57,7 @@ def test_a_newcomer_votes_in_the_browser_and_a_moderator_publishes(running: tupl
         )
         page = browser.new_page(locale="pl-PL")
         page.goto(web.url + "/playground/")
-        message = page.get_by_role("textbox", name="Wiadomość / message")
+        message = page.get_by_role("textbox", name="Wiadomość")
         message.fill("/start bo2027")
         message.press("Enter")
         expect(page.get_by_text("Witaj!", exact=False)).to_be_visible(timeout=15_000)
@@ -68,7 +68,7 @@ def test_a_newcomer_votes_in_the_browser_and_a_moderator_publishes(running: tupl
         expect(page.get_by_text("Pokwitowanie:", exact=False)).to_be_visible(timeout=15_000)
         page.screenshot(path=str(ARTIFACTS / "playground-resident.png"), full_page=True)
 
-        page.get_by_label("Jako kto piszesz / who you are").select_option("900")
+        page.get_by_label("Jako kto piszesz").select_option("900")
         message.fill("/zamknij bo2027")
         message.press("Enter")
         page.get_by_role("button", name="Opublikuj wyniki").click(timeout=15_000)
