@@ -23,7 +23,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.ballot_text import format_ballot_text, parse_ballot_text
-from bot.domain import Channel
+from bot.domain import Channel, ProcessKind
 from bot.errors import GlosError
 from bot.i18n import Translator, translator
 from bot.scheduling.optout import stop_reminders
@@ -252,6 +252,7 @@ class MailProcessor:
             problems=problems,
             ignored=ignored,
             nothing=plan.empty,
+            votes=definition.kind is not ProcessKind.CONSULTATION,
             bot=context.bot_name,
         )
         self._queue(

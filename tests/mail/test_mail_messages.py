@@ -46,6 +46,7 @@ def test_the_confirmation_renders_as_text_and_escaped_html(language: str, greeti
         problems=[],
         ignored=["<script>"],
         nothing=False,
+        votes=True,
         bot="Głos",
     )
     assert text.startswith(greeting) and "ABCD-EFGH-JKLM" in text and "Walne <2027>" in text
@@ -64,3 +65,14 @@ def test_a_consultation_invitation_asks_for_an_opinion_not_for_a_ballot(language
     text, _ = render("invitation", t, sections=[], rules=[t("mail.invite.rule.yes_no", example="TAK")], **common)
     assert t("mail.invite.how") in text and t("mail.invite.change") in text
     assert t("mail.invite.how_opinion") not in text
+
+
+@pytest.mark.parametrize("language", ["pl", "en"])
+def test_a_consultation_confirmation_does_not_speak_of_votes(language: str) -> None:
+    t = translator(language)
+    common = {"title": "Program 2027", "receipt": None, "problems": [], "ignored": [], "nothing": False}
+    text, html = render("confirmation", t, recorded=["§1"], votes=False, bot="Głos", **common)
+    assert t("mail.confirm.again_opinion") in text and t("mail.confirm.again_opinion") in html
+    assert t("mail.confirm.again") not in text
+    text, _ = render("confirmation", t, recorded=["TAK"], votes=True, bot="Głos", **common)
+    assert t("mail.confirm.again") in text
