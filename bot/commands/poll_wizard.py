@@ -24,7 +24,9 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
+from contextlib import suppress
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.commands.args import parse_local_datetime
 from bot.commands.base import Button, Invocation, Reply
@@ -62,6 +64,12 @@ MAX_OPTION = 100
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
 MAX_DAYS = 366
 _SLUG_BASE = 30  # leaves room for a "-NN" suffix under the definition's 40 characters
+_SLUG_ATTEMPTS = 5  # slugs taken by others between choosing one and creating the draft, before giving up
+
+
+class ExistsError(Exception):
+    """The slug chosen for the poll was taken by another process in the meantime."""
+
 
 _BUTTON = re.compile(r"^([0-9a-f]{6}):([a-z]+)(?:\s+(.*))?$", re.DOTALL)
 _DONE = {"gotowe", "koniec", "done", "ok"}
@@ -187,7 +195,16 @@ def _confirm(inv: Invocation, step: Pending, text: str) -> list[Reply]:
     if wanted not in _YES:
         raise InputError("flows.poll.confirm_which")
     data = step.data
-    slug = poll_slug(inv, str(data["title"]))
+    for _attempt in range(_SLUG_ATTEMPTS):
+        # Create-only: a moderator saving a poll of the same title at the same moment takes the next number
+        # instead of overwriting this draft (or this one theirs).
+        with suppress(ExistsError):
+            return _create(inv, data, poll_slug(inv, str(data["title"])))
+    raise InputError("process.exists", slug=poll_slug(inv, str(data["title"])))
+
+
+def _create(inv: Invocation, data: dict[str, Any], slug: str) -> list[Reply]:
+    """Create the poll's draft as ``slug`` (:class:`ExistsError` when the slug was taken meanwhile)."""
     definition = ProcessDefinition(
         slug=slug,
         kind=ProcessKind.VOTE,
@@ -209,7 +226,12 @@ def _confirm(inv: Invocation, step: Pending, text: str) -> list[Reply]:
             for number, option in enumerate(data["options"], start=1)
         ],
     )
-    info = inv.services.processes.import_definition(definition, actor_id=inv.caller.person_id)
+    try:
+        info = inv.services.processes.import_definition(definition, actor_id=inv.caller.person_id, replace=False)
+    except InputError as error:
+        if error.key == "process.exists":
+            raise ExistsError from error
+        raise
     forget(inv.services, inv.caller)
     return [
         Reply(

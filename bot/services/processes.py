@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import bindparam
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, delete, select
 
 from bot.definition import ProcessDefinition
@@ -96,11 +97,27 @@ class ProcessService:
                 query = query.where(col(Process.phase).in_([phase.value for phase in phases]))
             return [self.info(session, process) for process in session.exec(query).all()]
 
-    def import_definition(self, definition: ProcessDefinition, *, actor_id: int | None = None) -> ProcessInfo:
-        """Create the process, or replace the definition of a draft with the same slug."""
+    def import_definition(
+        self, definition: ProcessDefinition, *, actor_id: int | None = None, replace: bool = True
+    ) -> ProcessInfo:
+        """Create the process, or replace the definition of a draft with the same slug.
+
+        With ``replace=False`` an existing process of that slug is never touched: :class:`InputError`
+        ``process.exists`` — also when another transaction creates it at the same moment (the slug is unique).
+        """
         now = self.ctx.clock.now()
+        try:
+            return self._import(definition, actor_id, replace, now)
+        except IntegrityError as error:
+            if replace:
+                raise
+            raise InputError("process.exists", slug=definition.slug) from error
+
+    def _import(self, definition: ProcessDefinition, actor_id: int | None, replace: bool, now: datetime) -> ProcessInfo:
         with self.ctx.transaction() as session:
             process = session.exec(select(Process).where(Process.slug == definition.slug)).first()
+            if process is not None and not replace:
+                raise InputError("process.exists", slug=definition.slug)
             if process is None:
                 process = Process(
                     slug=definition.slug,

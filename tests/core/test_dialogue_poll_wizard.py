@@ -5,10 +5,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
 
 from bot.console import ConsoleChannel
+from bot.definition import load_definition_file
 from bot.domain import BallotRuleKind, Phase, ProcessKind, ResultsVisibility
+from bot.errors import InputError
 from bot.services import Services
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 Talk = Callable[..., list[str]]
 
@@ -83,3 +91,52 @@ def test_cancel_drops_the_poll_a_second_poll_gets_its_own_slug_and_residents_are
     resident = console("ania")
     talk(resident, [("/nowa_ankieta", ["tylko dla moderatorów"]), ("Tytuł", ["Polecenia zaczynają się od"])])
     talk(resident, [("/ogloszenie budzet Hej", ["tylko dla moderatorów"]), ("/udostepnij budzet", ["tylko dla"])])
+
+
+def test_a_slug_taken_while_confirming_gets_the_next_number_and_the_other_draft_is_untouched(
+    talk: Talk,
+    console: Callable[..., ConsoleChannel],
+    services: Services,
+    load_example: Callable[..., str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import bot.commands.poll_wizard as wizard
+
+    chosen = wizard.poll_slug
+    raced: list[str] = []
+
+    def another_moderator_is_faster(inv: Any, title: str) -> str:
+        slug = chosen(inv, title)
+        if not raced:  # between choosing the slug and creating the draft, someone creates that very slug
+            raced.append(slug)
+            other = load_definition_file(EXAMPLES / "uchwala-tak-nie.toml").model_copy(update={"slug": slug})
+            services.processes.import_definition(other)
+        return slug
+
+    monkeypatch.setattr(wizard, "poll_slug", another_moderator_is_faster)
+    moderator = console("moderator")
+    talk(
+        moderator,
+        [
+            ("/nowa_ankieta Ławki", ["Krok 2/5"]),
+            ("Gdzie?", []),
+            ("Przy stawie, Przy wejściu", []),
+            ("7", []),
+            ("na bieżąco", []),
+            ("tak", ["jako szkic pod nazwą lawki-2"]),
+        ],
+    )
+    assert raced == ["lawki"]
+    assert services.processes.get("lawki").kind is ProcessKind.VOTE
+    assert services.processes.get("lawki").definition.title.pl != "Ławki"  # theirs, not overwritten
+    assert services.processes.get("lawki-2").definition.title.pl == "Ławki"
+
+
+def test_a_create_only_import_never_touches_an_existing_process(services: Services) -> None:
+    definition = load_definition_file(EXAMPLES / "uchwala-tak-nie.toml")
+    services.processes.import_definition(definition)
+    changed = definition.model_copy(update={"secret": not definition.secret})
+    with pytest.raises(InputError) as refused:
+        services.processes.import_definition(changed, replace=False)
+    assert refused.value.key == "process.exists"
+    assert services.processes.get(definition.slug).definition.secret == definition.secret
