@@ -18,11 +18,11 @@ import logging
 from datetime import timedelta
 
 from sqlalchemy import delete
-from sqlalchemy.dialects import postgresql, sqlite
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.services import Services
+from bot.services.sql import ignore_statement
 from storage.models import HandledUpdate
 
 __all__ = ["KEEP", "UpdateLedger"]
@@ -44,13 +44,8 @@ class UpdateLedger:
         """Record ``update_id``; False when it was recorded before (the update was taken in already)."""
         context = self.services.context
         with context.connection() as connection:
-            dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
             # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
-            statement = (
-                dialect.insert(_TABLE)
-                .on_conflict_do_nothing(index_elements=["update_id"])
-                .returning(_TABLE.c.update_id)
-            )
+            statement = ignore_statement(connection.dialect.name, _TABLE, ("update_id",), returning="update_id")
             inserted = connection.execute(statement, {"update_id": update_id, "handled_at": context.clock.now()})
             return inserted.first() is not None
 

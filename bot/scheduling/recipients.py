@@ -9,21 +9,25 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.expression import CompoundSelect
 
 from bot.domain import Channel, RoleName
-from storage.models import Identity, Person, Role
+from storage.models import Eligibility, Identity, Person, ReminderOptOut, Role, RosterEntry
 
-__all__ = ["DELIVERABLE", "Recipient", "moderators", "preferred", "recipients_of"]
+__all__ = ["DELIVERABLE", "Recipient", "eligible_people", "moderators", "preferred", "reachable", "recipients_of"]
 
 DELIVERABLE = (Channel.TELEGRAM, Channel.EMAIL)
 """The channels with a sender, in order of preference."""
 
 _RANK = {channel.value: index for index, channel in enumerate(DELIVERABLE)}
+_ELIGIBILITY = Eligibility.__table__  # type: ignore[attr-defined]
 _IDENTITY = Identity.__table__  # type: ignore[attr-defined]
+_OPT_OUT = ReminderOptOut.__table__  # type: ignore[attr-defined]
 _PERSON = Person.__table__  # type: ignore[attr-defined]
 _ROLE = Role.__table__  # type: ignore[attr-defined]
+_ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -69,6 +73,44 @@ def recipients_of(connection: Connection, person_ids: Iterable[int]) -> list[Rec
         ).all()
         found.extend(preferred((row[0], row[1], row[2], row[3]) for row in rows))
     return found
+
+
+def eligible_people(process_id: int) -> tuple[Select[tuple[int]], Select[tuple[int]]]:
+    """The person ids eligible for the process, as two selects to ``union``: an eligibility grant, or a roster
+    entry matching one of their identities."""
+    return (
+        select(_ELIGIBILITY.c.person_id).where(_ELIGIBILITY.c.process_id == process_id),
+        select(_IDENTITY.c.person_id)
+        .join(_ROSTER, and_(_ROSTER.c.channel == _IDENTITY.c.channel, _ROSTER.c.address == _IDENTITY.c.address))
+        .where(_ROSTER.c.process_id == process_id),
+    )
+
+
+def reachable(
+    connection: Connection,
+    process_id: int,
+    people: CompoundSelect[tuple[int]],
+    *excluded: ColumnElement[bool],
+) -> list[Recipient]:
+    """Of the person ids ``people`` selects, those the bot may write to about the process, on their preferred
+    channel: not erased, not opted out (at all or of this process), and not matching any of ``excluded`` (an
+    ``exists()`` correlated on the person, e.g. "took part")."""
+    concerned = people.subquery()
+    opted_out = exists().where(_OPT_OUT.c.process_id == process_id, _OPT_OUT.c.person_id == _PERSON.c.id)
+    rows = connection.execute(
+        select(_PERSON.c.id, _PERSON.c.language, _IDENTITY.c.channel, _IDENTITY.c.address)
+        .join(concerned, concerned.c.person_id == _PERSON.c.id)
+        .join(_IDENTITY, _IDENTITY.c.person_id == _PERSON.c.id)
+        .where(
+            _PERSON.c.reminders_opt_out == false(),
+            _PERSON.c.erased_at.is_(None),
+            _IDENTITY.c.channel.in_([channel.value for channel in DELIVERABLE]),
+            ~opted_out,
+            *(~condition for condition in excluded),
+        )
+        .order_by(_PERSON.c.id)
+    )
+    return list(preferred((row[0], row[1], row[2], row[3]) for row in rows))
 
 
 def moderators(connection: Connection, process_id: int | None = None) -> list[Recipient]:

@@ -20,24 +20,22 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, exists, false, select, text, union
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import exists, false, select, text, union
 from sqlalchemy.engine import Connection
 
 from bot.commands.base import Button
 from bot.domain import Channel, ProcessKind
 from bot.i18n import translator
 from bot.scheduling.messages import payload_for
-from bot.scheduling.recipients import DELIVERABLE, Recipient, preferred
+from bot.scheduling.recipients import DELIVERABLE, Recipient, eligible_people, reachable
 from bot.services import Services
+from bot.services.sql import ignore_statement
 from storage.models import (
-    Eligibility,
     Identity,
     Opinion,
     OutboxMessage,
     Participation,
     Person,
-    ReminderOptOut,
     RosterEntry,
 )
 
@@ -52,13 +50,11 @@ __all__ = [
 
 PURPOSE = "reminder"
 _CHUNK = 1000
-_ELIGIBILITY = Eligibility.__table__  # type: ignore[attr-defined]
 _IDENTITY = Identity.__table__  # type: ignore[attr-defined]
 _OPINION = Opinion.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _PARTICIPATION = Participation.__table__  # type: ignore[attr-defined]
 _PERSON = Person.__table__  # type: ignore[attr-defined]
-_OPT_OUT = ReminderOptOut.__table__  # type: ignore[attr-defined]
 _ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
 
 
@@ -77,12 +73,6 @@ def reminder_key(slug: str, slot: str, person_id: int) -> str:
 
 def select_recipients(connection: Connection, process_id: int, kind: ProcessKind) -> list[Recipient]:
     """Everyone to remind about the process now, on their preferred channel (module docstring)."""
-    eligible = union(
-        select(_ELIGIBILITY.c.person_id).where(_ELIGIBILITY.c.process_id == process_id),
-        select(_IDENTITY.c.person_id)
-        .join(_ROSTER, and_(_ROSTER.c.channel == _IDENTITY.c.channel, _ROSTER.c.address == _IDENTITY.c.address))
-        .where(_ROSTER.c.process_id == process_id),
-    ).subquery()
     took_part = exists().where(
         _PARTICIPATION.c.process_id == process_id,
         _PARTICIPATION.c.person_id == _PERSON.c.id,
@@ -90,21 +80,7 @@ def select_recipients(connection: Connection, process_id: int, kind: ProcessKind
     )
     if kind is ProcessKind.CONSULTATION:
         took_part = exists().where(_OPINION.c.process_id == process_id, _OPINION.c.person_id == _PERSON.c.id)
-    opted_out = exists().where(_OPT_OUT.c.process_id == process_id, _OPT_OUT.c.person_id == _PERSON.c.id)
-    rows = connection.execute(
-        select(_PERSON.c.id, _PERSON.c.language, _IDENTITY.c.channel, _IDENTITY.c.address)
-        .join(eligible, eligible.c.person_id == _PERSON.c.id)
-        .join(_IDENTITY, _IDENTITY.c.person_id == _PERSON.c.id)
-        .where(
-            _PERSON.c.reminders_opt_out == false(),
-            _PERSON.c.erased_at.is_(None),
-            _IDENTITY.c.channel.in_([channel.value for channel in DELIVERABLE]),
-            ~took_part,
-            ~opted_out,
-        )
-        .order_by(_PERSON.c.id)
-    )
-    return list(preferred((row[0], row[1], row[2], row[3]) for row in rows))
+    return reachable(connection, process_id, union(*eligible_people(process_id)), took_part)
 
 
 def roster_addresses(connection: Connection, process_id: int) -> list[str]:
@@ -142,11 +118,6 @@ def _payloads(services: Services, slug: str, kind: ProcessKind, closes_at: datet
                 email_footer=t("scheduler.remind.email_stop", slug=slug),
             )
     return payloads
-
-
-def _insert_statement(connection: Connection) -> Any:
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    return insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])
 
 
 def enqueue_reminders(
@@ -188,7 +159,7 @@ def enqueue_reminders(
         if connection.dialect.name == "postgresql":
             _copy_in(connection, rows)
         else:
-            statement = _insert_statement(connection)
+            statement = ignore_statement(connection.dialect.name, _OUTBOX, ("key",))
             for start in range(0, len(rows), _CHUNK):
                 connection.execute(statement, rows[start : start + _CHUNK])
     return ReminderReport(len(targets), len(rows))

@@ -18,27 +18,22 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, exists, false, select, union
-from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy import select, union
 from sqlalchemy.engine import Connection
 
 from bot.commands.base import Button, Reply
 from bot.domain import Channel
 from bot.i18n import LANGUAGES, translator
 from bot.scheduling.messages import payload_for
-from bot.scheduling.recipients import DELIVERABLE, Recipient, preferred
+from bot.scheduling.recipients import DELIVERABLE, Recipient, eligible_people, reachable
 from bot.scheduling.reminders import roster_addresses
 from bot.services import Services
 from bot.services.outbox import reply_payload
+from bot.services.sql import ignore_statement
 from storage.models import (
-    Eligibility,
-    Identity,
     Opinion,
     OutboxMessage,
     Participation,
-    Person,
-    ReminderOptOut,
-    RosterEntry,
 )
 
 __all__ = ["MAX_TEXT", "PURPOSE", "AnnouncementReport", "announce", "announcement_recipients"]
@@ -48,14 +43,9 @@ MAX_TEXT = 3500
 """The longest announcement: Telegram's 4,096 characters leave room for the header with the process title."""
 MAX_TITLE = 200  # of the title shown in the header
 _CHUNK = 1000
-_ELIGIBILITY = Eligibility.__table__  # type: ignore[attr-defined]
-_IDENTITY = Identity.__table__  # type: ignore[attr-defined]
 _OPINION = Opinion.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _PARTICIPATION = Participation.__table__  # type: ignore[attr-defined]
-_PERSON = Person.__table__  # type: ignore[attr-defined]
-_OPT_OUT = ReminderOptOut.__table__  # type: ignore[attr-defined]
-_ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
 
 
 @dataclass(frozen=True)
@@ -76,27 +66,11 @@ class AnnouncementReport:
 def announcement_recipients(connection: Connection, process_id: int) -> list[Recipient]:
     """Everyone eligible for or who took part in the process, on their preferred channel (module docstring)."""
     concerned = union(
-        select(_ELIGIBILITY.c.person_id).where(_ELIGIBILITY.c.process_id == process_id),
-        select(_IDENTITY.c.person_id)
-        .join(_ROSTER, and_(_ROSTER.c.channel == _IDENTITY.c.channel, _ROSTER.c.address == _IDENTITY.c.address))
-        .where(_ROSTER.c.process_id == process_id),
+        *eligible_people(process_id),
         select(_PARTICIPATION.c.person_id).where(_PARTICIPATION.c.process_id == process_id),
         select(_OPINION.c.person_id).where(_OPINION.c.process_id == process_id, _OPINION.c.person_id.is_not(None)),
-    ).subquery()
-    opted_out = exists().where(_OPT_OUT.c.process_id == process_id, _OPT_OUT.c.person_id == _PERSON.c.id)
-    rows = connection.execute(
-        select(_PERSON.c.id, _PERSON.c.language, _IDENTITY.c.channel, _IDENTITY.c.address)
-        .join(concerned, concerned.c.person_id == _PERSON.c.id)
-        .join(_IDENTITY, _IDENTITY.c.person_id == _PERSON.c.id)
-        .where(
-            _PERSON.c.reminders_opt_out == false(),
-            _PERSON.c.erased_at.is_(None),
-            _IDENTITY.c.channel.in_([channel.value for channel in DELIVERABLE]),
-            ~opted_out,
-        )
-        .order_by(_PERSON.c.id)
     )
-    return list(preferred((row[0], row[1], row[2], row[3]) for row in rows))
+    return reachable(connection, process_id, concerned)
 
 
 def announce(services: Services, slug: str, text: str, *, actor_id: int | None, language: str) -> AnnouncementReport:
@@ -163,7 +137,7 @@ def announce(services: Services, slug: str, text: str, *, actor_id: int | None, 
             }
             for key, person_id, channel, address, payload in fresh
         ]
-        statement = _insert_ignore(connection)
+        statement = ignore_statement(connection.dialect.name, _OUTBOX, ("key",))
         for start in range(0, len(rows), _CHUNK):
             connection.execute(statement, rows[start : start + _CHUNK])
         chats = sum(1 for target in fresh if target[0].startswith(prefix + "chat:"))
@@ -182,8 +156,3 @@ def announce(services: Services, slug: str, text: str, *, actor_id: int | None, 
             already=report.already,
         )
     return report
-
-
-def _insert_ignore(connection: Connection) -> Any:
-    insert = postgresql.insert if connection.dialect.name == "postgresql" else sqlite.insert
-    return insert(_OUTBOX).on_conflict_do_nothing(index_elements=["key"])

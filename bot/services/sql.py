@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
-__all__ = ["insert_ignore", "upsert"]
+__all__ = ["ignore_statement", "insert_ignore", "upsert"]
 
 
 def _insert(dialect: str, table: Table) -> Any:
@@ -28,9 +28,11 @@ def _insert(dialect: str, table: Table) -> Any:
 
 
 @cache
-def _ignore_statement(dialect: str, table: Table, keys: tuple[str, ...]) -> Insert:
+def ignore_statement(dialect: str, table: Table, keys: tuple[str, ...], returning: str | None = None) -> Insert:
+    """``INSERT … ON CONFLICT (keys) DO NOTHING`` for ``dialect`` (built once), optionally ``RETURNING`` a column:
+    the way to tell whether a row went in (psycopg reports no row count for it)."""
     statement: Insert = _insert(dialect, table).on_conflict_do_nothing(index_elements=list(keys))
-    return statement
+    return statement if returning is None else statement.returning(table.c[returning])
 
 
 @cache
@@ -44,7 +46,7 @@ def _upsert_statement(dialect: str, table: Table, keys: tuple[str, ...], update:
 
 def insert_ignore(connection: Connection, table: Table, values: Mapping[str, Any], keys: tuple[str, ...]) -> None:
     """Insert one row unless a row with the same ``keys`` (a unique constraint) exists."""
-    connection.execute(_ignore_statement(connection.dialect.name, table, keys), dict(values))
+    connection.execute(ignore_statement(connection.dialect.name, table, keys), dict(values))
 
 
 def upsert(
