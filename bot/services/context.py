@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from contextvars import ContextVar
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -164,16 +164,8 @@ class ServiceContext:
     @contextmanager
     def connection(self) -> Iterator[Connection]:
         """A Core connection in a transaction: committed on success, rolled back on any error."""
-        shared = self._free_shared()
-        if shared is None:
-            with self.engine.connect() as connection:
-                _set_mode(connection, read_only=False)
-                with connection.begin():
-                    yield connection
-            return
-        _set_mode(shared, read_only=False)
-        with shared.begin():
-            yield shared
+        with self._begin(read_only=False) as connection:
+            yield connection
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
@@ -183,16 +175,17 @@ class ServiceContext:
         Writing through it is a programming error (SQLite would then fail with "database is locked" under
         contention instead of waiting).
         """
+        with self._begin(read_only=True) as connection:
+            yield connection
+
+    @contextmanager
+    def _begin(self, *, read_only: bool) -> Iterator[Connection]:
+        """A transaction on the free shared connection (kept open afterwards), else on a pooled one of its own."""
         shared = self._free_shared()
-        if shared is None:
-            with self.engine.connect() as connection:
-                _set_mode(connection, read_only=True)
-                with connection.begin():
-                    yield connection
-            return
-        _set_mode(shared, read_only=True)
-        with shared.begin():
-            yield shared
+        with nullcontext(shared) if shared is not None else self.engine.connect() as connection:
+            _set_mode(connection, read_only=read_only)
+            with connection.begin():
+                yield connection
 
     def state(self, connection: Connection, slug: str) -> ProcessState:
         """The phase and window of the process with ``slug`` (``process.not_found`` otherwise)."""
