@@ -4,9 +4,10 @@ python-telegram-bot, the web app) and a person who has no Telegram account votin
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -25,23 +26,9 @@ pytestmark = pytest.mark.skipif(
 
 
 @pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[App, ThreadedServer]]:
-    settings = Settings(
-        bot=BotSettings(admins=["console:moderator"], examples_dir=str(ROOT / "examples")),
-        storage=StorageSettings(url=f"sqlite:///{tmp_path / 'glos.db'}"),
-        telegram=TelegramSettings(emulator_port=free_port()),
-        web=WebSettings(port=free_port()),
-    )
-    app = build_app(settings, clock=FakeClock(datetime(2027, 6, 20, 10, 0, tzinfo=UTC)), secret=b"p" * 32)
-    load_examples(app, ROOT / "examples", open_them=True)
-    from handlers.launch import start
-
-    runtime = start(app, lambda line: None)
-    web = _start_web(app, runtime)
-    yield app, web
-    web.stop()
-    runtime.stop()
-    app.close()
+def running(glos_run: Callable[[datetime], Any]) -> tuple[App, ThreadedServer]:
+    run = glos_run(datetime(2027, 6, 20, 10, 0, tzinfo=UTC))
+    return run.app, run.web
 
 
 def test_a_newcomer_votes_in_the_browser_and_a_moderator_publishes(running: tuple[App, ThreadedServer]) -> None:

@@ -18,14 +18,12 @@ import httpx
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.app import App, build_app, load_examples
-from bot.cli import _playground_mail, _start_web
-from bot.clock import FakeClock
-from bot.config import BotSettings, MailSettings, Settings, StorageSettings, TelegramSettings, WebSettings
+from bot.app import App
+from bot.config import MailSettings, Settings
 from bot.domain import Channel
 from bot.services import Services
 from bot.web.playground_mail import DEFAULT_MEMBER, MailPaneWeb
-from bot.web.serve import ThreadedServer, free_port
+from bot.web.serve import ThreadedServer
 from handlers.emulator.state import Emulator
 from handlers.playground import playground_app
 from mail import playground as pretend_mail
@@ -205,28 +203,10 @@ def test_bad_input_is_refused_with_a_reason(pane: Pane) -> None:
 
 
 @pytest.fixture
-def running(tmp_path: Path) -> Iterator[tuple[App, ThreadedServer, PlaygroundMail]]:
-    settings = Settings(
-        bot=BotSettings(admins=["console:moderator"], examples_dir=str(ROOT / "examples")),
-        storage=StorageSettings(url=f"sqlite:///{tmp_path / 'glos.db'}"),
-        telegram=TelegramSettings(emulator_port=free_port()),
-        web=WebSettings(port=free_port()),
-    )
-    app = build_app(settings, clock=FakeClock(datetime(2027, 9, 25, 10, 0, tzinfo=UTC)), secret=b"m" * 32)
-    load_examples(app, ROOT / "examples", open_them=True)
-    from handlers.launch import start
-
-    runtime = start(app, lambda line: None)
-    pretend = _playground_mail(app, runtime)
-    assert isinstance(pretend, PlaygroundMail)
-    web = _start_web(app, runtime, pretend)
-    try:
-        yield app, web, pretend
-    finally:
-        web.stop()
-        pretend.stop()
-        runtime.stop()
-        app.close()
+def running(glos_run: Callable[[datetime], Any]) -> tuple[App, ThreadedServer, PlaygroundMail]:
+    run = glos_run(datetime(2027, 9, 25, 10, 0, tzinfo=UTC))
+    assert isinstance(run.mail, PlaygroundMail)
+    return run.app, run.web, run.mail
 
 
 def test_invite_reply_and_confirmation_end_to_end(
