@@ -24,7 +24,7 @@ from starlette.routing import Route
 from bot.i18n import translator
 from bot.web.language import request_language
 from bot.web.playground_mail import MailPaneWeb
-from handlers.emulator.state import Emulator
+from handlers.emulator.driver import Emulator
 
 __all__ = ["MODERATOR_ID", "RESIDENT_ID", "playground_app"]
 

@@ -4,10 +4,11 @@
 through :class:`Emulator` (send text, tap a button, upload a file, block the bot, read what each chat received).
 """
 
+from handlers.emulator.driver import Emulator
 from handlers.emulator.faults import FaultPlan
 from handlers.emulator.flood import FloodControl, FloodLimits
 from handlers.emulator.server import EmulatorServer, build_asgi, running_emulator
-from handlers.emulator.state import ApiError, BotMessage, Emulator, UploadedFile
+from handlers.emulator.state import ApiError, BotMessage, UploadedFile
 
 __all__ = [
     "ApiError",

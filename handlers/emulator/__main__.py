@@ -10,9 +10,9 @@ import argparse
 
 import uvicorn
 
+from handlers.emulator.driver import Emulator
 from handlers.emulator.flood import FloodLimits
 from handlers.emulator.server import build_asgi
-from handlers.emulator.state import Emulator
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -40,7 +40,7 @@ class InjectedFault:
 
 
 class FaultPlan:
-    """The faults an :class:`~handlers.emulator.state.Emulator` injects; thread-safe."""
+    """The faults an :class:`~handlers.emulator.driver.Emulator` injects; thread-safe."""
 
     def __init__(self, seed: int = 0) -> None:
         self._lock = threading.Lock()

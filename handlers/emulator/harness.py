@@ -18,8 +18,9 @@ from telegram.ext import ContextTypes, TypeHandler
 from bot.commands.registry import COMMANDS
 from bot.services import Services
 from handlers.application import TelegramBot, build_bot, start_polling, stop_polling
+from handlers.emulator.driver import Emulator
 from handlers.emulator.server import EmulatorServer
-from handlers.emulator.state import BotMessage, Emulator
+from handlers.emulator.state import BotMessage
 
 __all__ = ["Harness", "Transcript"]
 

@@ -24,7 +24,8 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.web.serve import ThreadedServer
-from handlers.emulator.state import ApiError, Emulator, UploadedFile
+from handlers.emulator.driver import Emulator
+from handlers.emulator.state import ApiError, UploadedFile
 
 __all__ = ["EmulatorServer", "ThreadedServer", "build_asgi", "running_emulator"]
 

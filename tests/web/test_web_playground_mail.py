@@ -24,7 +24,7 @@ from bot.domain import Channel
 from bot.services import Services
 from bot.web.playground_mail import DEFAULT_MEMBER, MailPaneWeb
 from bot.web.serve import ThreadedServer
-from handlers.emulator.state import Emulator
+from handlers.emulator.driver import Emulator
 from handlers.playground import playground_app
 from mail import playground as pretend_mail
 from mail.capture import SENT_FOLDER

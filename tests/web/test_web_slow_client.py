@@ -20,7 +20,7 @@ from bot.config import Settings
 from bot.services import Services
 from bot.web.app import create_web_app
 from bot.web.serve import ThreadedServer
-from handlers.emulator.state import Emulator
+from handlers.emulator.driver import Emulator
 from handlers.playground import RESIDENT_ID, playground_app
 
 TIMEOUT = 30.0  # generous: a stuck server fails the test by this bound, never a slow machine
