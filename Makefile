@@ -39,11 +39,12 @@ faults: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
-## lint: ruff and mypy
+## lint: ruff, mypy and the layer contracts (import-linter, [tool.importlinter] in pyproject.toml)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports --no-cache
 
 fmt: $(STAMP)
 	$(BIN)/ruff format .

@@ -25,10 +25,10 @@ from telegram import Bot, Update
 from telegram.ext import ContextTypes, TypeHandler
 
 from bot.app import build_app
-from bot.commands.base import Reply
 from bot.config import Settings, StorageSettings
 from bot.definition import load_definition_file
 from bot.domain import Channel
+from bot.replies import Reply
 from bot.services import Services
 from bot.services.outbox import reply_payload
 from bot.web.serve import free_port

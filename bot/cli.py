@@ -17,18 +17,18 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
+from bot import cli_scheduler as scheduling_cli
 from bot import cli_tally
 from bot.app import App, load_examples
 from bot.cli_app import running_app, settings_of
 from bot.commands.args import parse_local_datetime
-from bot.commands.results_text import results_text
 from bot.config import find_config_file
 from bot.console import ConsoleChannel
 from bot.definition import load_definition_file
 from bot.exports import export_process
 from bot.i18n import translator
-from bot.scheduling import cli as scheduling_cli
 from bot.scheduling.leader import leadership
+from bot.views.results import results_text
 from bot.web.serve import ThreadedServer
 from bot.workers import LeaderDuties
 from mail import cli as mail_cli
@@ -103,7 +103,7 @@ def process_list(ctx: typer.Context) -> None:
 @process_app.command("show")
 def process_show(ctx: typer.Context, slug: str, lang: str = "pl") -> None:
     """Show a process as residents see it."""
-    from bot.commands.render import process_text
+    from bot.views.process import process_text
 
     with _app(ctx) as application:
         info = application.services.processes.get(slug)

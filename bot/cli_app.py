@@ -1,6 +1,6 @@
 """What every ``glos`` subcommand needs: the configuration named by ``--config`` and a running :class:`App`,
 with refusals printed as one translated sentence and exit status 2 (shared by ``bot/cli.py``,
-``bot/scheduling/cli.py`` and ``mail/cli.py``)."""
+``bot/cli_scheduler.py`` and ``mail/cli.py``)."""
 
 from __future__ import annotations
 

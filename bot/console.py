@@ -11,11 +11,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from bot.commands.base import Caller, Reply
+from bot.commands.base import Caller
 from bot.commands.dispatch import dispatch
 from bot.commands.table import CommandTable
 from bot.domain import Channel
 from bot.i18n import translator
+from bot.replies import Reply
 from bot.services import Services
 
 __all__ = ["ConsoleChannel", "render_reply"]

@@ -14,11 +14,11 @@ from fractions import Fraction
 
 from sqlmodel import col, select
 
-from bot.commands.base import Document
 from bot.counting.pb import PbElection, PbProject, PbVote, write_pb
 from bot.definition import Pool, ProcessDefinition
 from bot.domain import BallotRuleKind, CountingRuleKind
 from bot.errors import InputError, WrongPhase
+from bot.replies import Document
 from bot.services import Services
 from storage.models import Ballot as BallotRow
 

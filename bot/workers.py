@@ -58,7 +58,7 @@ class LeaderDuties:
     def lead(self) -> None:
         """Start the duties (``on_lead``)."""
         settings = self.app.settings
-        self.scheduler = start_scheduler(self.app)
+        self.scheduler = start_scheduler(self.app.settings, self.app.services)
         if settings.mail.enabled:
             channel = importlib.import_module("mail.channel")
             self.mail = channel.MailRunner(

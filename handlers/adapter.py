@@ -30,12 +30,13 @@ from telegram import Chat, InlineKeyboardMarkup, Message, Update, User
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.commands.base import Caller, Reply
+from bot.commands.base import Caller
 from bot.commands.dispatch import dispatch
 from bot.commands.ratelimit import RateLimiter
 from bot.commands.table import CommandTable
 from bot.domain import Channel
 from bot.i18n import translator
+from bot.replies import Reply
 from bot.services import Services
 from handlers.buttons import ButtonTokens, username_of
 from handlers.callers import telegram_caller

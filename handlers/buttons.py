@@ -1,12 +1,12 @@
 """Inline buttons under Telegram's 64-byte ``callback_data`` limit.
 
-A core :class:`~bot.commands.base.Button` carries a whole command line (``/dzielnica bo2027 wesola``), which
+A core :class:`~bot.replies.Button` carries a whole command line (``/dzielnica bo2027 wesola``), which
 may be longer than 64 bytes. The button is sent with a short token instead (``g1:`` + 11 characters, derived
 from the command), and the token → command map is kept in the person's dialogue state in the store, so a
 restarted bot still understands buttons it sent before. On a tap the token must be in the tapping person's own
 map: a forged, foreign or evicted (stale) token resolves to None and the adapter answers with a clear sentence.
 
-A link button (:attr:`~bot.commands.base.Button.link`, ``/start SLUG``) becomes a URL button with the deep link
+A link button (:attr:`~bot.replies.Button.link`, ``/start SLUG``) becomes a URL button with the deep link
 ``https://t.me/<bot>?start=SLUG``: tapping it opens the private chat with the bot, which receives ``/start SLUG``.
 It needs no token, so it also works in group chats, where nobody has a token map.
 """
@@ -20,8 +20,8 @@ from collections.abc import Sequence
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.commands.base import Button, Reply
 from bot.domain import Channel
+from bot.replies import Button, Reply
 from bot.services import Services
 
 __all__ = ["MAX_REMEMBERED", "PREFIX", "ButtonTokens", "deep_link", "username_of"]

@@ -21,7 +21,7 @@ from typing import TypeVar
 from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.commands.base import Reply
+from bot.replies import Reply
 
 __all__ = [
     "MAX_CAPTION",

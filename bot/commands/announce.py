@@ -1,18 +1,19 @@
 """``/ogloszenie SLUG text`` (``/announce``): a moderator's announcement to everybody concerned by a process.
 
 The process must be named (an announcement to the wrong people cannot be taken back, so the remembered process
-is not used). The text is at most :data:`~bot.services.announcements.MAX_TEXT` characters; a longer one is
+is not used). The text is at most :data:`~bot.scheduling.announcements.MAX_TEXT` characters; a longer one is
 refused with its length and nothing is queued. The messages go through the outbox
-(:func:`bot.services.announcements.announce`): the same announcement sent twice is queued once.
+(:func:`bot.scheduling.announcements.announce`): the same announcement sent twice is queued once.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.commands.base import Invocation, Reply
+from bot.commands.base import Invocation
 from bot.errors import InputError, NotFound
-from bot.services.announcements import MAX_TEXT, announce
+from bot.replies import Reply
+from bot.scheduling.announcements import MAX_TEXT, announce
 
 __all__ = ["cmd_announce"]
 

@@ -2,7 +2,7 @@
 
 A :class:`Command` is a small named object: a Polish name with English aliases, a help line and a usage line
 (message ids), the role it needs, and a handler. Every front-end (console, Telegram, e-mail, CLI) turns its
-input into an :class:`Invocation` and sends back the :class:`Reply` objects the handler returns. The core
+input into an :class:`Invocation` and sends back the :class:`~bot.replies.Reply` objects the handler returns. The core
 returns replies; adapters send them.
 """
 
@@ -14,43 +14,12 @@ from typing import TYPE_CHECKING
 
 from bot.domain import Channel, RoleName
 from bot.i18n import Translator
+from bot.replies import Reply
 
 if TYPE_CHECKING:
     from bot.services import Services
 
-__all__ = ["Button", "Caller", "Command", "Document", "Handler", "Invocation", "Reply"]
-
-
-@dataclass(frozen=True)
-class Button:
-    """An inline choice. ``command`` is the command line the button sends when pressed.
-
-    A ``link`` button leads to the private conversation with the bot instead, starting it with ``command``
-    (``/start SLUG``): it is how a card posted in a group, where nothing is cast, brings people to vote. Telegram
-    shows it as a deep link (``https://t.me/<bot>?start=SLUG``); channels without links show the command.
-    """
-
-    label: str
-    command: str
-    link: bool = False
-
-
-@dataclass(frozen=True)
-class Document:
-    """A file sent with a reply (an export, a report)."""
-
-    filename: str
-    content: bytes
-    mime_type: str = "application/octet-stream"
-
-
-@dataclass(frozen=True)
-class Reply:
-    """One message back to the caller: text, optional rows of buttons, an optional document."""
-
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    document: Document | None = None
+__all__ = ["Caller", "Command", "Handler", "Invocation"]
 
 
 @dataclass(frozen=True)

@@ -20,12 +20,13 @@ from typing import Any
 from bot.ballot_rules import basket_summary
 from bot.ballot_text import format_ballot_text
 from bot.commands.args import take_process
-from bot.commands.base import Button, Invocation, Reply
-from bot.commands.render import ballot_rule_text
+from bot.commands.base import Invocation
 from bot.definition import Pool, ProcessDefinition
 from bot.domain import BallotRuleKind, ProcessKind
 from bot.errors import InputError
+from bot.replies import Button, Reply
 from bot.services import ProcessInfo
+from bot.views.process import ballot_rule_text
 
 __all__ = ["cmd_basket", "cmd_basket_add", "cmd_basket_confirm", "cmd_basket_remove"]
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import logging
 
-from bot.commands.base import Caller, Invocation, Reply
+from bot.commands.base import Caller, Invocation
 from bot.commands.pending import waiting_command
 from bot.commands.ratelimit import RateLimiter
 from bot.commands.table import CommandTable, allowed
 from bot.errors import GlosError
 from bot.i18n import translator
+from bot.replies import Reply
 from bot.services import Services
 
 __all__ = ["MAX_INPUT_CHARS", "dispatch"]

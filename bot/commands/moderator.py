@@ -7,13 +7,14 @@ from collections.abc import Sequence
 
 from bot.ballot_text import parse_ballot_text
 from bot.commands.args import parse_local_datetime, parse_positive_int, take_process
-from bot.commands.base import Button, Document, Invocation, Reply
-from bot.commands.render import process_line
+from bot.commands.base import Invocation
 from bot.definition import load_definition
 from bot.domain import Channel, ModerationStatus, ResponseStatus, RoleName
 from bot.errors import InputError
 from bot.exports import export_process
+from bot.replies import Button, Document, Reply
 from bot.rosters import read_roster
+from bot.views.process import process_line
 
 __all__ = [
     "cmd_approve",

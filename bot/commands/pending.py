@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bot.commands.base import Caller, Command, Invocation, Reply
+from bot.commands.base import Caller, Command, Invocation
 from bot.commands.table import CommandTable
+from bot.replies import Reply
 from bot.services import Services
 
 __all__ = ["STATE_KEY", "Pending", "cmd_cancel", "forget", "new_flow_id", "pending", "wait_for", "waiting_command"]

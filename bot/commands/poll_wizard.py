@@ -29,7 +29,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.commands.args import parse_local_datetime
-from bot.commands.base import Button, Invocation, Reply
+from bot.commands.base import Invocation
 from bot.commands.pending import Pending, forget, new_flow_id, pending, wait_for
 from bot.definition import ProcessDefinition
 from bot.definition.model import BallotRule, CountingRule, Eligibility, Item, LocalizedText, Pool
@@ -43,6 +43,7 @@ from bot.domain import (
     ResultsVisibility,
 )
 from bot.errors import InputError, NotFound
+from bot.replies import Button, Reply
 
 __all__ = [
     "COMMAND",

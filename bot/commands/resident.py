@@ -14,18 +14,18 @@ from contextlib import suppress
 
 from bot.ballot_text import format_ballot_text, parse_ballot_text
 from bot.commands.args import take_process
-from bot.commands.base import Button, Document, Invocation, Reply
-from bot.commands.render import district_name, process_line, process_text
-from bot.commands.results_text import results_text
+from bot.commands.base import Invocation
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import InputError, NotEligible
 from bot.i18n import LANGUAGES
+from bot.replies import Button, Document, Reply
+from bot.views.process import district_name, process_line, process_text
+from bot.views.results import results_text
 
 __all__ = [
     "cmd_code",
     "cmd_district",
     "cmd_erase",
-    "cmd_help",
     "cmd_language",
     "cmd_my_data",
     "cmd_my_vote",
@@ -71,13 +71,6 @@ def _next_step(inv: Invocation, slug: str) -> list[Reply]:
             )
         return [Reply(inv.t(refusal.key, **refusal.params), buttons=buttons)]
     return []
-
-
-def cmd_help(inv: Invocation) -> Sequence[Reply]:
-    """The generated command list."""
-    from bot.commands.registry import COMMANDS
-
-    return [Reply(COMMANDS.help_text(inv.caller, inv.t))]
 
 
 def cmd_language(inv: Invocation) -> Sequence[Reply]:

@@ -9,8 +9,9 @@ from datetime import timedelta
 from typing import Any
 
 from bot.commands.args import take_process
-from bot.commands.base import Invocation, Reply
+from bot.commands.base import Invocation
 from bot.i18n import Translator
+from bot.replies import Reply
 from bot.scheduling.core import Scheduler
 from bot.scheduling.optout import stop_reminders
 from bot.scheduling.policy import SchedulePolicy

@@ -17,10 +17,11 @@ import hashlib
 from collections.abc import Sequence
 
 from bot.commands.args import take_process
-from bot.commands.base import Button, Invocation, Reply
+from bot.commands.base import Invocation
 from bot.domain import Channel, Phase
 from bot.errors import InputError
 from bot.i18n import Translator, translator
+from bot.replies import Button, Reply
 from bot.services import ProcessInfo
 from bot.services.outbox import reply_payload
 

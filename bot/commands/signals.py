@@ -1,39 +1,23 @@
 """``/sygnaly`` (``/signals``): the anti-abuse signals of the last hours, for moderators.
 
 The detection is :mod:`bot.services.abuse`; this module only words it. The same lines go into the moderators'
-daily digest (:func:`signal_lines`).
+daily digest (:func:`bot.views.signals.signal_lines`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.commands.base import Invocation, Reply
+from bot.commands.base import Invocation
 from bot.errors import InputError
-from bot.i18n import Translator
-from bot.services.abuse import AbuseThresholds, AbuseWatch, Signal, SignalKind, thresholds_for
+from bot.replies import Reply
+from bot.services.abuse import AbuseWatch, thresholds_for
+from bot.views.signals import signal_lines
 
-__all__ = ["MAX_HOURS", "cmd_signals", "signal_line", "signal_lines"]
+__all__ = ["MAX_HOURS", "cmd_signals"]
 
 MAX_HOURS = 24 * 7
 DEFAULT_HOURS = 24
-
-
-def signal_line(signal: Signal, t: Translator, thresholds: AbuseThresholds) -> str:
-    """One signal as a sentence in the reader's language."""
-    common = {"number": signal.count, "usual": signal.usual, "minutes": thresholds.window_minutes}
-    common["end"] = signal.window_end  # type: ignore[assignment]
-    if signal.kind is SignalKind.NEW_IDENTITIES:
-        return t("abuse.new_identities", channel=t("channel." + signal.subject), **common)
-    if signal.kind is SignalKind.BATCH_BALLOTS:
-        batch = signal.subject or t("abuse.batch_unnamed")
-        return t("abuse.batch_ballots", slug=signal.process, batch=batch, **common)
-    return t("abuse.district_ballots", slug=signal.process, district=signal.subject, **common)
-
-
-def signal_lines(signals: Sequence[Signal], t: Translator, thresholds: AbuseThresholds) -> list[str]:
-    """Every signal as a bulleted line."""
-    return [f"• {signal_line(signal, t, thresholds)}" for signal in signals]
 
 
 def cmd_signals(inv: Invocation) -> Sequence[Reply]:

@@ -11,13 +11,13 @@ from datetime import date
 
 from sqlalchemy import func, select
 
-from bot.commands.signals import signal_lines
 from bot.domain import ModerationStatus, Phase
 from bot.i18n import translator
 from bot.scheduling.messages import payload_for
 from bot.scheduling.recipients import moderators
 from bot.services import Services
 from bot.services.abuse import AbuseWatch, thresholds_for
+from bot.views.signals import signal_lines
 from storage.models import Opinion
 
 __all__ = ["send_digest"]

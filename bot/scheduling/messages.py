@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.commands.base import Button, Reply
 from bot.domain import Channel
+from bot.replies import Button, Reply
 from bot.services.outbox import reply_payload
 from bot.summaries.html import text_to_html
 

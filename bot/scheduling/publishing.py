@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import false, select, true
 
-from bot.commands.base import Document, Reply
 from bot.domain import Channel, ItemKind, ProcessKind
 from bot.i18n import translator
+from bot.replies import Document, Reply
 from bot.scheduling.messages import payload_for
 from bot.scheduling.policy import SchedulePolicy
 from bot.scheduling.recipients import recipients_of

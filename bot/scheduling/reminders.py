@@ -23,9 +23,9 @@ from typing import Any
 from sqlalchemy import exists, false, select, text, union
 from sqlalchemy.engine import Connection
 
-from bot.commands.base import Button
 from bot.domain import Channel, ProcessKind
 from bot.i18n import translator
+from bot.replies import Button
 from bot.scheduling.messages import payload_for
 from bot.scheduling.recipients import DELIVERABLE, Recipient, eligible_people, reachable
 from bot.services import Services

@@ -19,9 +19,10 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.app import App
+from bot.config import Settings
 from bot.scheduling.core import Scheduler
 from bot.scheduling.policy import SchedulePolicy
+from bot.services import Services
 
 __all__ = ["SchedulerRunner", "start_scheduler"]
 
@@ -110,11 +111,11 @@ class SchedulerRunner:
             self.aps.remove_job(TICK_JOB)
 
 
-def start_scheduler(app: App) -> SchedulerRunner | None:
-    """Start the scheduler of ``app`` (for ``glos run``) unless ``[scheduler] enabled`` is false; call
+def start_scheduler(settings: Settings, services: Services) -> SchedulerRunner | None:
+    """Start the scheduler over ``services`` (for ``glos run``) unless ``[scheduler] enabled`` is false; call
     :meth:`SchedulerRunner.shutdown` on the result when the bot stops."""
-    if not app.settings.scheduler.enabled:
+    if not settings.scheduler.enabled:
         return None
-    runner = SchedulerRunner(Scheduler(app.services, SchedulePolicy.from_settings(app.settings)))
+    runner = SchedulerRunner(Scheduler(services, SchedulePolicy.from_settings(settings)))
     runner.start()
     return runner

@@ -21,7 +21,7 @@ Contract:
   the sender sees (refusals, flood control, a network error) release the message for another try as before.
 
 ``payload`` is channel-specific JSON: for chat channels :func:`reply_payload` of a core
-:class:`~bot.commands.base.Reply`; the e-mail sender reads ``subject``/``text``/``html``/``headers``.
+:class:`~bot.replies.Reply`; the e-mail sender reads ``subject``/``text``/``html``/``headers``.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from typing import Any
 from sqlalchemy import and_, bindparam, func, or_, select, update
 from sqlalchemy.engine import Connection
 
-from bot.commands.base import Button, Document, Reply
 from bot.domain import Channel
+from bot.replies import Button, Document, Reply
 from bot.services.context import ServiceContext
 from bot.services.sql import insert_ignore
 from storage.models import OutboxMessage

@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
 
-from bot.commands.results_text import results_text
 from bot.counting.pool import ItemRow, PoolResult, opinion_shift
 from bot.definition import ProcessDefinition
 from bot.domain import ProcessKind
 from bot.i18n import Translator
 from bot.services import ProcessInfo, ProcessResults
+from bot.views.results import results_text
 
 __all__ = ["SectionOpinions", "summary_text", "support_text"]
 

@@ -20,7 +20,6 @@ from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Res
 from fastapi.staticfiles import StaticFiles
 from jinja2 import Environment, PackageLoader, select_autoescape
 
-from bot.commands.render import district_name
 from bot.config import Settings
 from bot.domain import Phase, ProcessKind
 from bot.errors import GlosError, NotFound, WrongPhase
@@ -28,6 +27,7 @@ from bot.exports import export_process
 from bot.i18n import Translator, translator
 from bot.services import ProcessResults, Services
 from bot.summaries.chart import Chart, summary_chart
+from bot.views.process import district_name
 from bot.web.language import request_language
 from bot.web.results_cache import ResultsCache
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.clock import FakeClock
-from bot.commands.base import Button, Document, Reply
 from bot.domain import Channel
+from bot.replies import Button, Document, Reply
 from bot.services import Services
 from bot.services.outbox import MAX_ATTEMPTS, payload_reply, reply_payload
 

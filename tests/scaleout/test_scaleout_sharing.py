@@ -15,9 +15,9 @@ import pytest
 from telegram import Bot
 
 from bot.app import App, build_app
-from bot.commands.base import Reply
 from bot.config import Settings, StorageSettings
 from bot.domain import Channel
+from bot.replies import Reply
 from bot.services.outbox import reply_payload
 from handlers.emulator import Emulator, EmulatorServer
 from handlers.emulator.flood import FloodLimits

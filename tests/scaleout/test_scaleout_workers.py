@@ -16,10 +16,10 @@ from sqlalchemy import text
 
 from bench.cluster import SECRET, Cluster
 from bot.app import App, build_app
-from bot.commands.base import Reply
 from bot.config import BotSettings, Settings, StorageSettings
 from bot.definition import load_definition_file
 from bot.domain import Channel
+from bot.replies import Reply
 from bot.services.outbox import reply_payload
 from handlers.emulator import Emulator, EmulatorServer
 from handlers.emulator.flood import FloodLimits

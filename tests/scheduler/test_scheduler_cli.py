@@ -9,9 +9,9 @@ import typer
 from typer.testing import CliRunner
 
 from bot.app import build_app
+from bot.cli_scheduler import register
 from bot.config import load_settings
 from bot.definition import load_definition
-from bot.scheduling.cli import register
 
 DEFINITION = """
 slug = "dlugi"

@@ -43,7 +43,7 @@ def test_the_background_scheduler_opens_a_due_process_by_itself(tmp_path) -> Non
     app.services.processes.import_definition(
         load_definition(_definition(now - timedelta(hours=1), now + timedelta(days=1)))
     )
-    runner = start_scheduler(app)
+    runner = start_scheduler(app.settings, app.services)
     assert runner is not None
     try:
         deadline = time.monotonic() + 10
@@ -66,7 +66,7 @@ def test_the_background_scheduler_opens_a_due_process_by_itself(tmp_path) -> Non
     disabled = Settings(storage=settings.storage, scheduler=SchedulerSettings(enabled=False))
     off = build_app(disabled, secret=b"runner-test-secret-0123456789")
     try:
-        assert start_scheduler(off) is None
+        assert start_scheduler(off.settings, off.services) is None
     finally:
         off.close()
 

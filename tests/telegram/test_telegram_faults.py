@@ -15,8 +15,8 @@ from telegram.error import NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
 from bot.clock import FakeClock
-from bot.commands.base import Reply
 from bot.domain import Channel
+from bot.replies import Reply
 from bot.services import Services
 from bot.services.outbox import reply_payload
 from handlers.emulator import Emulator, EmulatorServer, FaultPlan

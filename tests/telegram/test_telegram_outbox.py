@@ -12,8 +12,8 @@ from telegram import Bot
 from telegram.request import HTTPXRequest
 
 from bot.clock import FakeClock
-from bot.commands.base import Button, Document, Reply
 from bot.domain import Channel
+from bot.replies import Button, Document, Reply
 from bot.services import Services
 from bot.services.outbox import reply_payload
 from handlers.emulator import Emulator, EmulatorServer, FloodLimits

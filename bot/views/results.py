@@ -6,12 +6,12 @@ from __future__ import annotations
 from decimal import Decimal
 from fractions import Fraction
 
-from bot.commands.render import district_name
 from bot.counting.pool import ItemRow, PoolResult, opinion_shift
 from bot.definition import Item, ProcessDefinition
 from bot.domain import CountingRuleKind
 from bot.i18n import Translator
 from bot.services import ProcessInfo, ProcessResults
+from bot.views.process import district_name
 
 __all__ = ["results_text"]
 

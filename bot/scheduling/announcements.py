@@ -21,9 +21,9 @@ from typing import Any
 from sqlalchemy import select, union
 from sqlalchemy.engine import Connection
 
-from bot.commands.base import Button, Reply
 from bot.domain import Channel
 from bot.i18n import LANGUAGES, translator
+from bot.replies import Button, Reply
 from bot.scheduling.messages import payload_for
 from bot.scheduling.recipients import DELIVERABLE, Recipient, eligible_people, reachable
 from bot.scheduling.reminders import roster_addresses

@@ -1,0 +1,1 @@
+"""The command table: every command a person can type, on every channel."""

@@ -1,0 +1,1 @@
+"""The web app: public results, the consultation report, the webhook, the playground."""

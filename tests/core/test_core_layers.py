@@ -1,0 +1,118 @@
+"""The layers of Głos hold: no import cycle among the modules of ``bot/``, ``handlers/``, ``mail/`` and
+``storage/``, and no module imports a layer above its own (the ``layers`` contract in ``pyproject.toml``, which
+``lint-imports`` — ``make lint`` — checks too). The graph is grimp's, the library import-linter is built on; it
+counts imports under ``TYPE_CHECKING`` and inside functions, so a cycle cannot hide there.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Iterator
+from pathlib import Path
+
+import grimp
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+PACKAGES = ("bot", "handlers", "mail", "storage")
+
+
+def contract_layers(pyproject: Path = ROOT / "pyproject.toml") -> list[grimp.Layer]:
+    """The ``layers`` contract of import-linter, highest first, as grimp layers (``a : b`` are siblings that may
+    import each other, ``a | b`` siblings that may not)."""
+    config = tomllib.loads(pyproject.read_text(encoding="utf-8"))["tool"]["importlinter"]
+    [contract] = [contract for contract in config["contracts"] if contract["id"] == "layers"]
+    layers = []
+    for line in contract["layers"]:
+        independent = "|" in line
+        names = [name.strip() for name in line.replace("|", ":").split(":")]
+        layers.append(grimp.Layer(*names, independent=independent))
+    return layers
+
+
+def cycles(graph: grimp.ImportGraph) -> list[list[str]]:
+    """The import cycles of ``graph``: every strongly connected set of more than one module (Tarjan, without
+    recursion), plus modules importing themselves."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph.modules):
+        if root in index:
+            continue
+        work: list[tuple[str, Iterator[str]]] = []
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        work.append((root, iter(sorted(graph.find_modules_directly_imported_by(root)))))
+        while work:
+            module, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child == module:
+                    found.append([module])
+                elif child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph.find_modules_directly_imported_by(child)))))
+                elif child in on_stack:
+                    low[module] = min(low[module], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[module])
+            if low[module] == index[module]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == module:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+@pytest.fixture(scope="module")
+def graph() -> grimp.ImportGraph:
+    return grimp.build_graph(*PACKAGES, cache_dir=None)
+
+
+def test_there_is_no_import_cycle(graph: grimp.ImportGraph) -> None:
+    assert cycles(graph) == []
+
+
+def test_no_module_imports_a_layer_above_its_own(graph: grimp.ImportGraph) -> None:
+    assert graph.find_illegal_dependencies_for_layers(layers=contract_layers()) == set()
+
+
+def test_every_module_of_bot_has_a_layer(graph: grimp.ImportGraph) -> None:
+    """A new top-level module or package of ``bot/`` must be placed in a layer, or the contract cannot see it."""
+    placed = {name for layer in contract_layers() for name in layer.module_tails}
+    top = {".".join(module.split(".")[:2]) for module in graph.modules if module.startswith("bot.")}
+    assert top - placed == set()
+
+
+def test_the_checks_catch_a_cycle_and_an_upward_import(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The two checks above are not vacuous: a package whose ground floor imports a service, which imports the
+    ground floor back, fails both."""
+    package = tmp_path / "layered"
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "ground.py").write_text("from layered import services\n")
+    (package / "services.py").write_text("from layered import ground\n")
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.importlinter]\nroot_packages = ["layered"]\n'
+        '[[tool.importlinter.contracts]]\nid = "layers"\nname = "x"\ntype = "layers"\n'
+        'layers = ["layered.services", "layered.ground"]\n'
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    small = grimp.build_graph("layered", cache_dir=None)
+    assert cycles(small) == [["layered.ground", "layered.services"]]
+    illegal = small.find_illegal_dependencies_for_layers(layers=contract_layers(tmp_path / "pyproject.toml"))
+    assert {(dependency.importer, dependency.imported) for dependency in illegal} == {
+        ("layered.ground", "layered.services")
+    }
