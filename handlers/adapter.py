@@ -40,6 +40,7 @@ from bot.replies import Reply
 from bot.services import Services
 from handlers.buttons import ButtonTokens, username_of
 from handlers.callers import telegram_caller
+from handlers.limits import check_callback_answer, check_text
 from handlers.menus import CommandMenus
 from handlers.replies import MAX_TEXT, send_replies, with_flood_retry
 
@@ -132,7 +133,7 @@ class TelegramAdapter:
         t = translator(caller.language, self.services.context.zone)
         command = await self._core(self.tokens.resolve, caller.person_id, query.data)
         if command is None or chat is None or not self._private(chat):
-            await query.answer(t("telegram.button_unknown"), show_alert=True)
+            await query.answer(check_callback_answer(t("telegram.button_unknown")), show_alert=True)
             if chat is not None:
                 await self._send(context, chat.id, caller, [Reply(t("telegram.button_unknown"))])
             return
@@ -146,7 +147,7 @@ class TelegramAdapter:
         new_view = first is not None and bool(first.buttons) and first.document is None and len(first.text) <= MAX_TEXT
         if first is not None and new_view and isinstance(tapped, Message) and tapped.text is not None:
             try:
-                await with_flood_retry(partial(tapped.edit_text, first.text, reply_markup=keyboards[0]))
+                await with_flood_retry(partial(tapped.edit_text, check_text(first.text), reply_markup=keyboards[0]))
             except BadRequest as error:
                 if "not modified" not in error.message:  # the same view again is fine as it is
                     raise

@@ -1,4 +1,5 @@
-"""Inline buttons under Telegram's 64-byte ``callback_data`` limit.
+"""Inline buttons under Telegram's 64-byte ``callback_data`` limit, in keyboards within its sizes
+(:func:`handlers.limits.fit_rows`: at most 8 in a row, 100 in all).
 
 A core :class:`~bot.replies.Button` carries a whole command line (``/dzielnica bo2027 wesola``), which
 may be longer than 64 bytes. The button is sent with a short token instead (``g1:`` + 11 characters, derived
@@ -23,6 +24,7 @@ from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from bot.domain import Channel
 from bot.replies import Button, Reply
 from bot.services import Services
+from handlers.limits import MAX_LABEL, fit_rows
 
 __all__ = ["MAX_REMEMBERED", "PREFIX", "ButtonTokens", "deep_link", "username_of"]
 
@@ -78,7 +80,7 @@ class ButtonTokens:
                 [self._button(button, bot_username) for button in row if _shown(button, person_id, bot_username)]
                 for row in reply.buttons
             ]
-            rows = [row for row in rows if row]
+            rows = fit_rows(rows)  # no row over 8 buttons; over 100 buttons raises
             keyboards.append(InlineKeyboardMarkup(rows) if rows else None)
         return keyboards
 
@@ -86,8 +88,8 @@ class ButtonTokens:
     def _button(button: Button, bot_username: str | None) -> InlineKeyboardButton:
         if button.link:
             payload = button.command.removeprefix("/start").strip()
-            return InlineKeyboardButton(button.label[:64], url=deep_link(str(bot_username), payload))
-        return InlineKeyboardButton(button.label[:64], callback_data=_token(button.command))
+            return InlineKeyboardButton(button.label[:MAX_LABEL], url=deep_link(str(bot_username), payload))
+        return InlineKeyboardButton(button.label[:MAX_LABEL], callback_data=_token(button.command))
 
     def remember(self, person_id: int, commands: Sequence[str]) -> None:
         """Store the tokens of ``commands`` for ``person_id`` (newest last, the oldest evicted)."""

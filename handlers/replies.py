@@ -22,6 +22,8 @@ from telegram import Bot, InlineKeyboardMarkup, InputFile, Message
 from telegram.error import Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.replies import Reply
+from bot.summaries.split import split_text
+from handlers.limits import MAX_CAPTION, MAX_TEXT, check_caption, check_text
 
 __all__ = [
     "MAX_CAPTION",
@@ -34,24 +36,8 @@ __all__ = [
     "with_flood_retry",
 ]
 
-MAX_TEXT = 4096
-MAX_CAPTION = 1024
 log = logging.getLogger(__name__)
 T = TypeVar("T")
-
-
-def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
-    """``text`` in parts of at most ``limit`` characters, cut at line ends where possible."""
-    parts: list[str] = []
-    while len(text) > limit:
-        cut = text.rfind("\n", 0, limit)
-        if cut <= 0:
-            cut = limit
-        parts.append(text[:cut])
-        text = text[cut:].lstrip("\n")
-    if text.strip() or not parts:
-        parts.append(text or "…")
-    return parts
 
 
 def _seconds(value: float | timedelta) -> float:
@@ -98,7 +84,7 @@ def reply_parts(
     text = reply.text
     if reply.document is not None:
         document = reply.document
-        caption = text if len(text) <= MAX_CAPTION else None
+        caption = check_caption(text) if len(text) <= MAX_CAPTION else None
         calls.append(
             partial(
                 bot.send_document,
@@ -110,10 +96,10 @@ def reply_parts(
         )
         if caption is not None:
             return calls
-    parts = split_text(text)
+    parts = split_text(text) or ["…"]  # an empty reply still says something
     for index, part in enumerate(parts):
         markup = keyboard if index == len(parts) - 1 else None
-        calls.append(partial(bot.send_message, chat_id, part, reply_markup=markup))
+        calls.append(partial(bot.send_message, chat_id, check_text(part), reply_markup=markup))
     return calls
 
 

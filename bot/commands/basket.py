@@ -1,10 +1,13 @@
 """The basket: a budget ballot built with buttons, one project at a time, then confirmed.
 
-``/koszyk [slug] [pool]`` shows the voter's basket for one pool: the chosen projects, their cost, the money left
-and the pool's limits (:func:`bot.ballot_rules.basket_summary`), with a button per project to add or remove it,
-a button per other pool the voter may use, and a confirm button. ``/koszyk_dodaj`` and ``/koszyk_usun`` change
-the basket; a project that would break the pool's count or budget limit is refused at once and the basket stays
-as it was. ``/koszyk_zatwierdz`` casts the basket through :meth:`VotingService.cast` (which validates it again).
+``/koszyk [slug] [pool] [page]`` shows the voter's basket for one pool: the chosen projects, their cost, the money
+left and the pool's limits (:func:`bot.ballot_rules.basket_summary`), with a button per project to add or remove it,
+a button per other pool the voter may use, and a confirm button. A pool of more than :data:`PAGE_SIZE` projects is
+shown a page at a time ("strona 2/7", ◀ ▶ buttons), so a keyboard never passes Telegram's 100 buttons (a Warsaw
+district pool has up to 137 projects); adding or removing a project shows the page it is on.
+``/koszyk_dodaj`` and ``/koszyk_usun`` change the basket; a project that would break the pool's count or budget
+limit is refused at once and the basket stays as it was. ``/koszyk_zatwierdz`` casts the basket through
+:meth:`VotingService.cast` (which validates it again).
 
 The basket lives in the dialogue state (``basket`` → slug → pool → item keys), so it survives a restart; it
 starts from the voter's counted ballot, so changing a vote starts from what was cast. Ballots that are lists
@@ -28,7 +31,9 @@ from bot.replies import Button, Reply
 from bot.services import ProcessInfo
 from bot.views.process import ballot_rule_text
 
-__all__ = ["cmd_basket", "cmd_basket_add", "cmd_basket_confirm", "cmd_basket_remove"]
+__all__ = ["PAGE_SIZE", "cmd_basket", "cmd_basket_add", "cmd_basket_confirm", "cmd_basket_remove"]
+
+PAGE_SIZE = 20  # project buttons on one page: with navigation, other pools and confirm, far below 100 buttons
 
 _LIST_RULES = frozenset(
     {
@@ -49,9 +54,10 @@ def cmd_basket(inv: Invocation) -> Sequence[Reply]:
     assert slug is not None
     info, pools = _usable_pools(inv, slug)
     basket = _load(inv, slug, pools)
-    wanted = rest.strip().lower()
-    pool = next((p for p in pools if p.key == wanted), pools[0])
-    return [_view(inv, info, pools, basket, pool)]
+    words = rest.lower().split()
+    pool = next((p for p in pools if words and p.key == words[0]), pools[0])
+    page = int(words[-1]) if words and words[-1].isdigit() and len(words[-1]) < 6 else 1
+    return [_view(inv, info, pools, basket, pool, page=page)]
 
 
 def cmd_basket_add(inv: Invocation) -> Sequence[Reply]:
@@ -104,7 +110,7 @@ def _change(inv: Invocation, *, add: bool) -> Sequence[Reply]:
         raise InputError("basket.over_budget", left=t.money(summary.left + _cost(info.definition, item_key)))
     basket[pool.key] = chosen
     _save(inv, slug, basket)
-    return [_view(inv, info, pools, basket, pool)]
+    return [_view(inv, info, pools, basket, pool, focus=item_key)]
 
 
 def _usable_pools(inv: Invocation, slug: str) -> tuple[ProcessInfo, list[Pool]]:
@@ -141,7 +147,17 @@ def _save(inv: Invocation, slug: str, basket: Basket) -> None:
     inv.services.dialogue.update(inv.caller.person_id, inv.caller.channel, basket=baskets)
 
 
-def _view(inv: Invocation, info: ProcessInfo, pools: list[Pool], basket: Basket, pool: Pool) -> Reply:
+def _view(
+    inv: Invocation,
+    info: ProcessInfo,
+    pools: list[Pool],
+    basket: Basket,
+    pool: Pool,
+    *,
+    page: int = 1,
+    focus: str | None = None,
+) -> Reply:
+    """The basket of ``pool`` with the buttons of page ``page`` (clamped), or of the page showing ``focus``."""
     t, lang, definition = inv.t, inv.t.language, info.definition
     chosen = basket.get(pool.key, [])
     summary = basket_summary(definition, {pool.key: chosen}, pool.key)
@@ -159,17 +175,37 @@ def _view(inv: Invocation, info: ProcessInfo, pools: list[Pool], basket: Basket,
             t("basket.money", cost=t.money(summary.cost), left=t.money(summary.left), budget=t.money(summary.budget))
         )
     lines += [ballot_rule_text(pool, t), t("basket.hint")]
+    keys = list(titles)
+    pages = max(1, -(-len(keys) // PAGE_SIZE))
+    if focus in titles:
+        page = keys.index(focus) // PAGE_SIZE + 1
+    page = min(max(page, 1), pages)
+    first = (page - 1) * PAGE_SIZE
+    shown = keys[first : first + PAGE_SIZE]
+    if pages > 1:
+        lines.append(
+            t("basket.page", page=page, pages=pages, first=first + 1, last=first + len(shown), total=len(keys))
+        )
     rows: list[tuple[Button, ...]] = []
-    for key, item in titles.items():
-        cost = f" ({t.money(item.cost)})" if item.cost is not None else ""
+    for key in shown:
+        project = titles[key]
+        cost = f" ({t.money(project.cost)})" if project.cost is not None else ""
         if key in chosen:
-            label, command = f"✅ {key}. {item.title.get(lang)}", f"/koszyk_usun {info.slug} {pool.key} {key}"
+            label, command = f"✅ {key}. {project.title.get(lang)}", f"/koszyk_usun {info.slug} {pool.key} {key}"
         else:
-            label, command = f"➕ {key}. {item.title.get(lang)}{cost}", f"/koszyk_dodaj {info.slug} {pool.key} {key}"
+            label = f"➕ {key}. {project.title.get(lang)}{cost}"
+            command = f"/koszyk_dodaj {info.slug} {pool.key} {key}"
         rows.append((Button(label[:60], command),))
+    if pages > 1:
+        turn = f"/koszyk {info.slug} {pool.key}"
+        navigation = []
+        if page > 1:
+            navigation.append(Button(t("basket.previous", page=page - 1, pages=pages), f"{turn} {page - 1}"))
+        if page < pages:
+            navigation.append(Button(t("basket.next", page=page + 1, pages=pages), f"{turn} {page + 1}"))
+        rows.append(tuple(navigation))
     others = [Button("🗂 " + _pool_name(p, lang), f"/koszyk {info.slug} {p.key}") for p in pools if p.key != pool.key]
-    if others:
-        rows.append(tuple(others))
+    rows += [tuple(others[start : start + 2]) for start in range(0, len(others), 2)]
     rows.append((Button(t("basket.confirm"), f"/koszyk_zatwierdz {info.slug}"),))
     return Reply("\n".join(lines), buttons=tuple(rows))
 
