@@ -123,6 +123,9 @@ class MailSettings(_Section):
     max_message_bytes: int = Field(default=1_000_000, ge=1_000)
     idle_seconds: int = Field(default=1500, ge=10, le=1740)
     poll_seconds: int = Field(default=60, ge=1, le=3600)
+    quarantine_folder: str = "Quarantine"
+    token_in: Literal["address", "subject"] = "address"
+    trusted_authserv_ids: list[str] = Field(default_factory=list)
 
 
 class WebSettings(_Section):

@@ -96,7 +96,13 @@ class CapturingSender(SmtpSender):
 def capturing_channel(services: Services, settings: MailSettings, maildir: Path) -> MailChannel:
     """The e-mail channel of ``settings`` (addresses, limits, folders) with mail captured in ``maildir``'s
     ``.Sent`` folder and replies read from ``maildir`` itself."""
-    addressing = MailAddressing(settings.from_address, settings.reply_domain, settings.max_message_bytes)
+    addressing = MailAddressing(
+        settings.from_address,
+        settings.reply_domain,
+        settings.max_message_bytes,
+        settings.token_in,
+        tuple(settings.trusted_authserv_ids),
+    )
     processor = MailProcessor(services, addressing)
     sender = CapturingSender(services, maildir, settings.from_address)
     intake = MaildirIntake(maildir, processor, settings.processed_folder, settings.ignored_folder)

@@ -52,7 +52,13 @@ class MailChannel:
 
 def mail_channel(services: Services, settings: MailSettings) -> MailChannel:
     """The channel's parts for ``settings``."""
-    addressing = MailAddressing(settings.from_address, settings.reply_domain, settings.max_message_bytes)
+    addressing = MailAddressing(
+        settings.from_address,
+        settings.reply_domain,
+        settings.max_message_bytes,
+        settings.token_in,
+        tuple(settings.trusted_authserv_ids),
+    )
     processor = MailProcessor(services, addressing)
     sender = SmtpSender(
         services,
@@ -67,7 +73,13 @@ def mail_channel(services: Services, settings: MailSettings) -> MailChannel:
     )
     intake: ImapIntake | MaildirIntake
     if settings.maildir:
-        intake = MaildirIntake(Path(settings.maildir), processor, settings.processed_folder, settings.ignored_folder)
+        intake = MaildirIntake(
+            Path(settings.maildir),
+            processor,
+            settings.processed_folder,
+            settings.ignored_folder,
+            settings.quarantine_folder,
+        )
     else:
         config = ImapConfig(
             settings.imap_host,
@@ -78,6 +90,7 @@ def mail_channel(services: Services, settings: MailSettings) -> MailChannel:
             settings.inbox_folder,
             settings.processed_folder,
             settings.ignored_folder,
+            quarantine=settings.quarantine_folder,
         )
         intake = ImapIntake(config, processor, idle_seconds=settings.idle_seconds, poll_seconds=settings.poll_seconds)
     return MailChannel(addressing, processor, sender, intake)

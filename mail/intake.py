@@ -11,6 +11,11 @@ server has no IDLE; a lost connection is re-opened with exponential backoff and 
 
 Maildir (:class:`MaildirIntake`): each message in ``new/`` and ``cur/`` is processed, then moved to the
 ``.Processed`` / ``.Ignored`` sub-folder (Maildir++).
+
+A message whose handling raises is never retried forever (it would stall every round): unless the error is the
+store's or the network's (:func:`mail.quarantine.is_transient`, the message stays for the next round), it is
+moved at once to the quarantine folder with its reason and the intake goes on with the next one
+(:mod:`mail.quarantine`).
 """
 
 from __future__ import annotations
@@ -27,6 +32,7 @@ from pathlib import Path
 from imapclient import IMAPClient
 from imapclient.exceptions import IMAPClientError
 
+from mail import quarantine
 from mail.processor import MailProcessor, Outcome
 
 __all__ = ["ImapConfig", "ImapIntake", "MaildirIntake"]
@@ -48,6 +54,7 @@ class ImapConfig:
     processed: str = "Processed"
     ignored: str = "Ignored"
     timeout: float = 60.0
+    quarantine: str = "Quarantine"
 
 
 @dataclass
@@ -72,7 +79,7 @@ class ImapIntake:
         if config.tls == "starttls":
             client.starttls()
         client.login(config.user, config.password)
-        for folder in (config.processed, config.ignored):
+        for folder in (config.processed, config.ignored, config.quarantine):
             if not client.folder_exists(folder):
                 client.create_folder(folder)
         status = client.select_folder(config.inbox)
@@ -114,12 +121,15 @@ class ImapIntake:
                     data = fetched.get(uid)
                     if data is None:
                         continue
+                    raw = bytes(data[b"BODY[]"])
                     try:
-                        outcome = self.processor.process(bytes(data[b"BODY[]"]))
-                    except Exception:
-                        # The store failed or a bug surfaced: the transaction was rolled back, so nothing of this
-                        # reply was kept. It stays in the inbox and is read again after the next reconnect.
-                        log.exception("message UID %s could not be processed; left in the inbox", uid)
+                        outcome = self.processor.process(raw)
+                    except Exception as error:
+                        # The transaction was rolled back, so nothing of this reply was kept.
+                        if quarantine.is_transient(error):  # the store went away: read it again next round
+                            log.exception("message UID %s could not be processed; left in the inbox", uid)
+                            continue
+                        self._quarantine(client, uid, raw, error)
                         continue
                     self.outcomes.append(outcome)
                     (ignored if outcome.folder == "ignored" else processed).append(uid)
@@ -131,6 +141,25 @@ class ImapIntake:
                 if ignored:
                     client.move(ignored, self.config.ignored)
                 self.last_uid = max(self.last_uid, chunk[-1])
+
+    def _quarantine(self, client: IMAPClient, uid: int, raw: bytes, error: Exception) -> None:
+        """Set message ``uid`` aside in the quarantine folder with its reason (see :mod:`mail.quarantine`)."""
+        reason = quarantine.reason_of(error)
+        log.error("message UID %s quarantined: %s", uid, reason, exc_info=error)
+        try:
+            quarantine.record(self.processor.services.context, raw, reason)
+        except Exception:
+            log.exception("the quarantine of UID %s could not be recorded; left in the inbox", uid)
+            return
+        client.append(self.config.quarantine, quarantine.annotate(raw, reason))
+        client.delete_messages([uid])
+        if client.has_capability("UIDPLUS"):
+            client.uid_expunge([uid])  # only this message: others flagged \\Deleted by a person stay
+        else:
+            client.expunge()
+        self.processor.services.context.metrics.inc(
+            "glos_mail_quarantined_total", doc="E-mail messages moved to the quarantine folder."
+        )
 
     def wait(self) -> bool:
         """Wait for new mail: IDLE up to ``idle_seconds`` (then it is re-issued by the caller's loop), or sleep
@@ -178,11 +207,12 @@ class MaildirIntake:
     processor: MailProcessor
     processed: str = "Processed"
     ignored: str = "Ignored"
+    quarantine: str = "Quarantine"
 
     def catch_up(self) -> list[Outcome]:
         """Process every message in the Maildir's inbox; returns the outcomes."""
         box = mailbox.Maildir(self.path, create=True)
-        folders = {name: self._folder(box, name) for name in (self.processed, self.ignored)}
+        folders = {name: self._folder(box, name) for name in (self.processed, self.ignored, self.quarantine)}
         outcomes = []
         for key in sorted(box.keys()):
             try:
@@ -191,8 +221,22 @@ class MaildirIntake:
                 continue  # taken by another reader meanwhile
             try:
                 outcome = self.processor.process(raw)
-            except Exception:
-                log.exception("message %s could not be processed; left in the Maildir", key)
+            except Exception as error:
+                if quarantine.is_transient(error):
+                    log.exception("message %s could not be processed; left in the Maildir", key)
+                    continue
+                reason = quarantine.reason_of(error)
+                log.error("message %s quarantined: %s", key, reason, exc_info=error)
+                try:
+                    quarantine.record(self.processor.services.context, raw, reason)
+                except Exception:
+                    log.exception("the quarantine of %s could not be recorded; left in the Maildir", key)
+                    continue
+                folders[self.quarantine].add(mailbox.MaildirMessage(quarantine.annotate(raw, reason)))
+                box.discard(key)
+                self.processor.services.context.metrics.inc(
+                    "glos_mail_quarantined_total", doc="E-mail messages moved to the quarantine folder."
+                )
                 continue
             target = folders[self.ignored if outcome.folder == "ignored" else self.processed]
             target.add(mailbox.MaildirMessage(raw))

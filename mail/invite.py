@@ -18,7 +18,7 @@ from bot.services import Services
 from mail.bound import bound_services
 from mail.compose import mail_payload, render
 from mail.processor import MailAddressing
-from mail.tokens import TokenOwner, issue_token, message_id_for
+from mail.tokens import TokenOwner, issue_token, new_message_id
 from storage.models import OutboxMessage, Process, RosterEntry
 
 __all__ = ["invitation_rules", "invite_roster"]
@@ -69,7 +69,10 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
             definition = bound.context.definition_of(connection, bound.context.state(connection, info.slug))
             t = translator(person.language, services.context.zone)
             owner = TokenOwner(process_id, person.person_id, address)
-            token = issue_token(connection, services.context.secret, owner, services.context.clock.now())
+            message_id = new_message_id(addressing.reply_domain)
+            token = issue_token(
+                connection, services.context.secret, owner, services.context.clock.now(), message_id=message_id
+            )
             title = definition.title.get(t.language)
             items = [
                 (item.key, item.title.get(t.language)) for item in definition.items if item.kind is not ItemKind.SECTION
@@ -91,7 +94,7 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
                 bot=services.context.bot_name,
             )
             headers = {
-                "Message-ID": message_id_for(token, addressing.reply_domain),
+                "Message-ID": message_id,
                 "Reply-To": addressing.reply_to(token),
                 "List-Unsubscribe": addressing.unsubscribe(token),
             }
@@ -100,7 +103,9 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
                 channel=Channel.EMAIL,
                 address=address,
                 purpose="mail.invitation",
-                payload=mail_payload(t("mail.invite.subject", title=title), text, html, headers),
+                payload=mail_payload(
+                    addressing.subject(t("mail.invite.subject", title=title), token), text, html, headers
+                ),
                 person_id=person.person_id,
                 connection=connection,
             )

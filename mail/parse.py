@@ -5,6 +5,15 @@ well as can be, with a charset fallback chain (declared, UTF-8, Windows-1250, IS
 always succeeds). Quoted-printable and base64 are the stdlib's work; RFC 2047 headers are decoded here with
 the same fallbacks. HTML-only mail is turned into text; attachments are listed, never read; a message larger
 than ``max_bytes`` keeps its headers only and is marked ``oversized``.
+
+Poison is bounded before the stdlib sees it (its feed parser recurses once per nesting level, so a multipart
+nested 3,000 deep raised ``RecursionError``): a message declaring more than :data:`MAX_MULTIPARTS` multipart
+containers, nested deeper than :data:`MAX_DEPTH`, or with more than :data:`MAX_PARTS` parts keeps its headers
+only and is marked ``complex`` (the processor answers a member that it could not be read, and reads nothing);
+the text read from a body is cut at :data:`MAX_TEXT` characters.
+
+``sender`` is the one From address, or empty when From names none or several (``From: a@x.pl,
+evil@attacker.example`` authenticates nobody): ``senders`` lists them all.
 """
 
 from __future__ import annotations
@@ -22,12 +31,32 @@ from html.parser import HTMLParser
 
 from mail.trim import trim_reply
 
-__all__ = ["CHARSET_FALLBACKS", "ParsedMail", "decode_bytes", "html_to_text", "message_hash", "parse_message"]
+__all__ = [
+    "CHARSET_FALLBACKS",
+    "MAX_DEPTH",
+    "MAX_MULTIPARTS",
+    "MAX_PARTS",
+    "MAX_TEXT",
+    "ParsedMail",
+    "decode_bytes",
+    "html_to_text",
+    "message_hash",
+    "parse_message",
+]
 
 CHARSET_FALLBACKS = ("utf-8", "cp1250", "iso-8859-2")
 """Tried in order after the declared charset; Latin-1 is the last resort (it decodes any byte)."""
 
 _ID = re.compile(r"<([^<>\s]+)>")
+MAX_MULTIPARTS = 40
+"""Multipart containers a message may declare (real replies have 1–4; a forwarded thread a dozen)."""
+MAX_DEPTH = 12
+"""How deep parts may nest."""
+MAX_PARTS = 200
+"""How many parts a message may have in all."""
+MAX_TEXT = 100_000
+"""Characters of body text read (about 40 pages); the rest is not looked at."""
+_MULTIPART = re.compile(rb"^content-type:[ \t]*multipart/", re.IGNORECASE | re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -52,6 +81,10 @@ class ParsedMail:
     return_path: str | None = None
     content_type: str = "text/plain"
     size: int = 0
+    senders: tuple[str, ...] = ()
+    complex: bool = False
+    authentication_results: tuple[str, ...] = ()
+    report_type: str = ""
 
 
 def message_hash(message_id: str) -> str:
@@ -153,15 +186,35 @@ def _all_headers(message: Message, name: str) -> list[str]:
     return [_decode_header(value) for value in message.get_all(name) or []]
 
 
+class _TooComplex(Exception):
+    """The message nests deeper or has more parts than the limits allow."""
+
+
+def _leaves(message: Message) -> list[Message]:
+    """The non-multipart parts of ``message`` in order, walked without recursion and within the limits."""
+    leaves: list[Message] = []
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    seen = 0
+    while stack:
+        part, depth = stack.pop()
+        seen += 1
+        if depth > MAX_DEPTH or seen > MAX_PARTS:
+            raise _TooComplex
+        if part.is_multipart():
+            children = part.get_payload()
+            if isinstance(children, list):
+                stack.extend((child, depth + 1) for child in reversed(children) if isinstance(child, Message))
+            continue
+        leaves.append(part)
+    return leaves
+
+
 def _body(message: Message) -> tuple[str, tuple[str, ...], bool]:
     """(text, attachment names, html_only) of ``message``: the first text/plain part, else the first HTML."""
     plain: str | None = None
     markup: str | None = None
     attachments: list[str] = []
-    parts = message.walk() if message.is_multipart() else iter([message])
-    for part in parts:
-        if part.is_multipart():
-            continue
+    for part in _leaves(message):
         content_type = part.get_content_type()
         disposition = (part.get_content_disposition() or "").lower()
         filename = part.get_filename()
@@ -175,24 +228,50 @@ def _body(message: Message) -> tuple[str, tuple[str, ...], bool]:
         elif content_type == "message/rfc822" or not content_type.startswith(("text/", "multipart/")):
             attachments.append(_decode_header(filename or content_type))
     if plain is not None and plain.strip():
-        return plain, tuple(attachments), False
+        return plain[:MAX_TEXT], tuple(attachments), False
     if markup is not None:
-        return html_to_text(markup), tuple(attachments), True
-    return plain or "", tuple(attachments), False
+        return html_to_text(markup[: MAX_TEXT * 4])[:MAX_TEXT], tuple(attachments), True
+    return (plain or "")[:MAX_TEXT], tuple(attachments), False
+
+
+def _report_type(message: Message) -> str:
+    """``report-type`` of a ``multipart/report`` (``delivery-status``, ``feedback-report`` …), lower case."""
+    if message.get_content_type() != "multipart/report":
+        return ""
+    value = message.get_param("report-type")
+    if isinstance(value, tuple):  # an RFC 2231 encoded parameter
+        value = value[2]
+    return str(value or "").strip().lower()
+
+
+def _head_only(raw: bytes) -> bytes:
+    """The header section of ``raw`` (the body is never decoded)."""
+    head, _, _ = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw[:200_000] else raw.partition(b"\n\n")
+    return head[:200_000] + b"\r\n\r\n"
 
 
 def parse_message(raw: bytes, *, max_bytes: int = 1_000_000) -> ParsedMail:
     """Parse ``raw`` (RFC 5322 bytes). Never raises; see the module docstring."""
     size = len(raw)
     oversized = size > max_bytes
-    if oversized:
+    # Counted before the stdlib parses: its parser recurses once per nesting level.
+    complex_ = not oversized and len(_MULTIPART.findall(raw)) > MAX_MULTIPARTS
+    if oversized or complex_:
         # Headers only: never decode a 20 MB body to find out it is an attachment.
-        head, _, _ = raw.partition(b"\r\n\r\n") if b"\r\n\r\n" in raw[:200_000] else raw.partition(b"\n\n")
-        raw = head + b"\r\n\r\n"
+        raw = _head_only(raw)
     # compat32 rather than the modern policy: the header registry costs more than everything else here, and we
     # decode the few headers we read ourselves (RFC 2047 with the same charset fallbacks as bodies).
-    message: Message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    try:
+        message: Message = email.message_from_bytes(raw, policy=email.policy.compat32)
+    except RecursionError:  # nested deeper than Python's stack, below the count above: headers only
+        complex_ = True
+        message = email.message_from_bytes(_head_only(raw), policy=email.policy.compat32)
+    senders = tuple(
+        dict.fromkeys(address.lower() for _, address in getaddresses(_all_headers(message, "From")) if address)
+    )
     sender_name, sender = parseaddr(_header(message, "From"))
+    if len(senders) != 1:
+        sender = ""  # none or several: nobody is authenticated, nobody is answered on the From's word
     recipients: list[str] = []
     for name in ("Delivered-To", "X-Original-To", "To", "Cc", "Envelope-To"):
         for _, address in getaddresses(_all_headers(message, name)):
@@ -206,7 +285,9 @@ def parse_message(raw: bytes, *, max_bytes: int = 1_000_000) -> ParsedMail:
         # No Message-ID: derive a stable one from the content, so a re-fetch is still recognised.
         message_id = f"<sha256.{hashlib.sha256(raw).hexdigest()}@missing>"
     try:
-        text, attachments, html_only = ("", (), False) if oversized else _body(message)
+        text, attachments, html_only = ("", (), False) if oversized or complex_ else _body(message)
+    except (_TooComplex, RecursionError):
+        text, attachments, html_only, complex_ = "", (), False, True
     except Exception:  # MIME broken beyond the stdlib's tolerance: treat as an empty reply, which is answered
         text, attachments, html_only = "", (), False
     return_path = None
@@ -225,12 +306,24 @@ def parse_message(raw: bytes, *, max_bytes: int = 1_000_000) -> ParsedMail:
             "X-Loop",
             "X-Failed-Recipients",
             "Authentication-Results",
+            "List-Unsubscribe",
+            "List-Post",
+            "X-Mailman-Version",
+            "X-Mailman-Rule-Hits",
+            "Sender",
+            "X-Google-Group-Id",
+            "X-Sympa-Version",
+            "Feedback-Type",
+            "X-Cr-Hashedpuzzle",
+            "X-Challenge",
+            "X-Bounce-Type",
+            "X-Ms-Exchange-Generated-Message-Source",
         )
         if name in message
     }
     return ParsedMail(
         message_id=message_id,
-        sender=sender.lower(),
+        sender=sender.lower() if sender else "",
         sender_name=sender_name,
         subject=_header(message, "Subject"),
         recipients=tuple(recipients),
@@ -243,4 +336,8 @@ def parse_message(raw: bytes, *, max_bytes: int = 1_000_000) -> ParsedMail:
         return_path=return_path,
         content_type=message.get_content_type(),
         size=size,
+        senders=senders,
+        complex=complex_,
+        authentication_results=tuple(" ".join(v.split()) for v in _all_headers(message, "Authentication-Results")),
+        report_type=_report_type(message),
     )

@@ -33,7 +33,8 @@ from mail.bound import bound_services
 from mail.compose import mail_payload, render
 from mail.interpret import read_reply
 from mail.parse import ParsedMail, message_hash, parse_message
-from mail.tokens import TokenOwner, candidate_tokens, find_token, issue_token, message_id_for, reply_address
+from mail.tokens import TokenOwner, issue_token, new_message_id, reply_address, subject_tag
+from mail.trust import Verdict, authenticate
 from storage.models import MailMessage, Person, Process
 
 __all__ = ["MailAddressing", "MailProcessor", "Outcome"]
@@ -50,7 +51,12 @@ _CLAIM = {
 _OUTCOME = (
     _MESSAGES.update()
     .where(_MESSAGES.c.message_hash == bindparam("hash"))
-    .values(outcome=bindparam("kind"), person_id=bindparam("person"), process_id=bindparam("process"))
+    .values(
+        outcome=bindparam("kind"),
+        detail=bindparam("detail"),
+        person_id=bindparam("person"),
+        process_id=bindparam("process"),
+    )
 )
 _LANGUAGE = select(_PERSON.c.language).where(_PERSON.c.id == bindparam("id"))
 _SHOWN = 300  # characters of a member's text quoted back in a confirmation
@@ -63,6 +69,11 @@ class MailAddressing:
     from_address: str
     reply_domain: str
     max_message_bytes: int = 1_000_000
+    token_in: str = "address"
+    """Where the reply token travels: ``address`` (``glos+TOKEN@domain`` in Reply-To) or ``subject``
+    (``[#TOKEN]`` in the subject, for servers that cannot deliver plus-addresses; see config.example.toml)."""
+    trusted_authserv_ids: tuple[str, ...] = ()
+    """authserv-ids of ``Authentication-Results`` headers that our own mail server writes (see mail.trust)."""
 
     @property
     def local(self) -> str:
@@ -70,11 +81,21 @@ class MailAddressing:
         return self.from_address.partition("@")[0].partition("+")[0].lower()
 
     def reply_to(self, token: str) -> str:
-        """The member's reply address."""
+        """The member's reply address (the plain address when the token travels in the subject)."""
+        if self.token_in == "subject":
+            return f"{self.local}@{self.reply_domain}"
         return reply_address(self.local, token, self.reply_domain)
+
+    def subject(self, subject: str, token: str | None) -> str:
+        """``subject`` with the token's tag when the token travels in the subject."""
+        if token is None or self.token_in != "subject":
+            return subject
+        return f"{subject} {subject_tag(token)}"
 
     def unsubscribe(self, token: str) -> str:
         """The ``List-Unsubscribe`` value: a mail with the word STOP to the member's reply address."""
+        if self.token_in == "subject":
+            return f"<mailto:{self.reply_to(token)}?subject=STOP%20{subject_tag(token)}>"
         return f"<mailto:{self.reply_to(token)}?subject=STOP>"
 
 
@@ -87,20 +108,13 @@ class Outcome:
     folder: str
     message_id: str
     reason: str = ""
+    detail: str | None = None
+    """A short fixed word for ``/metrics`` and ``/status``: the kind of automatic mail, why it was refused."""
 
 
 def _short(text: str) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= _SHOWN else flat[: _SHOWN - 1] + "…"
-
-
-def _sender_forged(mail: ParsedMail) -> bool:
-    """Our own MTA's verdict (the topmost ``Authentication-Results``) says the From domain failed DMARC.
-
-    Without that header nothing is concluded: the token and the sender's address must still both match.
-    """
-    verdict = mail.headers.get("authentication-results", "").lower()
-    return "dmarc=fail" in verdict
 
 
 def _claim_message(connection: Connection, mail: ParsedMail, now: Any) -> bool:
@@ -123,10 +137,12 @@ class MailProcessor:
         self.addressing = addressing
         self._slugs: dict[int, str] = {}
 
-    def _fresh_token(self, connection: Connection, owner: TokenOwner) -> str:
-        """A new token for our answer (its placeholder): the reply's own token never goes back into the store."""
+    def _fresh_token(self, connection: Connection, owner: TokenOwner) -> tuple[str, str]:
+        """A new token for our answer (its placeholder) and the answer's Message-ID, stored together: the
+        reply's own token never goes back into the store."""
         context = self.services.context
-        return issue_token(connection, context.secret, owner, context.clock.now())
+        message_id = new_message_id(self.addressing.reply_domain)
+        return issue_token(connection, context.secret, owner, context.clock.now(), message_id=message_id), message_id
 
     @staticmethod
     def _language(connection: Connection, person_id: int) -> str:
@@ -152,6 +168,7 @@ class MailProcessor:
                 {
                     "hash": message_hash(mail.message_id),
                     "kind": outcome.kind,
+                    "detail": outcome.detail,
                     "person": owner.person_id if owner else None,
                     "process": owner.process_id if owner else None,
                 },
@@ -165,13 +182,25 @@ class MailProcessor:
         own = (self.addressing.from_address, f"{self.addressing.local}@{self.addressing.reply_domain}")
         reason = automatic_reason(mail, own)
         if reason:
-            return Outcome("automatic", "ignored", mail.message_id, reason), None
+            return Outcome("automatic", "ignored", mail.message_id, reason, detail=reason), None
         services = bound_services(self.services, connection)
-        found = None if _sender_forged(mail) else self._authenticate(connection, mail)
-        if found is None:
-            self._notice(services, connection, mail, None, "mail.refused.subject", "mail.refused.body")
-            return Outcome("refused", "ignored", mail.message_id, "no valid token for the sender"), None
-        token, owner = found
+        verdict = authenticate(
+            connection,
+            mail,
+            local=self.addressing.local,
+            domain=self.addressing.reply_domain,
+            trusted=self.addressing.trusted_authserv_ids,
+        )
+        if verdict.owner is None:
+            if verdict.warn is not None:
+                self._warn(services, connection, mail, verdict)
+            elif verdict.reason != "dmarc-fail":  # a forged From is never answered: it is not the writer's
+                self._notice(services, connection, mail, None, "mail.refused.subject", "mail.refused.body")
+            return Outcome("refused", "ignored", mail.message_id, verdict.reason, detail=verdict.reason), None
+        token, owner = verdict.token or "", verdict.owner
+        if mail.complex:
+            self._notice(services, connection, mail, (token, owner), "mail.complex.subject", "mail.complex.body")
+            return Outcome("oversized", "ignored", mail.message_id, "too complex", detail="too-complex"), owner
         if mail.oversized:
             limit = self.addressing.max_message_bytes // 1000
             self._notice(
@@ -184,27 +213,42 @@ class MailProcessor:
                 size=mail.size // 1000,
                 max=limit,
             )
-            return Outcome("oversized", "ignored", mail.message_id, f"{mail.size} bytes"), owner
+            return Outcome("oversized", "ignored", mail.message_id, f"{mail.size} bytes", detail="oversized"), owner
         return self._apply(services, connection, mail, token, owner), owner
 
-    def _authenticate(self, connection: Connection, mail: ParsedMail) -> tuple[str, TokenOwner] | None:
-        """The first token of ours in the message whose member is the sender; the sender alone proves nothing."""
-        tokens = candidate_tokens(
-            self.addressing.local, self.addressing.reply_domain, mail.recipients, mail.in_reply_to
+    def _warn(self, services: Services, connection: Connection, mail: ParsedMail, verdict: Verdict) -> None:
+        """Tell the member whose name a refused message used, at their own address (once a day per process).
+
+        Never the From, Reply-To or Return-Path of the message: a forger may own those. The warning carries a
+        fresh reply address, so a member whose client answered the wrong address can simply answer it.
+        """
+        owner = verdict.warn
+        assert owner is not None
+        t = translator(self._language(connection, owner.person_id), services.context.zone)
+        slug = self._slug(connection, owner.process_id)
+        definition = services.context.definition_of(connection, services.context.state(connection, slug))
+        why = t(f"mail.warn.why.{verdict.reason}", sender=", ".join(mail.senders) or "—")
+        body = t("mail.warn.body", title=definition.title.get(t.language), why=why)
+        subject = t("mail.warn.subject")
+        text, html = render("notice", t, subject=subject, body=body, bot=services.context.bot_name)
+        day = services.context.clock.now().date().isoformat()
+        key = f"mail.warn:{owner.person_id}:{owner.process_id}:{day}"
+        token = self._fresh_token(connection, owner)
+        self._queue(
+            services, connection, mail, token, owner.address, owner.person_id, "warning", subject, text, html, key=key
         )
-        for token in tokens[:5]:
-            owner = find_token(connection, token)
-            if owner is not None and owner.address == mail.sender:
-                return token, owner
-        return None
+
+    def _slug(self, connection: Connection, process_id: int) -> str:
+        slug = self._slugs.get(process_id)
+        if slug is None:  # a process's slug never changes: read it once
+            slug = connection.execute(select(_PROCESS.c.slug).where(_PROCESS.c.id == process_id)).scalar_one()
+            self._slugs[process_id] = slug
+        return slug
 
     def _apply(
         self, services: Services, connection: Connection, mail: ParsedMail, token: str, owner: TokenOwner
     ) -> Outcome:
-        slug = self._slugs.get(owner.process_id)
-        if slug is None:  # a process's slug never changes: read it once
-            slug = connection.execute(select(_PROCESS.c.slug).where(_PROCESS.c.id == owner.process_id)).scalar_one()
-            self._slugs[owner.process_id] = slug
+        slug = self._slug(connection, owner.process_id)
         context = services.context
         definition = context.definition_of(connection, context.state(connection, slug))
         t = translator(self._language(connection, owner.person_id), context.zone)
@@ -291,7 +335,8 @@ class MailProcessor:
             t = translator(self.services.people.default_language, services.context.zone)
             day = services.context.clock.now().date().isoformat()
             key = f"mail.refused:{mail.sender}:{day}"
-            token, address, person_id = None, mail.sender, None
+            token: tuple[str, str] | None = None
+            address, person_id = mail.sender, None
         else:
             owner = found[1]
             token = self._fresh_token(connection, owner)
@@ -308,7 +353,7 @@ class MailProcessor:
         services: Services,
         connection: Connection,
         mail: ParsedMail,
-        token: str | None,
+        token: tuple[str, str] | None,
         address: str,
         person_id: int | None,
         purpose: str,
@@ -320,13 +365,14 @@ class MailProcessor:
     ) -> None:
         references = " ".join([f"<{ref}>" for ref in mail.in_reply_to[-8:]] + [mail.message_id])
         headers = {
-            "Message-ID": message_id_for(token, self.addressing.reply_domain),
+            "Message-ID": token[1] if token else new_message_id(self.addressing.reply_domain),
             "In-Reply-To": mail.message_id,
             "References": references,
         }
         if token is not None:
-            headers["Reply-To"] = self.addressing.reply_to(token)
-            headers["List-Unsubscribe"] = self.addressing.unsubscribe(token)
+            headers["Reply-To"] = self.addressing.reply_to(token[0])
+            headers["List-Unsubscribe"] = self.addressing.unsubscribe(token[0])
+            subject = self.addressing.subject(subject, token[0])
         services.outbox.enqueue(
             key=key or f"mail.confirm:{message_hash(mail.message_id)}",
             channel=Channel.EMAIL,

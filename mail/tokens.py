@@ -6,9 +6,15 @@ Queued messages carry only the placeholder ``{{token:NONCE}}``, which the sender
 (:func:`expand_tokens`): neither the token table (hashes) nor the outbox (nonces) lets a copy of the database
 forge a reply — that also takes the secret key, which never enters the store.
 
-A token travels in the reply address ``<local>+TOKEN@<reply_domain>`` (Reply-To) and in our Message-IDs
-``<glos.TOKEN.RANDOM@<reply_domain>>``, so a client that replies to From instead still quotes it in
-``In-Reply-To`` / ``References``. Every answer we send carries a fresh token for the same member.
+A token travels only where an attacker cannot see it: the reply address ``<local>+TOKEN@<reply_domain>``
+(Reply-To), or, for servers that cannot deliver plus-addresses (``[mail] token_in = "subject"``), a
+``[#TOKEN]`` tag in the subject. It is **never** in our Message-ID (``<glos.RANDOM@domain>``): a Message-ID
+travels in every reply's In-Reply-To and References, to mailing lists and to anyone the member forwards to.
+The store keeps the hash of each Message-ID beside its token (:func:`find_reference`), so a reply that only
+names our message (a client answering From, or a forger who copied the In-Reply-To) tells us whose it was —
+to warn that member at their real address — but never authenticates anything. Message-IDs of the old form
+``<glos.TOKEN.RANDOM@domain>`` (invitations sent before) are still recognised for that warning. Every answer
+we send carries a fresh token for the same member.
 """
 
 from __future__ import annotations
@@ -32,12 +38,14 @@ __all__ = [
     "candidate_tokens",
     "derive_token",
     "expand_tokens",
+    "find_reference",
     "find_token",
     "hash_token",
     "issue_token",
-    "message_id_for",
+    "new_message_id",
     "reply_address",
     "store_token",
+    "subject_tag",
 ]
 
 _TABLE = MailToken.__table__  # type: ignore[attr-defined]
@@ -45,6 +53,10 @@ _TOKEN = r"[a-z2-7]{26}"
 _FIND = select(_TABLE.c.token_hash, _TABLE.c.process_id, _TABLE.c.person_id, _TABLE.c.address).where(
     _TABLE.c.token_hash == bindparam("hash")
 )
+_FIND_REFERENCE = select(_TABLE.c.process_id, _TABLE.c.person_id, _TABLE.c.address).where(
+    _TABLE.c.reference_hash == bindparam("hash")
+)
+_SUBJECT_TAG = re.compile(rf"\[#({_TOKEN})\]", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -70,10 +82,16 @@ def expand_tokens(text: str, secret: bytes) -> str:
     return _PLACEHOLDER.sub(lambda match: derive_token(secret, match.group(1)), text)
 
 
-def issue_token(connection: Connection, secret: bytes, owner: TokenOwner, now: datetime) -> str:
-    """Mint a token for ``owner``, store its hash (in the caller's transaction), return its placeholder."""
+def issue_token(
+    connection: Connection, secret: bytes, owner: TokenOwner, now: datetime, *, message_id: str | None = None
+) -> str:
+    """Mint a token for ``owner``, store its hash (in the caller's transaction), return its placeholder.
+
+    ``message_id`` is the Message-ID of the message that carries the token: its hash is kept beside the token,
+    so that a reply naming it in In-Reply-To tells whose message it answers (see :func:`find_reference`).
+    """
     nonce = secrets.token_hex(16)
-    store_token(connection, derive_token(secret, nonce), owner, now)
+    store_token(connection, derive_token(secret, nonce), owner, now, message_id=message_id)
     return f"{{{{token:{nonce}}}}}"
 
 
@@ -87,30 +105,64 @@ def reply_address(local: str, token: str, domain: str) -> str:
     return f"{local}+{token}@{domain}"
 
 
-def message_id_for(token: str | None, domain: str) -> str:
-    """A new Message-ID of ours, carrying ``token`` when there is one."""
-    middle = f"{token}." if token else ""
-    return f"<glos.{middle}{secrets.token_hex(8)}@{domain}>"
+def subject_tag(token: str) -> str:
+    """The subject's form of ``token`` (``[#TOKEN]``), for ``token_in = "subject"``."""
+    return f"[#{token}]"
 
 
-def candidate_tokens(local: str, domain: str, recipients: Iterable[str], references: Iterable[str]) -> list[str]:
-    """Tokens found in the recipient addresses (``local+TOKEN@domain``) and in our Message-IDs, in that order."""
+def new_message_id(domain: str) -> str:
+    """A new Message-ID of ours: random, carrying no token."""
+    return f"<glos.{secrets.token_hex(12)}@{domain}>"
+
+
+def candidate_tokens(local: str, domain: str, recipients: Iterable[str], subject: str = "") -> list[str]:
+    """Tokens found in the recipient addresses (``local+TOKEN@domain``), then in a ``[#TOKEN]`` subject tag.
+
+    Never in In-Reply-To / References: what travels there may have been seen by anyone.
+    """
     address = re.compile(rf"^{re.escape(local.lower())}\+({_TOKEN})@{re.escape(domain.lower())}$")
-    reference = re.compile(rf"^glos\.({_TOKEN})\.[0-9a-f]+@{re.escape(domain.lower())}$")
     found: list[str] = []
     for recipient in recipients:
         match = address.match(recipient.strip().lower())
         if match and match.group(1) not in found:
             found.append(match.group(1))
-    for ref in references:
-        match = reference.match(ref.strip().strip("<>").lower())
-        if match and match.group(1) not in found:
-            found.append(match.group(1))
+    for match in _SUBJECT_TAG.finditer(subject):
+        if match.group(1).lower() not in found:
+            found.append(match.group(1).lower())
     return found
 
 
-def store_token(connection: Connection, token: str, owner: TokenOwner, now: datetime) -> None:
-    """Store the hash of ``token`` for ``owner``, in the caller's transaction."""
+def find_reference(connection: Connection, domain: str, references: Iterable[str]) -> TokenOwner | None:
+    """Whose message of ours ``references`` (In-Reply-To, References) name, or None; the newest named first.
+
+    Only a hint of whom a reply concerns, never proof of who wrote it. Old Message-IDs that carried the token
+    (``glos.TOKEN.RANDOM@domain``) are found through the token itself.
+    """
+    legacy = re.compile(rf"^glos\.({_TOKEN})\.[0-9a-f]+@{re.escape(domain.lower())}$")
+    for reference in list(references)[::-1][:8]:
+        value = reference.strip().strip("<>").lower()
+        if not value.endswith("@" + domain.lower()):
+            continue
+        match = legacy.match(value)
+        if match:
+            owner = find_token(connection, match.group(1))
+        else:
+            row = connection.execute(_FIND_REFERENCE, {"hash": _reference_hash(value)}).first()
+            owner = TokenOwner(row[0], row[1], row[2]) if row is not None else None
+        if owner is not None:
+            return owner
+    return None
+
+
+def _reference_hash(message_id: str) -> str:
+    # the same form as mail.parse.message_hash (not imported: tokens must not depend on parsing)
+    return hashlib.sha256(message_id.strip().strip("<>").lower().encode()).hexdigest()
+
+
+def store_token(
+    connection: Connection, token: str, owner: TokenOwner, now: datetime, *, message_id: str | None = None
+) -> None:
+    """Store the hash of ``token`` for ``owner`` (and of the Message-ID it goes with), in the caller's transaction."""
     connection.execute(
         insert(_TABLE).values(
             token_hash=hash_token(token),
@@ -118,6 +170,7 @@ def store_token(connection: Connection, token: str, owner: TokenOwner, now: date
             person_id=owner.person_id,
             address=owner.address.lower(),
             created_at=now,
+            reference_hash=_reference_hash(message_id) if message_id else None,
         )
     )
 

@@ -16,6 +16,7 @@ from bot.scheduling.core import Scheduler
 from bot.scheduling.optout import stop_reminders
 from bot.scheduling.policy import SchedulePolicy
 from bot.scheduling.runs import JobRuns
+from bot.services.mailstats import quarantined
 
 __all__ = ["STALE_HEARTBEAT", "cmd_dont_remind", "cmd_status"]
 
@@ -87,6 +88,10 @@ def cmd_status(inv: Invocation) -> Sequence[Reply]:
     if failures:
         lines += ["", t("scheduler.status.failures")]
         lines += [f"• {t.datetime(run.started_at)} — {run.job_id}: {run.detail or ''}" for run in failures]
+    count, latest = quarantined(inv.services.context)
+    if count:
+        lines += ["", "⚠️ " + t("mail.status.quarantine", count=count)]
+        lines += [f"• {t.datetime(item.at)} — {item.message_id}: {item.reason}" for item in latest]
     return [Reply("\n".join(lines))]
 
 

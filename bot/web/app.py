@@ -26,6 +26,7 @@ from bot.errors import GlosError, NotFound, WrongPhase
 from bot.exports import export_process
 from bot.i18n import Translator, translator
 from bot.services import ProcessResults, Services
+from bot.services.mailstats import mail_counts
 from bot.summaries.chart import Chart, summary_chart
 from bot.views.process import district_name
 from bot.web.language import request_language
@@ -210,11 +211,29 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
             "# HELP glos_uptime_seconds Seconds since the web app started.",
             "# TYPE glos_uptime_seconds gauge",
             f"glos_uptime_seconds {time.monotonic() - started:.1f}",
+            *_mail_metrics(services),
             *services.context.metrics.render(),
         ]
         return "\n".join(lines) + "\n"
 
     return app
+
+
+def _mail_metrics(services: Services) -> list[str]:
+    """Incoming e-mail by outcome and detail (the kind of automatic mail, why refused or quarantined)."""
+    lines = [
+        "# HELP glos_mail_messages E-mail messages handled, by outcome and detail (kind of automatic mail, reason).",
+        "# TYPE glos_mail_messages gauge",
+    ]
+    for (outcome, detail), count in sorted(mail_counts(services.context).items()):
+        labels = f'outcome="{_label(outcome)}",detail="{_label(detail)}"'
+        lines.append(f"glos_mail_messages{{{labels}}} {count}")
+    return lines
+
+
+def _label(value: str) -> str:
+    """A Prometheus label value: backslash, quote and newline escaped."""
+    return value.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n")
 
 
 def _public(services: Services, slug: str) -> Any:
