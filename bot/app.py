@@ -1,8 +1,9 @@
-"""The composition root: the one place that wires concrete parts together. Nothing happens on import.
+"""The assembly of the core: the store, the services and the command table, built from the settings. Nothing
+happens on import.
 
 :func:`build_app` takes validated :class:`~bot.config.Settings` (and, for tests, a clock and a secret) and
-returns an :class:`App` holding the engine, the services and the command table. Channels are started by the
-CLI (``glos run``, ``glos chat``) with an :class:`App`.
+returns an :class:`App` holding the engine, the services and the command table. It imports no channel: the
+composition root (:mod:`bot.cli`, :mod:`bot.workers`) starts the channels with an :class:`App`.
 """
 
 from __future__ import annotations

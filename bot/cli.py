@@ -7,19 +7,18 @@ Moderator actions taken here are audited with the actor ``cli``.
 
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from rich.console import Console
 
 from bot import cli_scheduler as scheduling_cli
 from bot import cli_tally
-from bot.app import App, load_examples
+from bot.app import load_examples
 from bot.cli_app import running_app, settings_of
 from bot.commands.args import parse_local_datetime
 from bot.config import find_config_file
@@ -29,8 +28,7 @@ from bot.exports import export_process
 from bot.i18n import translator
 from bot.scheduling.leader import leadership
 from bot.views.results import results_text
-from bot.web.serve import ThreadedServer
-from bot.workers import LeaderDuties
+from bot.workers import LeaderDuties, start_playground_mail, start_telegram, start_web
 from mail import cli as mail_cli
 from storage.migrate import current, upgrade
 
@@ -203,9 +201,8 @@ def run(
         out.print(f"Baza / store: {settings.storage.url}")
         runtime = None
         if settings.telegram.enabled and telegram:
-            # The adapter is found by name: the core never imports a transport. The outbox is sent by the
-            # leader only (several bot processes may share a PostgreSQL store).
-            runtime = importlib.import_module("handlers.launch").start(application, out.print, send_outbox=False)
+            # The outbox is sent by the leader only (several bot processes may share a PostgreSQL store).
+            runtime = start_telegram(application, out.print)
         # The scheduler, the e-mail channel and the outbox run on the leader (always this process on SQLite).
         duties = LeaderDuties(application, runtime, out.print)
         leader = leadership(
@@ -214,8 +211,13 @@ def run(
         if not leader.leading:
             out.print("Inny proces prowadzi / another bot process leads (scheduler, e-mail, outbox)")
         # With the emulator and no mail server, e-mail is captured for the playground's e-mail pane.
-        pretend = _playground_mail(application, runtime) if settings.web.enabled else None
-        web = _start_web(application, runtime, pretend) if settings.web.enabled else None
+        pretend = start_playground_mail(application, runtime, out.print) if settings.web.enabled else None
+        web = None
+        if settings.web.enabled:
+            web = start_web(application, runtime, pretend, reuse_port=False)
+            out.print(f"Strona / web page: {web.url}/")
+            if runtime is not None and runtime.server is not None:
+                out.print(f"Plac zabaw / playground (Telegram in the browser): {web.url}/playground/")
         try:
             ConsoleChannel(application.services, application.commands, user).loop()
         finally:
@@ -226,49 +228,6 @@ def run(
                 runtime.stop()
             if web is not None:
                 web.stop()
-
-
-def _playground_mail(application: App, telegram: Any) -> Any:
-    """The playground's e-mail (``mail.playground.PlaygroundMail``) when the emulator stands in for Telegram
-    and ``[mail]`` is not enabled: outgoing mail is captured in a local Maildir (``[mail] maildir``, else
-    ``glos-mail`` beside the database) instead of being sent, and replies are read from it. Else None."""
-    if getattr(telegram, "server", None) is None or application.settings.mail.enabled:
-        return None
-    pretend = importlib.import_module("mail.playground").start(application.services, application.settings)
-    out.print(f"E-mail: przechwytywane / captured for the playground in {pretend.maildir}")
-    return pretend
-
-
-def _start_web(application: App, telegram: Any = None, mail: Any = None) -> ThreadedServer:
-    """The web app on [web] host:port, or on a free port when that one is taken (said so). With Telegram
-    running it also serves the webhook endpoint (webhook mode) and, with the emulator, the playground at
-    /playground, whose moderator (user 900) is made an admin; with ``mail`` (see :func:`_playground_mail`)
-    the playground also shows the captured e-mail and takes replies."""
-    from bot.web.app import create_web_app
-    from bot.web.playground_mail import MailPaneWeb
-
-    asgi = create_web_app(application.services, application.settings)
-    endpoint = telegram.webhook_endpoint() if telegram is not None else None
-    if endpoint is not None:
-        asgi.add_route(importlib.import_module("handlers.webhook").WEBHOOK_PATH, endpoint, methods=["POST"])
-    emulator_server = getattr(telegram, "server", None)
-    if emulator_server is not None:
-        playground = importlib.import_module("handlers.playground")
-        pane = MailPaneWeb(mail, application.services) if mail is not None else None
-        asgi.mount(
-            "/playground",
-            playground.playground_app(emulator_server.emulator, pane, bot_name=application.settings.bot.name),
-        )
-        application.services.people.ensure_admins([str(playground.MODERATOR_ID)])
-    settings = application.settings.web
-    try:
-        server = ThreadedServer(asgi, settings.host, settings.port).start()
-    except RuntimeError:
-        server = ThreadedServer(asgi, settings.host).start()
-    out.print(f"Strona / web page: {server.url}/")
-    if emulator_server is not None:
-        out.print(f"Plac zabaw / playground (Telegram in the browser): {server.url}/playground/")
-    return server
 
 
 audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)

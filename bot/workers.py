@@ -14,12 +14,13 @@ Contract:
   (two processes cannot long-poll one bot, and each would start its own emulator): otherwise
   :func:`check_workers` names the problem and the CLI exits with status 2.
 
-Transports are found by name (``importlib``): the core never imports them.
+This module and :mod:`bot.cli` are the composition root: the one place that imports the adapters
+(:mod:`handlers`, :mod:`mail`), statically. Each adapter is imported inside the function that starts it, so
+``glos --help`` or ``glos tally`` never load python-telegram-bot or the mail stack.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
 import multiprocessing
 import os
@@ -29,7 +30,7 @@ import time
 from collections.abc import Callable
 from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.app import App, build_app, load_examples
 from bot.config import Settings, load_settings
@@ -38,7 +39,23 @@ from bot.scheduling.runner import SchedulerRunner, start_scheduler
 from bot.web.serve import ThreadedServer
 from storage.engine import normalize_url
 
-__all__ = ["LeaderDuties", "check_workers", "run_worker", "serve"]
+if TYPE_CHECKING:
+    from starlette.applications import Starlette
+
+    from handlers.launch import TelegramRuntime
+    from mail.channel import MailRunner
+    from mail.playground import PlaygroundMail
+
+__all__ = [
+    "LeaderDuties",
+    "check_workers",
+    "run_worker",
+    "serve",
+    "start_playground_mail",
+    "start_telegram",
+    "start_web",
+    "web_app",
+]
 
 log = logging.getLogger(__name__)
 Say = Callable[[str], None]
@@ -46,24 +63,23 @@ Say = Callable[[str], None]
 
 class LeaderDuties:
     """What the leader runs and a follower does not: the scheduler, the e-mail channel (intake and sending) and
-    the Telegram outbox sender of ``telegram`` (a :class:`handlers.launch.TelegramRuntime`, or None)."""
+    the Telegram outbox sender of ``telegram`` (None when Telegram is off)."""
 
-    def __init__(self, app: App, telegram: Any = None, say: Say = log.info) -> None:
+    def __init__(self, app: App, telegram: TelegramRuntime | None = None, say: Say = log.info) -> None:
         self.app = app
         self.telegram = telegram
         self.say = say
         self.scheduler: SchedulerRunner | None = None
-        self.mail: Any = None
+        self.mail: MailRunner | None = None
 
     def lead(self) -> None:
         """Start the duties (``on_lead``)."""
         settings = self.app.settings
         self.scheduler = start_scheduler(self.app.settings, self.app.services)
         if settings.mail.enabled:
-            channel = importlib.import_module("mail.channel")
-            self.mail = channel.MailRunner(
-                channel.mail_channel(self.app.services, settings.mail), settings.mail.poll_seconds
-            ).start()
+            from mail.channel import MailRunner, mail_channel
+
+            self.mail = MailRunner(mail_channel(self.app.services, settings.mail), settings.mail.poll_seconds).start()
             self.say(f"E-mail: {settings.mail.from_address}")
         if self.telegram is not None:
             self.telegram.lead(True)
@@ -101,16 +117,64 @@ def check_workers(settings: Settings, workers: int) -> str | None:
     return None
 
 
-def start_web(app: App, telegram: Any, *, reuse_port: bool) -> ThreadedServer:
-    """The web app with the webhook endpoint (in webhook mode) on ``[web] host:port``."""
+def start_telegram(app: App, say: Say, *, keep_webhook: bool = False) -> TelegramRuntime:
+    """The Telegram channel of ``app`` (on the emulator without a token), its outbox sender off: the leader turns
+    it on (:class:`LeaderDuties`). ``keep_webhook``: leave the webhook registered when this process stops."""
+    from handlers.launch import start
+
+    return start(app, say, send_outbox=False, keep_webhook=keep_webhook)
+
+
+def start_playground_mail(app: App, telegram: TelegramRuntime | None, say: Say) -> PlaygroundMail | None:
+    """The playground's e-mail when the emulator stands in for Telegram and ``[mail]`` is not enabled: outgoing
+    mail is captured in a local Maildir (``[mail] maildir``, else ``glos-mail`` beside the database) instead of
+    being sent, and replies are read from it. Else None."""
+    if telegram is None or telegram.server is None or app.settings.mail.enabled:
+        return None
+    from mail.playground import start
+
+    pretend = start(app.services, app.settings)
+    say(f"E-mail: przechwytywane / captured for the playground in {pretend.maildir}")
+    return pretend
+
+
+def web_app(app: App, telegram: TelegramRuntime | None = None, mail: PlaygroundMail | None = None) -> Starlette:
+    """The one web app of ``glos run`` and ``glos serve``: the public pages, and with Telegram running the
+    webhook endpoint (in webhook mode); with the emulator, the playground at ``/playground``, whose moderator
+    (user 900) is made an admin, and with ``mail`` (:func:`start_playground_mail`) its e-mail pane."""
     from bot.web.app import create_web_app
 
     asgi = create_web_app(app.services, app.settings)
-    endpoint = telegram.webhook_endpoint() if telegram is not None else None
+    if telegram is None:
+        return asgi
+    endpoint = telegram.webhook_endpoint()
     if endpoint is not None:
-        asgi.add_route(importlib.import_module("handlers.webhook").WEBHOOK_PATH, endpoint, methods=["POST"])
+        from handlers.webhook import WEBHOOK_PATH
+
+        asgi.add_route(WEBHOOK_PATH, endpoint, methods=["POST"])
+    if telegram.server is not None:
+        from bot.web.playground_mail import MailPaneWeb
+        from handlers.playground import MODERATOR_ID, playground_app
+
+        pane = MailPaneWeb(mail, app.services) if mail is not None else None
+        asgi.mount("/playground", playground_app(telegram.server.emulator, pane, bot_name=app.settings.bot.name))
+        app.services.people.ensure_admins([str(MODERATOR_ID)])
+    return asgi
+
+
+def start_web(
+    app: App, telegram: TelegramRuntime | None = None, mail: PlaygroundMail | None = None, *, reuse_port: bool
+) -> ThreadedServer:
+    """:func:`web_app` served on ``[web] host:port``. Several workers share the port (``reuse_port``); a single
+    process whose port is taken serves on a free one instead (the caller says which, from the server's url)."""
+    asgi = web_app(app, telegram, mail)
     web = app.settings.web
-    return ThreadedServer(asgi, web.host, web.port, reuse_port=reuse_port).start()
+    if reuse_port:
+        return ThreadedServer(asgi, web.host, web.port, reuse_port=True).start()
+    try:
+        return ThreadedServer(asgi, web.host, web.port).start()
+    except RuntimeError:
+        return ThreadedServer(asgi, web.host).start()
 
 
 def run_worker(config: Path | None, stop: threading.Event, *, index: int = 0, say: Say = log.info) -> None:
@@ -124,7 +188,7 @@ def run_worker(config: Path | None, stop: threading.Event, *, index: int = 0, sa
         if settings.telegram.enabled:
             # The webhook stays registered when a worker stops: the others (or the restarted one) still serve it,
             # and Telegram keeps what it could not deliver meanwhile.
-            telegram = importlib.import_module("handlers.launch").start(app, say, send_outbox=False, keep_webhook=True)
+            telegram = start_telegram(app, say, keep_webhook=True)
         if settings.web.enabled:
             web = start_web(app, telegram, reuse_port=True)
             say(f"worker {index} (pid {os.getpid()}): {web.url}/")

@@ -6,6 +6,7 @@ counts imports under ``TYPE_CHECKING`` and inside functions, so a cycle cannot h
 
 from __future__ import annotations
 
+import ast
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,3 +117,95 @@ def test_the_checks_catch_a_cycle_and_an_upward_import(tmp_path: Path, monkeypat
     assert {(dependency.importer, dependency.imported) for dependency in illegal} == {
         ("layered.ground", "layered.services")
     }
+
+
+# What the core never imports: the adapters and the libraries that speak a transport. Only the composition root
+# (the top layer of the contract: the CLI and glos serve's workers) wires them in.
+TRANSPORTS = ("handlers", "mail", "telegram", "imapclient", "smtplib", "aiosmtplib", "aiosmtpd", "imaplib")
+
+
+def core_modules(graph: grimp.ImportGraph) -> set[str]:
+    """Every module of ``bot/`` and ``storage/`` below the composition root — all of them, no exemption."""
+    root = contract_layers()[0].module_tails
+    return {
+        module
+        for module in graph.modules
+        if module.split(".")[0] in ("bot", "storage") and ".".join(module.split(".")[:2]) not in root
+    }
+
+
+def test_the_core_imports_no_transport() -> None:
+    """The core never imports a transport; adapters depend on the core, not the reverse (the graph counts imports
+    inside functions and under ``TYPE_CHECKING`` too)."""
+    graph = grimp.build_graph(*PACKAGES, include_external_packages=True, cache_dir=None)
+    offenders = sorted(
+        f"{module} -> {imported}"
+        for module in core_modules(graph)
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.split(".")[0] in TRANSPORTS
+    )
+    assert offenders == []
+
+
+def test_the_composition_root_is_the_cli_and_the_workers() -> None:
+    """The modules allowed to import adapters are few and named: a new one must be argued for here."""
+    assert set(contract_layers()[0].module_tails) == {
+        "bot.cli",
+        "bot.cli_scheduler",
+        "bot.cli_tally",
+        "bot.demo",
+        "bot.workers",
+    }
+
+
+def dynamic_imports(path: Path) -> list[str]:
+    """Imports by name in ``path`` (``importlib.import_module``, ``__import__``): they hide an edge from the
+    import graph, so nothing in Głos uses them. ``importlib.resources`` (package data) is fine."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module == "importlib":
+            found += [f"from importlib import {alias.name}" for alias in node.names if alias.name != "resources"]
+        elif isinstance(node, ast.Import):
+            found += [f"import {alias.name}" for alias in node.names if alias.name == "importlib"]
+        elif isinstance(node, ast.Name) and node.id == "__import__":
+            found.append("__import__")
+        elif isinstance(node, ast.Attribute) and node.attr == "import_module":
+            found.append("import_module")
+    return found
+
+
+def test_nothing_is_imported_by_name() -> None:
+    offenders = [
+        f"{path.relative_to(ROOT)}: {found}"
+        for package in PACKAGES
+        for path in sorted((ROOT / package).rglob("*.py"))
+        if "migrations" not in path.parts
+        for found in dynamic_imports(path)
+    ]
+    assert offenders == []
+
+
+def test_the_transport_guard_sees_importlib(tmp_path: Path) -> None:
+    """The guard is not vacuous: an adapter loaded by name is caught."""
+    sneaky = tmp_path / "sneaky.py"
+    sneaky.write_text(
+        "import importlib\n"
+        "from importlib import import_module, resources\n"
+        'importlib.import_module("handlers.launch")\n'
+        '__import__("mail.channel")\n'
+    )
+    assert dynamic_imports(sneaky) == [
+        "import importlib",
+        "from importlib import import_module",
+        "import_module",
+        "__import__",
+    ]
+
+
+def test_the_lint_contract_guards_the_same_core() -> None:
+    """``make lint``'s forbidden contract covers every layer below the composition root but the adapters."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    [contract] = [contract for contract in config["contracts"] if contract["id"] == "core-no-transport"]
+    below_root = {name for layer in contract_layers()[1:] for name in layer.module_tails}
+    assert set(contract["source_modules"]) == below_root - {"handlers", "mail"}
+    assert set(contract["forbidden_modules"]) == set(TRANSPORTS)

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import ast
 import hashlib
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -163,26 +161,3 @@ def test_an_invite_code_works_only_with_the_secret_key_it_was_issued_under(
         elsewhere.eligibility.redeem_code(slug, person, code)
     services.eligibility.redeem_code(slug, person, code)
     assert services.eligibility.check(slug, person).source.value == "invite_code"
-
-
-def test_the_core_imports_no_transport() -> None:
-    """The core (everything in bot/) never imports a transport; adapters depend on the core, not the reverse.
-
-    The composition root — ``bot/app.py`` and the CLI that starts the channels, ``bot/cli.py`` — is the one place
-    allowed to wire concrete transports in.
-    """
-    transports = ("telegram", "imapclient", "smtplib", "aiosmtplib", "handlers", "mail")
-    root = Path(__file__).resolve().parents[2] / "bot"
-    offenders = []
-    composition_root = {root / "app.py", root / "cli.py"}
-    for path in root.rglob("*.py"):
-        if path in composition_root:
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-                names = [node.module]
-            offenders += [f"{path.name}: {name}" for name in names if name.split(".")[0] in transports]
-    assert offenders == []

@@ -13,12 +13,12 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session, sessionmaker
 
 from bot.app import App, build_app, load_examples
-from bot.cli import _playground_mail, _start_web
 from bot.clock import FakeClock
 from bot.config import BotSettings, Settings, StorageSettings, TelegramSettings, WebSettings
 from bot.services import Services, build_services
 from bot.web.app import create_web_app
 from bot.web.serve import ThreadedServer, free_port
+from bot.workers import start_playground_mail, start_web
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -62,10 +62,10 @@ def glos_run(tmp_path: Path) -> Iterator[Callable[[datetime], GlosRun]]:
         load_examples(app, EXAMPLES, open_them=True)
         runtime = start_telegram(app, lambda line: None)
         stops.append(runtime.stop)
-        mail = _playground_mail(app, runtime)
+        mail = start_playground_mail(app, runtime, lambda line: None)
         if mail is not None:
             stops.append(mail.stop)
-        web = _start_web(app, runtime, mail)
+        web = start_web(app, runtime, mail, reuse_port=False)
         stops.append(web.stop)
         return GlosRun(app, web, mail)
 

@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 
 from bot.app import App, build_app, load_examples
-from bot.cli import _start_web
 from bot.clock import FakeClock
 from bot.config import BotSettings, Settings, StorageSettings, TelegramSettings, WebSettings
 from bot.web.serve import ThreadedServer, free_port
+from bot.workers import start_web
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -85,7 +85,7 @@ def test_webhook_mode_serves_telegram_from_the_web_page(tmp_path: Path) -> None:
     from handlers.launch import start
 
     runtime = start(app, lambda line: None)
-    web = _start_web(app, runtime)
+    web = start_web(app, runtime, reuse_port=False)
     try:
         assert web.url.endswith(str(port))
         emulator = runtime.server.emulator  # type: ignore[union-attr]
