@@ -118,9 +118,13 @@ def test_unknown_and_draft_processes_are_404_pages_not_tracebacks(
     assert slug in [entry["slug"] for entry in client.get("/api/processes").json()]
 
 
-def test_health_metrics_and_openapi(client: TestClient) -> None:
+def test_health_metrics_and_openapi(client: TestClient, services: Services) -> None:
     assert client.get("/healthz").json() == {"status": "ok"}
+    services.context.metrics.inc("glos_telegram_updates_total", 2, doc="Telegram updates handled.")
     metrics = client.get("/metrics").text
-    assert "glos_outbox_unsent 0" in metrics and "# TYPE glos_http_requests_total counter" in metrics
+    # One registry: the web app's request counter sits beside what the channels count (the 2nd request is this one).
+    assert "# TYPE glos_http_requests_total counter\nglos_http_requests_total 2\n" in metrics
+    assert "glos_telegram_updates_total 2\n" in metrics
+    assert "# TYPE glos_outbox_unsent gauge\nglos_outbox_unsent 0\n" in metrics
     assert "/api/processes/{slug}/results" in client.get("/openapi.json").json()["paths"]
     assert client.get("/static/style.css").status_code == 200

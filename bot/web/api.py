@@ -1,0 +1,61 @@
+"""The open-data JSON API: processes, their definitions, counted results and exports — results only once they
+are visible, the same rule as ``/wyniki``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+from fastapi.responses import Response
+
+from bot.domain import Phase
+from bot.errors import WrongPhase
+from bot.exports import export_process
+from bot.web.site import SiteDep
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/api")
+
+
+@router.get("/processes")
+def api_processes(site: SiteDep) -> list[dict[str, Any]]:
+    return [
+        {
+            "slug": info.slug,
+            "kind": info.kind.value,
+            "phase": info.phase.value,
+            "title": {"pl": info.title("pl"), "en": info.title("en")},
+            "opens_at": info.opens_at.isoformat() if info.opens_at else None,
+            "closes_at": info.closes_at.isoformat() if info.closes_at else None,
+        }
+        for info in site.services.processes.list((Phase.OPEN, Phase.CLOSED, Phase.PUBLISHED))
+    ]
+
+
+@router.get("/processes/{slug}")
+def api_process(slug: str, site: SiteDep) -> dict[str, Any]:
+    info = site.public(slug)
+    return {"slug": info.slug, "phase": info.phase.value, "definition": info.definition.model_dump(mode="json")}
+
+
+@router.get("/processes/{slug}/results")
+def api_results(slug: str, site: SiteDep) -> dict[str, Any]:
+    site.public(slug)
+    results = site.cache.results(slug)
+    if results is None:
+        raise WrongPhase("results.not_visible", slug=slug)
+    return results.to_json()
+
+
+@router.get("/processes/{slug}/export.{fmt}")
+def api_export(slug: str, fmt: str, site: SiteDep, pool: str | None = None) -> Response:
+    site.public(slug)
+    if site.cache.results(slug) is None:
+        raise WrongPhase("results.not_visible", slug=slug)
+    document = export_process(site.services, slug, fmt, pool)
+    return Response(
+        document.content,
+        media_type=document.mime_type,
+        headers={"Content-Disposition": f'attachment; filename="{document.filename}"'},
+    )

@@ -1,0 +1,40 @@
+"""The public pages: the list of processes, a process with its results and chart."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from bot.domain import Phase, ProcessKind
+from bot.errors import WrongPhase
+from bot.views.process import district_name
+from bot.web.site import SiteDep
+
+__all__ = ["router"]
+
+router = APIRouter()
+
+
+@router.get("/", response_class=HTMLResponse)
+def index(request: Request, site: SiteDep) -> HTMLResponse:
+    listed = site.services.processes.list((Phase.OPEN, Phase.CLOSED, Phase.PUBLISHED))
+    return site.page(request, "index.html", processes=listed)
+
+
+@router.get("/p/{slug}", response_class=HTMLResponse)
+def process_page(request: Request, slug: str, site: SiteDep) -> HTMLResponse:
+    info = site.public(slug)
+    results = site.cache.results(slug)
+    chart = None
+    if results is not None and info.kind is not ProcessKind.CONSULTATION:
+        chart = site.chart(info, results, site.translator(request))
+    return site.page(request, "process.html", info=info, results=results, district_name=district_name, chart=chart)
+
+
+@router.get("/p/{slug}/chart.png")
+def chart_png(request: Request, slug: str, site: SiteDep) -> Response:
+    info = site.public(slug)
+    results = site.cache.results(slug)
+    if results is None:
+        raise WrongPhase("results.not_visible", slug=slug)
+    return Response(site.chart(info, results, site.translator(request)).png, media_type="image/png")
