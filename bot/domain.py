@@ -124,6 +124,19 @@ class EligibilityMode(StrEnum):
     DECLARED_DISTRICT = "declared_district"
 
 
+class VerifyMode(StrEnum):
+    """How a process checks that a voter is a resident (``[eligibility] verify``).
+
+    ``declared``: the voter's word (an open, roster, code or district process as it is); ``register``: name and
+    address matched against the city's list of residents; ``pesel``: a PESEL number, where a city's rules still
+    demand one (supervisors have found that excessive, see docs/SECURITY.md).
+    """
+
+    DECLARED = "declared"
+    REGISTER = "register"
+    PESEL = "pesel"
+
+
 class Channel(StrEnum):
     """A way in and out."""
 

@@ -17,6 +17,7 @@ from storage.tables.outbox import OutboxMessage
 from storage.tables.people import DialogueState, Identity, Person, Role, normalize_address
 from storage.tables.processes import Item, Pool, Process
 from storage.tables.scheduling import ReminderOptOut, SchedulerJobRun
+from storage.tables.verification import LinkCode, LinkToken, RegisterEntry, VerificationAttempt, VerifiedVoter
 from storage.tables.voting import Ballot, Participation
 
 __all__ = [
@@ -30,6 +31,8 @@ __all__ = [
     "Identity",
     "InviteCode",
     "Item",
+    "LinkCode",
+    "LinkToken",
     "MailMessage",
     "MailToken",
     "Opinion",
@@ -38,10 +41,13 @@ __all__ = [
     "Person",
     "Pool",
     "Process",
+    "RegisterEntry",
     "ReminderOptOut",
     "Role",
     "RosterEntry",
     "SchedulerJobRun",
+    "VerificationAttempt",
+    "VerifiedVoter",
     "hash_invite_code",
     "metadata",
     "normalize_address",

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from bot.ballot_text import parse_ballot_text
 from bot.commands.args import parse_local_datetime, parse_positive_int, take_process
 from bot.commands.base import Invocation
+from bot.commands.verification import paper_resident
 from bot.definition import load_definition
 from bot.domain import Channel, ModerationStatus, ResponseStatus, RoleName
 from bot.errors import InputError
@@ -211,16 +212,24 @@ def cmd_roster(inv: Invocation) -> Sequence[Reply]:
 
 
 def cmd_paper(inv: Invocation) -> Sequence[Reply]:
-    """Enter a paper ballot: ``/papierowy SLUG [dzielnica=KEY] ballot``."""
+    """Enter a paper ballot: ``/papierowy SLUG [dzielnica=KEY] [[name, address] | pesel=NUMBER] ballot``.
+
+    Where residents are verified the voter's name and address (in brackets) or PESEL comes before the ballot.
+    """
     slug, rest = _slug(inv)
+    resident, rest = paper_resident(rest)
     district = None
     words = rest.split(maxsplit=1)
     if words and words[0].lower().startswith(("dzielnica=", "district=")):
         district = words[0].split("=", 1)[1]
         rest = words[1] if len(words) > 1 else ""
+    if resident is None:
+        resident, rest = paper_resident(rest)
     info = inv.services.processes.get(slug)
     ballot = parse_ballot_text(info.definition, rest, district=district)
-    receipt = inv.services.voting.cast_paper(slug, ballot, district=district, actor_id=inv.caller.person_id)
+    receipt = inv.services.voting.cast_paper(
+        slug, ballot, district=district, actor_id=inv.caller.person_id, resident=resident
+    )
     return [Reply(inv.t("paper.accepted", slug=slug, receipt=receipt))]
 
 

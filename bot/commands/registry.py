@@ -13,6 +13,7 @@ from bot.commands import resident as res
 from bot.commands import scheduling as sched
 from bot.commands import share as shr
 from bot.commands import signals as sig
+from bot.commands import verification as ver
 from bot.commands.base import Command, Handler, Invocation
 from bot.commands.table import CommandTable
 from bot.domain import RoleName
@@ -45,6 +46,14 @@ def build_table() -> CommandTable:
         Command("proces", res.cmd_process, "help.process", "usage.process", aliases=("process",)),
         Command("dzielnica", res.cmd_district, "help.district", "usage.district", aliases=("district",)),
         Command("kod", res.cmd_code, "help.code", "usage.code", aliases=("code",)),
+        Command(
+            ver.COMMAND,
+            ver.cmd_resident,
+            "help.resident",
+            "usage.resident",
+            aliases=("resident", "pesel"),
+            on_text=ver.on_text,
+        ),
         Command("glosuj", res.cmd_vote, "help.vote", "usage.vote", aliases=("vote",)),
         Command("moj_glos", res.cmd_my_vote, "help.myvote", "usage.myvote", aliases=("myvote",)),
         Command("wycofaj", res.cmd_withdraw, "help.withdraw", "usage.withdraw", aliases=("withdraw",)),
@@ -98,6 +107,15 @@ def build_table() -> CommandTable:
         Command("odpowiedz", mod.cmd_respond, "help.respond", "usage.respond", aliases=("respond",), role=M),
         Command("kody", mod.cmd_codes, "help.codes", "usage.codes", aliases=("codes",), role=M),
         Command("lista", mod.cmd_roster, "help.roster", "usage.roster", aliases=("roster",), role=M),
+        Command("rejestr", ver.cmd_register, "help.register", "usage.register", aliases=("register",), role=M),
+        Command(
+            "weryfikacja",
+            ver.cmd_verification_report,
+            "help.verification",
+            "usage.verification",
+            aliases=("verification",),
+            role=M,
+        ),
         Command("papierowy", mod.cmd_paper, "help.paper", "usage.paper", aliases=("paper",), role=M),
         Command("eksport", mod.cmd_export, "help.export", "usage.export", aliases=("export",), role=M),
         Command("ogloszenie", ann.cmd_announce, "help.announce", "usage.announce", aliases=("announce",), role=M),

@@ -70,6 +70,10 @@ def _next_step(inv: Invocation, slug: str) -> list[Reply]:
                 for key in info.definition.eligibility.districts
             )
         return [Reply(inv.t(refusal.key, **refusal.params), buttons=buttons)]
+    verify = info.definition.eligibility.verify
+    if not inv.services.verification.is_verified(slug, inv.caller.person_id):
+        button = Button(inv.t("verify.button"), f"/mieszkaniec {slug}")
+        return [Reply(inv.t(f"verify.needed.{verify.value}", slug=slug), buttons=((button,),))]
     return []
 
 

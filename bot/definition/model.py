@@ -31,6 +31,7 @@ from bot.domain import (
     ItemKind,
     ProcessKind,
     ResultsVisibility,
+    VerifyMode,
 )
 
 __all__ = [
@@ -183,12 +184,19 @@ class Item(_Strict):
 
 
 class Eligibility(_Strict):
-    """Who may take part: anyone, a roster, invite-code holders, or residents who declare a district."""
+    """Who may take part: anyone, a roster, invite-code holders, or residents who declare a district.
+
+    ``verify`` says how a voter is checked to be a resident (:class:`bot.domain.VerifyMode`); with ``register``
+    or ``pesel`` the check is kept only ``retention_days`` after the results are published, then erased.
+    ``min_age`` is checked against the birth date only where there is one: with ``verify = "pesel"``.
+    """
 
     mode: EligibilityMode = EligibilityMode.OPEN
+    verify: VerifyMode = VerifyMode.DECLARED
     districts: list[Key] = Field(default_factory=list)
     district_names: dict[str, LocalizedText] = Field(default_factory=dict)
     min_age: int | None = Field(default=None, ge=0, le=120)
+    retention_days: int = Field(default=30, ge=0, le=365)
 
 
 class ProcessDefinition(_Strict):
@@ -273,6 +281,7 @@ class ProcessDefinition(_Strict):
         if self.rounds > 1 and self.kind is not ProcessKind.DELIBERATIVE_POLL:
             raise InvalidAt("only a deliberative poll has two rounds", "rounds")
         self._check_districts()
+        self._check_verification()
         for index, pool in enumerate(self.pools):
             self._check_pool(index, pool)
         return self
@@ -293,6 +302,24 @@ class ProcessDefinition(_Strict):
                     "reminders",
                     index,
                 )
+
+    def _check_verification(self) -> None:
+        """A register has no birth dates: an age limit above zero needs PESEL (or a register of adults only)."""
+        eligibility = self.eligibility
+        if eligibility.verify is VerifyMode.REGISTER and eligibility.min_age:
+            raise InvalidAt(
+                "a register of residents holds no birth dates, so min_age cannot be checked with verify = "
+                "'register': import a register of those old enough and drop min_age, or use verify = 'pesel'",
+                "eligibility",
+                "min_age",
+            )
+        if eligibility.verify is not VerifyMode.DECLARED and self.kind is ProcessKind.CONSULTATION:
+            raise InvalidAt(
+                "a consultation collects opinions, not ballots: verify residents only in a vote, budget, survey "
+                "or poll",
+                "eligibility",
+                "verify",
+            )
 
     def _check_districts(self) -> None:
         districts = self.eligibility.districts

@@ -20,6 +20,7 @@ from bot.services.privacy import PrivacyService
 from bot.services.processes import ProcessInfo, ProcessService
 from bot.services.report import ReportService
 from bot.services.results import ProcessResults, ResultsService, Turnout
+from bot.services.verification import VerificationService
 from bot.services.voting import CastResult, VotingService
 
 __all__ = [
@@ -39,6 +40,7 @@ __all__ = [
     "ServiceContext",
     "Services",
     "Turnout",
+    "VerificationService",
     "VotingService",
     "build_services",
 ]
@@ -59,6 +61,7 @@ class Services:
     outbox: Outbox
     report: ReportService
     privacy: PrivacyService
+    verification: VerificationService
 
 
 def build_services(
@@ -78,7 +81,8 @@ def build_services(
         sessions, clock, secret, zone or ZoneInfo("Europe/Warsaw"), bot_name, group_chats=tuple(group_chats)
     )
     eligibility = EligibilityService(context)
-    voting = VotingService(context, eligibility)
+    verification = VerificationService(context)
+    voting = VotingService(context, eligibility, verification)
     return Services(
         context=context,
         people=PeopleService(context, language),
@@ -91,4 +95,5 @@ def build_services(
         outbox=Outbox(context),
         report=ReportService(context),
         privacy=PrivacyService(context),
+        verification=verification,
     )

@@ -19,11 +19,12 @@ from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
 from bot.ballot_rules import validate_ballot
-from bot.domain import Ballot, Channel, Phase
-from bot.errors import InputError, NotFound, WrongPhase
+from bot.domain import Ballot, Channel, Phase, VerifyMode
+from bot.errors import GlosError, InputError, NotEligible, NotFound, WrongPhase
 from bot.services.context import DISTRICT_KEY, ProcessState, ServiceContext, strip_meta
 from bot.services.eligibility import CODE_ALPHABET, EligibilityService
 from bot.services.sql import upsert
+from bot.services.verification import VerificationService
 from storage.models import Ballot as BallotRow
 from storage.models import Participation, Process
 
@@ -65,6 +66,15 @@ def _new_receipt() -> str:
     return "-".join(raw[i : i + 4] for i in range(0, RECEIPT_LENGTH, 4))
 
 
+class _Unverified(Exception):
+    """A paper ballot whose voter could not be verified (carries the refusal out of the rolled-back unit)."""
+
+    def __init__(self, process_id: int, error: GlosError) -> None:
+        super().__init__(error.key)
+        self.process_id = process_id
+        self.error = error
+
+
 @dataclass(frozen=True)
 class CastResult:
     """What the voter is told: the receipt, whether an earlier ballot was replaced, the normalised ballot."""
@@ -78,9 +88,13 @@ class CastResult:
 class VotingService:
     """The one place where ballots are accepted, whatever the channel."""
 
-    def __init__(self, context: ServiceContext, eligibility: EligibilityService) -> None:
+    def __init__(
+        self, context: ServiceContext, eligibility: EligibilityService, verification: VerificationService | None = None
+    ) -> None:
         self.ctx = context
         self.eligibility = eligibility
+        # A verified resident's ballot key comes from the resident, not the person (bot/services/verification.py)
+        self.keys = verification or VerificationService(context)
 
     def require_open(self, process: Process | ProcessState, now: datetime) -> None:
         """Refuse unless the process is open and inside its voting window."""
@@ -104,7 +118,7 @@ class VotingService:
                 raise InputError("vote.bad_round", rounds=definition.rounds)
             record = self.eligibility.require(connection, process, person_id, known=known)
             clean = validate_ballot(definition, ballot, district=record.district)
-            key = self.ctx.ballot_key(process.id, person_id)
+            key = self.keys.ballot_key(connection, process.id, definition, person_id)
             previous = connection.execute(_RETIRE, {"process": process.id, "key": key, "round_no": round_no}).first()
             receipt = _new_receipt()
             connection.execute(
@@ -134,7 +148,7 @@ class VotingService:
             process = self.ctx.process(session, slug)
             assert process.id is not None
             self.require_open(process, now)
-            key = self.ctx.ballot_key(process.id, person_id)
+            key = self.keys.ballot_key(session.connection(), process.id, self.ctx.definition(process), person_id)
             previous = self._current(session, process.id, key, round_no)
             if previous is None or previous.withdrawn:
                 raise NotFound("vote.nothing_to_withdraw", slug=process.slug)
@@ -160,28 +174,63 @@ class VotingService:
         """The person's counted ballot, or None."""
         with self.ctx.reading() as connection:
             process = self.ctx.state(connection, slug)
-            key = self.ctx.ballot_key(process.id, person_id)
+            definition = self.ctx.definition_of(connection, process)
+            try:
+                key = self.keys.ballot_key(connection, process.id, definition, person_id)
+            except NotEligible:
+                return None  # not verified: no ballot
             row = connection.execute(_CURRENT, {"process": process.id, "key": key, "round_no": round_no}).first()
         if row is None or row[1]:
             return None
         return strip_meta(row[0])
 
-    def cast_paper(self, slug: str, ballot: Ballot, *, district: str | None, actor_id: int) -> str:
-        """Enter a paper ballot (a moderator's command); it has no person, so a random key. Returns a receipt."""
+    def cast_paper(
+        self, slug: str, ballot: Ballot, *, district: str | None, actor_id: int, resident: str | None = None
+    ) -> str:
+        """Enter a paper ballot (a moderator's command). Returns a receipt.
+
+        Where residents are verified (``register``/``pesel``) the ballot names its voter (``resident``: name and
+        address, or a PESEL), is keyed by that resident and replaces their earlier ballot from any channel;
+        otherwise it has no voter, so a random key.
+        """
         now = self.ctx.clock.now()
+        try:
+            return self._cast_paper(slug, ballot, district, actor_id, resident, now)
+        except _Unverified as unverified:
+            # the refusal rolled the ballot back; the failed attempt is counted for the committee
+            self.keys.record_failure(unverified.process_id, None, Channel.PAPER, unverified.error.key)
+            raise unverified.error from None
+
+    def _cast_paper(
+        self, slug: str, ballot: Ballot, district: str | None, actor_id: int, resident: str | None, now: datetime
+    ) -> str:
         with self.ctx.transaction() as session:
             process = self.ctx.process(session, slug)
             assert process.id is not None
             if process.phase not in (Phase.OPEN, Phase.CLOSED):
                 raise WrongPhase("vote.paper_phase", slug=process.slug)
-            clean = validate_ballot(self.ctx.definition(process), ballot, district=district)
+            definition = self.ctx.definition(process)
+            clean = validate_ballot(definition, ballot, district=district)
+            key, revision = secrets.token_hex(32), 1
+            if definition.eligibility.verify is not VerifyMode.DECLARED:
+                if not resident:
+                    raise InputError(f"paper.needs_resident.{definition.eligibility.verify.value}", slug=process.slug)
+                try:
+                    voter = self.keys.resolve(session.connection(), process.id, definition, resident, now)
+                except GlosError as error:
+                    raise _Unverified(process.id, error) from None
+                key = self.keys.resident_ballot_key(process.id, voter)
+                earlier = (
+                    session.connection().execute(_RETIRE, {"process": process.id, "key": key, "round_no": 1}).first()
+                )
+                revision = earlier[0] + 1 if earlier else 1
             receipt = _new_receipt()
             session.add(
                 BallotRow(
                     process_id=process.id,
-                    ballot_key=secrets.token_hex(32),
+                    ballot_key=key,
                     round=1,
-                    revision=1,
+                    revision=revision,
                     content={**clean, DISTRICT_KEY: district} if district else clean,
                     receipt_hash=hash_receipt(receipt),
                     cast_at=self._stamp(process, now),

@@ -60,7 +60,8 @@ class Identity(SQLModel, table=True):
 
     ``address`` is canonical (see :func:`normalize_address`): a Telegram user id as text, a lower-cased
     e-mail address, a console user name. ``verified_at`` is set once the person proved they control it
-    (an e-mail reply, a Telegram message).
+    (an e-mail reply, a Telegram message). ``username`` is the Telegram ``@username`` last seen (without the
+    ``@``), so that a roster naming ``@username`` finds the account.
     """
 
     __tablename__ = "identity"
@@ -70,6 +71,7 @@ class Identity(SQLModel, table=True):
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
     channel: Channel = Field(sa_type=StrEnumType(Channel))
     address: str = Field(max_length=320)
+    username: str | None = Field(default=None, max_length=64, index=True)  # Telegram @username, lower case
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     verified_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
