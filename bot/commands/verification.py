@@ -12,12 +12,11 @@ from collections.abc import Sequence
 
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
-from bot.replies import Button, Reply
 from bot.commands.pending import Pending, forget, new_flow_id, pending, wait_for
 from bot.domain import VerifyMode
 from bot.errors import GlosError, InputError
-from bot.i18n import Translator
-from bot.services.verification import VerificationReport
+from bot.replies import Button, Reply
+from bot.views.verification import verification_lines
 
 __all__ = [
     "COMMAND",
@@ -26,7 +25,6 @@ __all__ = [
     "cmd_verification_report",
     "on_text",
     "paper_resident",
-    "verification_lines",
 ]
 
 COMMAND = "mieszkaniec"
@@ -73,39 +71,6 @@ def _verify(inv: Invocation, slug: str, text: str) -> list[Reply]:
             buttons=((Button(inv.t("verify.vote_button"), f"/proces {slug}"),),),
         )
     ]
-
-
-def verification_lines(report: VerificationReport, t: Translator) -> list[str]:
-    """The committee's report as lines of text, in the reader's language (counts only)."""
-    lines = [t(f"verify.report.header.{report.mode.value}", slug=report.slug)]
-    if report.mode is VerifyMode.REGISTER:
-        lines.append(t("verify.report.register", count=report.register_size))
-    lines.append(t("verify.report.verified", count=report.verified))
-    lines.append(t("verify.report.shared", count=report.shared))
-    if report.failed:
-        lines.append(t("verify.report.failed.header"))
-        for (channel, reason), count in sorted(report.failed.items()):
-            lines.append(
-                "• "
-                + t(
-                    "verify.report.failed.line",
-                    channel=t(f"channel.{channel}"),
-                    reason=t(f"verify.reason.{reason}"),
-                    count=count,
-                )
-            )
-    else:
-        lines.append(t("verify.report.failed.none"))
-    if report.replaced:
-        lines.append(t("verify.report.replaced.header"))
-        for (old, new), count in sorted(report.replaced.items()):
-            lines.append(
-                "• " + t("verify.report.replaced.line", old=t(f"channel.{old}"), new=t(f"channel.{new}"), count=count)
-            )
-    else:
-        lines.append(t("verify.report.replaced.none"))
-    lines.append(t("verify.report.retention", count=report.retention_days))
-    return lines
 
 
 def cmd_verification_report(inv: Invocation) -> Sequence[Reply]:
