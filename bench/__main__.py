@@ -8,6 +8,7 @@ import sys
 
 MODULES = (
     "bench.counting",
+    "bench.add1",
     "bench.casting",
     "bench.telegram",
     "bench.mail",

@@ -26,12 +26,15 @@ results against pabutools' exact (gmpy2 ``mpq``) implementation on real and rand
 
 Add1 completion (:func:`equal_shares_add1`) follows pabulib's ``equalshares/add1``: raise every voter's share by
 one currency unit at a time and rerun MES until the outcome would cost more than the real budget, then keep the
-**last feasible** outcome (pabutools' ``voter_budget_increment`` stops at the first *exhaustive* one instead).
+**last feasible** outcome (pabutools' ``voter_budget_increment`` stops at the first *exhaustive* one instead). It
+does not visit every unit: a run at a larger share made against a reference run can certify that every share in
+between has the reference's outcome (:meth:`EqualShares.trace`), so the search gallops over those shares.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -41,25 +44,25 @@ from bot.counting.approvals import Approvals, id_order
 from bot.counting.greedy import greedy
 from bot.counting.outcome import BudgetOutcome, Reason
 
-__all__ = ["REL_TOL", "EqualShares", "equal_shares", "equal_shares_add1", "fill_greedily", "prefer_counts"]
+__all__ = ["REL_TOL", "EqualShares", "Trace", "equal_shares", "equal_shares_add1", "fill_greedily", "prefer_counts"]
 
 REL_TOL = 1e-9
 """Relative margin below which a float decision is re-checked with exact arithmetic."""
 
 
-def _float_cap(budgets: npt.NDArray[np.float64], cost: float) -> float:
+def _float_cap(budgets: npt.NDArray[np.float64], cost: float, start: float = 0.0) -> float:
     """The payment cap q with Σ min(b_i, q) = cost, by Newton steps from below (float).
 
-    f(q) = Σ min(b_i, q) is concave and piecewise linear, so Newton from ``cost / n`` never overshoots and stops
-    once the set of capped voters is right — usually after one to three passes over the supporters.
+    f(q) = Σ min(b_i, q) is concave and piecewise linear, so Newton from below never overshoots and stops once
+    the set of capped voters is right — usually after one to three passes over the supporters. ``start`` is a
+    known lower bound of q (last round's cap of the same project: caps never decrease), else ``cost / n``.
     """
-    q = cost / budgets.size
+    q = max(cost / budgets.size, start)
     for _ in range(64):
-        over = budgets > q
-        above = int(np.count_nonzero(over))
+        above = int(np.count_nonzero(budgets > q))
         if above == 0:
             return float(budgets.max())
-        gap = cost - (float(budgets[~over].sum()) + q * above)
+        gap = cost - float(np.minimum(budgets, q).sum())
         if gap <= cost * 1e-15:
             return q
         step = q + gap / above
@@ -140,6 +143,21 @@ class EqualShares:
     def run(self, share: Fraction) -> BudgetOutcome:
         """MES with every voter starting at ``share`` (see the module docstring); ``spent`` may exceed the real
         budget when ``share`` was raised (Add1)."""
+        return self.trace(share).outcome
+
+    def trace(self, share: Fraction, reference: Trace | None = None) -> Trace:
+        """MES at ``share`` with each round's winning ρ; given a ``reference`` run at a smaller share, also
+        whether the outcome is certainly the reference's for every share in between (:attr:`Trace.certified`).
+
+        The certificate (see :func:`equal_shares_add1`): while this run funds the reference's projects in the
+        same order, every voter's budget at every round is a non-decreasing function of the share, so every ρ
+        is non-increasing. If in each round ``r`` every other project still affordable here has ``(ρ, id)``
+        above the reference winner's ``(ρ, id)`` at the reference share, then for any share in between the
+        winner's ρ is at most its reference value and the other's at least its value here: the same project
+        wins round ``r`` (by induction, every round), and what is unaffordable here is unaffordable below.
+        Float comparisons are trusted only beyond :data:`REL_TOL`; closer ones count only when both sides are
+        exact, otherwise the certificate is refused (which is always safe).
+        """
         costs, cost_f, ranks, supporters = self.costs, self.cost_f, self.ranks, self.supporters
         m, n = self.approvals.n_projects, self.approvals.n_voters
         reasons: dict[int, Reason] = {}
@@ -157,6 +175,9 @@ class EqualShares:
         bound = {p: 1.0 / float(self.totals[p]) for p in alive}
         exact: _Exact | None = None
         path: list[tuple[int, Fraction | float]] = []
+        rhos: list[float] = []
+        rhos_exact: list[Fraction | None] = []
+        following = reference is not None  # same winners as the reference so far, and every check passed
 
         def go_exact() -> _Exact:
             state = _Exact(n, Fraction(share))
@@ -169,10 +190,15 @@ class EqualShares:
         while alive:
             alive.sort(key=lambda p: (bound[p], ranks[p]))
             best = np.inf
+            round_no = len(selected)
+            # While certifying, also evaluate the projects that might beat the reference winner's ρ.
+            threshold = -np.inf
+            if following and reference is not None and round_no < len(reference.rhos):
+                threshold = reference.rhos[round_no]
             # (ρ as float, project, cap as float, clearly affordable?, exact ρ, exact cap)
             seen: list[tuple[float, int, float, bool, Fraction | None, Fraction | None]] = []
             for p in list(alive):
-                if bound[p] > best * (1 + REL_TOL):
+                if bound[p] > max(best, threshold) * (1 + REL_TOL):
                     break
                 if exact is not None:
                     qx = exact.cap(supporters[p], costs[p])
@@ -190,7 +216,7 @@ class EqualShares:
                         reasons[p] = Reason.INSUFFICIENT_SHARES
                         alive.remove(p)
                         continue
-                    q = _float_cap(mine, cost_f[p])
+                    q = _float_cap(mine, cost_f[p], bound[p] * cost_f[p])
                     rho = q / cost_f[p]
                     seen.append((rho, p, q, available >= cost_f[p] * (1 + REL_TOL), None, None))
                 bound[p] = rho
@@ -199,6 +225,7 @@ class EqualShares:
                 break
             near = [entry for entry in seen if entry[0] <= best * (1 + REL_TOL)]
             cap: Fraction | float
+            exact_rho: dict[int, Fraction] = {e[1]: e[4] for e in seen if e[4] is not None}
             if exact is None and len(near) == 1 and near[0][3]:
                 winner, cap = near[0][1], near[0][2]
             else:
@@ -213,12 +240,17 @@ class EqualShares:
                         alive.remove(p)
                     else:
                         scored.append((qx / costs[p], ranks[p], p, qx))
+                        exact_rho[p] = qx / costs[p]
                 if not scored:
                     continue
                 _, _, winner, cap = min(scored)
+            if following:
+                following = self._beats(reference, round_no, winner, seen, exact_rho, alive)
             selected.append(winner)
             alive.remove(winner)
             path.append((winner, cap))
+            rhos_exact.append(exact_rho.get(winner))
+            rhos.append(float(cap) / cost_f[winner])
             if exact is not None:
                 assert isinstance(cap, Fraction)
                 exact.pay(supporters[winner], cap)
@@ -229,7 +261,45 @@ class EqualShares:
         for p in alive:
             reasons[p] = Reason.INSUFFICIENT_SHARES
         spent = sum((costs[p] for p in selected), Fraction(0))
-        return BudgetOutcome(tuple(selected), reasons, spent)
+        outcome = BudgetOutcome(tuple(selected), reasons, spent)
+        certified = following and reference is not None and outcome.selected == reference.outcome.selected
+        return Trace(Fraction(share), outcome, tuple(rhos), tuple(rhos_exact), certified)
+
+    def _beats(
+        self,
+        reference: Trace | None,
+        round_no: int,
+        winner: int,
+        seen: Sequence[tuple[float, int, float, bool, Fraction | None, Fraction | None]],
+        exact_rho: dict[int, Fraction],
+        alive: Sequence[int],
+    ) -> bool:
+        """The certificate's check of one round (see :meth:`trace`): the reference funded ``winner`` in this
+        round too, and every other project evaluated here and still affordable has ``(ρ, id)`` above the
+        reference winner's. Projects not evaluated have a lower bound above the threshold already."""
+        if reference is None or round_no >= len(reference.rhos) or reference.outcome.selected[round_no] != winner:
+            return False
+        limit, limit_exact, rank = reference.rhos[round_no], reference.rhos_exact[round_no], self.ranks[winner]
+        still = set(alive)
+        for rho, p, *_ in seen:
+            if p == winner or p not in still or rho > limit * (1 + REL_TOL):
+                continue
+            mine = exact_rho.get(p)
+            if mine is None or limit_exact is None or (mine, self.ranks[p]) <= (limit_exact, rank):
+                return False
+        return True
+
+
+@dataclass(frozen=True, slots=True)
+class Trace:
+    """One MES run: the share, the outcome, each round's winning ρ (as float, and exactly when the run had it)
+    and, for a run made with a reference, whether the reference's outcome holds for every share between."""
+
+    share: Fraction
+    outcome: BudgetOutcome
+    rhos: tuple[float, ...]
+    rhos_exact: tuple[Fraction | None, ...]
+    certified: bool = False
 
 
 def equal_shares(approvals: Approvals, budget: Fraction) -> BudgetOutcome:
@@ -242,24 +312,43 @@ def equal_shares(approvals: Approvals, budget: Fraction) -> BudgetOutcome:
 def equal_shares_add1(approvals: Approvals, budget: Fraction, *, increment: Fraction = Fraction(1)) -> BudgetOutcome:
     """MES completed by Add1 in pabulib's last-feasible sense.
 
-    Shares start at ``budget / n`` and grow by ``increment`` until the outcome would cost more than
-    ``budget``; the last outcome that fits is returned (also when every supported project is already funded,
-    since more money cannot change it).
+    Definition: shares ``budget / n + k·increment`` for ``k = 0, 1, 2, …``; stop at the first ``k`` whose
+    outcome costs more than ``budget`` and return the outcome of ``k - 1``, or at the first outcome funding
+    every supported project (more money cannot change it) and return it.
+
+    Computed without visiting every ``k``: from the current share it tries a jump of ``j`` steps and runs MES
+    there with the current run as reference (:meth:`EqualShares.trace`). A certified run proves that every
+    share in between has the current outcome — which fits the budget and does not fund everything, so the
+    definition would walk through them without stopping — and the jump doubles; otherwise it halves, and a
+    jump of one step is simply the next ``k`` of the definition. The result is therefore the definition's
+    (``tests/counting/test_counting_add1.py`` compares them), in a few dozen runs instead of thousands.
     """
     budget = Fraction(budget)
     if approvals.n_voters == 0:
         return equal_shares(approvals, budget)
     engine = EqualShares(approvals)
     supported = sum(1 for p in range(approvals.n_projects) if engine.totals[p] > 0 and approvals.costs[p] > 0)
-    share = budget / approvals.n_voters
-    outcome = engine.run(share)
-    while len(outcome.selected) < supported:
-        share += increment
-        candidate = engine.run(share)
-        if candidate.spent > budget:
+    current = engine.trace(budget / approvals.n_voters)
+    # Runs made for a refused jump are still valid runs at their share: a later plain step may reuse them.
+    made: dict[Fraction, Trace] = {}
+    jump = 2
+    while len(current.outcome.selected) < supported:
+        if jump >= 2:
+            farther = engine.trace(current.share + jump * increment, reference=current)
+            if farther.certified:
+                current = farther
+                jump *= 2
+            else:
+                made[farther.share] = farther
+                jump //= 2
+            continue
+        share = current.share + increment
+        candidate = made.pop(share, None) or engine.trace(share)
+        if candidate.outcome.spent > budget:
             break
-        outcome = candidate
-    return outcome
+        current = candidate
+        jump = 2
+    return current.outcome
 
 
 def fill_greedily(
