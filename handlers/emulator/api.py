@@ -4,26 +4,28 @@
 values, uploaded files) and returns the method's ``result`` or raises :class:`~handlers.emulator.state.ApiError`
 with Telegram's code and description. Flood control (:mod:`handlers.emulator.flood`) and injected faults
 (:mod:`handlers.emulator.faults`) are applied here, before a method changes anything.
+
+Strict like Telegram: parameters are read in their types (:mod:`handlers.emulator.params`; ``"false"`` is false),
+texts are parsed in their ``parse_mode`` (:mod:`handlers.emulator.entities`) and their length counted after
+parsing, keyboards are checked for shape and size (:mod:`handlers.emulator.markup`), language codes and command
+scopes are validated, the text of a media message cannot be edited, and a malformed call answers 400 — a call
+the emulator cannot read is never a 500.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 from typing import Any
 
+from handlers.emulator.entities import EntityError, parse, utf16_length
 from handlers.emulator.faults import FaultPlan
 from handlers.emulator.flood import FloodControl
-from handlers.emulator.state import (
-    MAX_CALLBACK_DATA,
-    MAX_CAPTION,
-    MAX_TEXT,
-    ApiError,
-    Chat,
-    TelegramState,
-    UploadedFile,
-)
+from handlers.emulator.markup import inline_keyboard
+from handlers.emulator.params import Params as Reader
+from handlers.emulator.state import MAX_CAPTION, MAX_TEXT, ApiError, Chat, TelegramState, UploadedFile
 from handlers.emulator.updates import UpdateQueue
 
 __all__ = ["BotApi", "scope_key"]
@@ -33,7 +35,9 @@ _NOT_MODIFIED = (
     "Bad Request: message is not modified: specified new message content and reply markup are exactly the same "
     "as a current content and reply markup of the message"
 )
-_JSON_FIELDS = ("reply_markup", "entities", "allowed_updates", "commands", "scope", "caption_entities")
+MAX_CALLBACK_ANSWER = 200
+MAX_COMMANDS = 100
+log = logging.getLogger(__name__)
 
 Params = dict[str, Any]
 Files = dict[str, UploadedFile]
@@ -62,13 +66,19 @@ class BotApi:
             self._count(fault.code)
             raise ApiError(fault.code, fault.description, fault.retry_after)
         try:
-            if name == "getupdates":
-                return await self._get_updates(_decode(params))
-            handler = getattr(self, "_m_" + name, None)
-            if handler is None:
-                raise ApiError(404, "Not Found: method not found")
-            with self.state.lock:
-                return handler(_decode(params), files or {})
+            try:
+                if name == "getupdates":
+                    return await self._get_updates(Reader(params))
+                handler = getattr(self, "_m_" + name, None)
+                if handler is None:
+                    raise ApiError(404, "Not Found: method not found")
+                with self.state.lock:
+                    return handler(params, files or {})
+            except (AttributeError, KeyError, TypeError, ValueError) as error:
+                # A parameter of a shape no check foresaw: Telegram answers 400, so does the emulator (and says
+                # where, for whoever extends it).
+                log.warning("emulator: %s(%r) failed: %r", method, params, error)
+                raise ApiError(400, f"Bad Request: invalid parameters of {method}") from error
         except ApiError as error:
             self._count(error.code)
             raise
@@ -77,12 +87,12 @@ class BotApi:
         with self.state.lock:
             self.refused[code] = self.refused.get(code, 0) + 1
 
-    async def _get_updates(self, params: Params) -> list[dict[str, Any]]:
+    async def _get_updates(self, read: Reader) -> list[dict[str, Any]]:
         if self.updates.webhook_url:
             raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active")
-        offset = int(params.get("offset") or 0)
-        limit = max(1, min(100, int(params.get("limit") or 100)))
-        return await self.updates.poll(offset, limit, float(params.get("timeout") or 0))
+        offset = read.integer("offset", 0) or 0
+        limit = max(1, min(100, read.integer("limit", 100) or 100))
+        return await self.updates.poll(offset, limit, read.number("timeout"))
 
     # ----------------------------------------------------------------- methods
 
@@ -90,36 +100,31 @@ class BotApi:
         return self.state.me()
 
     def _m_sendmessage(self, params: Params, files: Files) -> dict[str, Any]:
-        chat = self._sendable(params)
-        text = str(params.get("text") or "")
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > MAX_TEXT:
-            raise ApiError(400, "Bad Request: message is too long")
-        markup = _markup(params.get("reply_markup"))
+        read = Reader(params, files)
+        chat = self._sendable(read)
+        body = _formatted(read, "text", "entities", MAX_TEXT)
+        markup = inline_keyboard(read.json("reply_markup", "reply keyboard markup"))
         self._admit(chat)
-        return self.state.bot_message(chat, {"text": text}, markup)
+        return self.state.bot_message(chat, body, markup)
 
     def _m_senddocument(self, params: Params, files: Files) -> dict[str, Any]:
-        return self._send_file(params, files, "document")
+        return self._send_file(Reader(params, files), "document")
 
     def _m_sendphoto(self, params: Params, files: Files) -> dict[str, Any]:
-        return self._send_file(params, files, "photo")
+        return self._send_file(Reader(params, files), "photo")
 
-    def _send_file(self, params: Params, files: Files, kind: str) -> dict[str, Any]:
-        chat = self._sendable(params)
-        upload = files.get(kind)
+    def _send_file(self, read: Reader, kind: str) -> dict[str, Any]:
+        chat = self._sendable(read)
+        given = read.upload(kind)
+        if given is None:
+            raise ApiError(400, f"Bad Request: there is no {kind} in the request")
+        upload = self.state.file(given) if isinstance(given, str) else given
         if upload is None:
-            upload = self.state.file(str(params.get(kind) or ""))
-            if upload is None:
-                raise ApiError(400, f"Bad Request: there is no {kind} in the request")
-        caption = str(params.get("caption") or "")
-        if len(caption) > MAX_CAPTION:
-            raise ApiError(400, "Bad Request: message caption is too long")
-        markup = _markup(params.get("reply_markup"))
+            raise ApiError(400, "Bad Request: wrong file identifier/HTTP URL specified")
+        body = _formatted(read, "caption", "caption_entities", MAX_CAPTION, required=False)
+        markup = inline_keyboard(read.json("reply_markup", "reply keyboard markup"))
         self._admit(chat)
         file_id = self.state.store_file(upload)
-        body: dict[str, Any] = {"caption": caption} if caption else {}
         if kind == "document":
             body["document"] = {
                 "file_id": file_id,
@@ -129,42 +134,70 @@ class BotApi:
                 "file_size": len(upload.content),
             }
         else:
-            body["photo"] = [{"file_id": file_id, "file_unique_id": "u" + file_id, "width": 1, "height": 1}]
+            body["photo"] = [
+                {"file_id": file_id, "file_unique_id": "u" + file_id, "width": 1, "height": 1, "file_size": 1}
+            ]
         return self.state.bot_message(chat, body, markup, document=upload)
 
     def _m_editmessagetext(self, params: Params, files: Files) -> dict[str, Any]:
-        chat, message = self._editable(params)
-        text = str(params.get("text") or "")
-        if not text.strip():
-            raise ApiError(400, "Bad Request: message text is empty")
-        if len(text) > MAX_TEXT:
-            raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
-        markup = _markup(params.get("reply_markup"))
-        if message.get("text") == text and message.get("reply_markup") == markup:
+        read = Reader(params, files)
+        chat, message = self._editable(read)
+        if "text" not in message:
+            raise ApiError(400, "Bad Request: there is no text in the message to edit")
+        body = _formatted(read, "text", "entities", MAX_TEXT)
+        markup = inline_keyboard(read.json("reply_markup", "reply keyboard markup"))
+        if _same(message, body, "text", "entities") and message.get("reply_markup") == markup:
             raise ApiError(400, _NOT_MODIFIED)
         self._admit(chat)
-        self.state.edit(chat, message, {"text": text}, markup)
+        message.pop("entities", None)
+        self.state.edit(chat, message, body, markup)
+        return message
+
+    def _m_editmessagecaption(self, params: Params, files: Files) -> dict[str, Any]:
+        read = Reader(params, files)
+        chat, message = self._editable(read)
+        if "text" in message:
+            raise ApiError(400, "Bad Request: there is no caption in the message to edit")
+        body = _formatted(read, "caption", "caption_entities", MAX_CAPTION, required=False)
+        markup = inline_keyboard(read.json("reply_markup", "reply keyboard markup"))
+        if _same(message, body, "caption", "caption_entities") and message.get("reply_markup") == markup:
+            raise ApiError(400, _NOT_MODIFIED)
+        message.pop("caption", None)
+        message.pop("caption_entities", None)
+        self.state.edit(chat, message, body, markup)
         return message
 
     def _m_editmessagereplymarkup(self, params: Params, files: Files) -> dict[str, Any]:
-        chat, message = self._editable(params)
-        markup = _markup(params.get("reply_markup"))
+        read = Reader(params, files)
+        chat, message = self._editable(read)
+        markup = inline_keyboard(read.json("reply_markup", "reply keyboard markup"))
         if message.get("reply_markup") == markup:
             raise ApiError(400, _NOT_MODIFIED)
-        self.state.edit(chat, message, {"text": message.get("text", "")}, markup)
+        self.state.edit(chat, message, {}, markup)  # the text or the caption stays as it is
         return message
 
+    def _m_deletemessage(self, params: Params, files: Files) -> bool:
+        read = Reader(params, files)
+        chat = self._chat(read)
+        message_id = read.integer("message_id")
+        if self.state.messages.pop((chat.id, message_id or 0), None) is None:
+            raise ApiError(400, "Bad Request: message to delete not found")
+        self.state.views[chat.id] = [v for v in self.state.views.get(chat.id, []) if v.message_id != message_id]
+        return True
+
     def _m_answercallbackquery(self, params: Params, files: Files) -> bool:
-        query = self.state.callbacks.get(str(params.get("callback_query_id")))
+        read = Reader(params, files)
+        query = self.state.callbacks.get(read.string("callback_query_id"))
         if query is None or query["answered"]:
             raise ApiError(400, "Bad Request: query is too old and response timeout expired or query ID is invalid")
-        if len(str(params.get("text") or "")) > 200:
+        text = read.string("text")
+        if len(text) > MAX_CALLBACK_ANSWER:
             raise ApiError(400, "Bad Request: MESSAGE_TOO_LONG")
-        query.update(answered=True, text=params.get("text"), show_alert=bool(params.get("show_alert")))
+        query.update(answered=True, text=text or None, show_alert=read.boolean("show_alert"))
         return True
 
     def _m_getfile(self, params: Params, files: Files) -> dict[str, Any]:
-        file_id = str(params.get("file_id") or "")
+        file_id = Reader(params, files).string("file_id")
         stored = self.state.file(file_id)
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
@@ -176,51 +209,96 @@ class BotApi:
         }
 
     def _m_setmycommands(self, params: Params, files: Files) -> bool:
-        commands = params.get("commands") or []
-        if not isinstance(commands, list) or len(commands) > 100:
+        read = Reader(params, files)
+        commands = read.json("commands", "commands")
+        if not isinstance(commands, list):
+            raise ApiError(400, 'Bad Request: field "commands" must be an Array')
+        if not commands:
+            raise ApiError(400, "Bad Request: commands must be non-empty")
+        if len(commands) > MAX_COMMANDS:
             raise ApiError(400, "Bad Request: too many commands")
         for entry in commands:
-            if not _COMMAND_NAME.match(str(entry.get("command", ""))):
+            if not isinstance(entry, dict):
+                raise ApiError(400, "Bad Request: can't parse BotCommand: BotCommand must be an Object")
+            if not isinstance(entry.get("command"), str) or not _COMMAND_NAME.match(entry["command"]):
                 raise ApiError(400, "Bad Request: BOT_COMMAND_INVALID")
-            if not 1 <= len(str(entry.get("description", ""))) <= 256:
+            description = entry.get("description")
+            if not isinstance(description, str) or not 1 <= len(description.strip()) <= 256:
                 raise ApiError(400, "Bad Request: BOT_COMMAND_DESCRIPTION_INVALID")
-        key = (scope_key(params.get("scope")), str(params.get("language_code") or ""))
+        key = self._commands_key(read)
         self.state.commands[key] = [{"command": e["command"], "description": e["description"]} for e in commands]
         return True
 
     def _m_getmycommands(self, params: Params, files: Files) -> list[dict[str, str]]:
-        return self.state.commands.get((scope_key(params.get("scope")), str(params.get("language_code") or "")), [])
+        return self.state.commands.get(self._commands_key(Reader(params, files)), [])
 
     def _m_deletemycommands(self, params: Params, files: Files) -> bool:
-        self.state.commands.pop((scope_key(params.get("scope")), str(params.get("language_code") or "")), None)
+        self.state.commands.pop(self._commands_key(Reader(params, files)), None)
         return True
 
+    def _commands_key(self, read: Reader) -> tuple[str, str]:
+        language = read.string("language_code")
+        if language and not _LANGUAGE.fullmatch(language):
+            raise ApiError(400, "Bad Request: invalid language code specified")
+        scope = read.json("scope", "BotCommandScope")
+        if scope is not None:
+            if not isinstance(scope, dict) or scope.get("type") not in _SCOPES:
+                raise ApiError(400, "Bad Request: unsupported bot command scope type")
+            needs = _SCOPES[scope["type"]]
+            for name in needs:
+                value = scope.get(name)
+                if isinstance(value, bool) or not isinstance(value, (int, str)) or value == "":
+                    raise ApiError(400, f'Bad Request: field "{name}" of the BotCommandScope must be specified')
+            if "chat_id" in needs and self.state.chats.get(_as_int(scope["chat_id"])) is None:
+                raise ApiError(400, "Bad Request: chat not found")
+        return scope_key(scope), language
+
     def _m_setwebhook(self, params: Params, files: Files) -> bool:
-        self.updates.set_webhook(str(params.get("url") or ""), str(params.get("secret_token") or ""))
+        read = Reader(params, files)
+        url = read.string("url")
+        secret = read.string("secret_token")
+        if secret and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", secret):
+            raise ApiError(400, "Bad Request: secret token contains unallowed characters")
+        if url and not url.startswith(("https://", "http://")):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided for webhook")
+        if read.boolean("drop_pending_updates"):
+            self.updates.drop_pending()
+        self.updates.set_webhook(url, secret)
         return True
 
     def _m_deletewebhook(self, params: Params, files: Files) -> bool:
         self.updates.set_webhook("", "")
-        if params.get("drop_pending_updates") in (True, "true", "True"):
+        if Reader(params, files).boolean("drop_pending_updates"):
             self.updates.drop_pending()
         return True
 
     def _m_getwebhookinfo(self, params: Params, files: Files) -> dict[str, Any]:
-        return {"url": self.updates.webhook_url, "has_custom_certificate": False, "pending_update_count": 0}
+        return {
+            "url": self.updates.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": self.updates.pending() if self.updates.webhook_url else 0,
+        }
 
     def _m_getchat(self, params: Params, files: Files) -> dict[str, Any]:
-        return self._chat(params).json()
+        return self._chat(Reader(params, files)).full_info()
 
     def _m_getchatmember(self, params: Params, files: Files) -> dict[str, Any]:
-        chat = self._chat(params)
-        user = self.state.users.get(int(params.get("user_id") or 0))
+        read = Reader(params, files)
+        chat = self._chat(read)
+        user_id = read.integer("user_id")
+        if user_id == self.state.bot_id:
+            status = "member" if chat.bot_member else "kicked"
+            return _member(status, self.state.me())
+        user = self.state.users.get(user_id or 0)
         if user is None:
             raise ApiError(400, "Bad Request: user not found")
-        status = "member" if user.id in chat.members else "left"
-        return {"status": status, "user": user.json()}
+        return _member("member" if user.id in chat.members else "left", user.json())
 
     def _m_sendchataction(self, params: Params, files: Files) -> bool:
-        self._sendable(params)
+        read = Reader(params, files)
+        self._sendable(read)
+        if read.string("action") not in _ACTIONS:
+            raise ApiError(400, "Bad Request: wrong parameter action in request")
         return True
 
     def _m_logout(self, params: Params, files: Files) -> bool:
@@ -231,21 +309,30 @@ class BotApi:
 
     # ----------------------------------------------------------------- helpers
 
-    def _chat(self, params: Params) -> Chat:
-        try:
-            chat_id = int(params.get("chat_id"))  # type: ignore[arg-type]
-        except (TypeError, ValueError) as exc:
-            raise ApiError(400, "Bad Request: chat not found") from exc
-        chat = self.state.chats.get(chat_id)
+    def _chat(self, read: Reader) -> Chat:
+        chat_id = read.chat_id()
+        chat = self.state.chats.get(chat_id) if isinstance(chat_id, int) else None
         if chat is None:
             raise ApiError(400, "Bad Request: chat not found")
         return chat
 
-    def _sendable(self, params: Params) -> Chat:
-        chat = self._chat(params)
+    def _sendable(self, read: Reader) -> Chat:
+        """The chat the bot may write to now, or Telegram's refusal: a blocked bot or a user who never started
+        it (403), a group the bot was removed from (403), a group that became a supergroup (400 with
+        ``migrate_to_chat_id``)."""
+        chat = self._chat(read)
+        if chat.migrated_to is not None:
+            raise ApiError(
+                400, "Bad Request: group chat was upgraded to a supergroup chat", migrate_to_chat_id=chat.migrated_to
+            )
+        if not chat.bot_member:
+            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat")
         user = self.state.users.get(chat.id)
-        if chat.type == "private" and user is not None and user.blocked:
-            raise ApiError(403, "Forbidden: bot was blocked by the user")
+        if chat.type == "private" and user is not None:
+            if user.blocked:
+                raise ApiError(403, "Forbidden: bot was blocked by the user")
+            if not user.started:
+                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user")
         return chat
 
     def _admit(self, chat: Chat) -> None:
@@ -253,47 +340,109 @@ class BotApi:
         if retry_after:
             raise ApiError(429, f"Too Many Requests: retry after {retry_after}", retry_after)
 
-    def _editable(self, params: Params) -> tuple[Chat, dict[str, Any]]:
-        chat = self._sendable(params)
-        message = self.state.messages.get((chat.id, int(params.get("message_id") or 0)))
+    def _editable(self, read: Reader) -> tuple[Chat, dict[str, Any]]:
+        if "inline_message_id" in read:
+            raise ApiError(400, "Bad Request: MESSAGE_ID_INVALID")  # the bot sends no inline messages
+        chat = self._sendable(read)
+        message_id = read.integer("message_id")
+        if message_id is None:
+            raise ApiError(400, "Bad Request: message identifier is not specified")
+        message = self.state.messages.get((chat.id, message_id))
         if message is None or message.get("from", {}).get("id") != self.state.bot_id:
             raise ApiError(400, "Bad Request: message to edit not found")
         return chat, message
 
 
-def _decode(params: Params) -> Params:
-    """Form values arrive as strings; the nested ones are JSON."""
-    decoded = dict(params)
-    for name in _JSON_FIELDS:
-        value = decoded.get(name)
-        if isinstance(value, str):
-            try:
-                decoded[name] = json.loads(value)
-            except json.JSONDecodeError as exc:
-                raise ApiError(400, f"Bad Request: can't parse {name} JSON object") from exc
-    return decoded
+_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
+_SCOPES: dict[str, tuple[str, ...]] = {
+    "default": (),
+    "all_private_chats": (),
+    "all_group_chats": (),
+    "all_chat_administrators": (),
+    "chat": ("chat_id",),
+    "chat_administrators": ("chat_id",),
+    "chat_member": ("chat_id", "user_id"),
+}
+_LANGUAGE = re.compile(r"[a-z]{2}")
+_TRIMMED = " \t\r\n"
 
 
-def _markup(value: Any) -> dict[str, Any] | None:
-    """Validate an inline keyboard and return it, or None: each button has a text and exactly one action, the
-    emulated ones being ``callback_data`` (1–64 bytes) and ``url`` (http, https or tg)."""
-    if not value:
-        return None
-    if not isinstance(value, dict):
-        raise ApiError(400, "Bad Request: can't parse reply keyboard markup JSON object")
-    for row in value.get("inline_keyboard", []):
-        for button in row:
-            data = button.get("callback_data")
-            if data is not None and not 1 <= len(str(data).encode()) <= MAX_CALLBACK_DATA:
-                raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
-            if not str(button.get("text", "")).strip():
-                raise ApiError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
-            url = button.get("url")
-            if (data is None) == (url is None):
-                raise ApiError(400, "Bad Request: can't parse inline keyboard button: exactly one action is needed")
-            if url is not None and not re.match(r"^(https?|tg)://\S+$", str(url)):
-                raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
-    return value
+def _as_int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _member(status: str, user: dict[str, Any]) -> dict[str, Any]:
+    member: dict[str, Any] = {"status": status, "user": user}
+    if status == "kicked":
+        member["until_date"] = 0
+    return member
+
+
+def _same(message: dict[str, Any], body: dict[str, Any], text: str, entities: str) -> bool:
+    return message.get(text) == body.get(text) and message.get(entities) == body.get(entities)
+
+
+def _formatted(read: Reader, field: str, entities_field: str, limit: int, *, required: bool = True) -> dict[str, Any]:
+    """``{field: visible text, entities_field: entities}`` from the raw text and its ``parse_mode`` (or its explicit
+    entities): parsed as Telegram parses it, trimmed as Telegram trims it, its length counted after parsing."""
+    raw = read.string(field)
+    mode = read.string("parse_mode")
+    if mode and mode.lower() not in _PARSE_MODES:
+        raise ApiError(400, "Bad Request: unsupported parse_mode")
+    try:
+        text, entities = parse(raw, mode)
+    except EntityError as error:
+        raise ApiError(400, f"Bad Request: can't parse entities: {error}") from None
+    if not mode:
+        given = read.json(entities_field, "entities")
+        if given is not None and not (isinstance(given, list) and all(isinstance(e, dict) for e in given)):
+            raise ApiError(400, f'Bad Request: field "{entities_field}" must be an Array of MessageEntity')
+        entities = given or []
+    text, entities = _trim(text, entities)
+    if required and not text:
+        raise ApiError(400, "Bad Request: message text is empty")
+    if len(text) > limit:
+        what = "message caption" if field == "caption" else "message"
+        raise ApiError(400, f"Bad Request: {what} is too long")
+    body: dict[str, Any] = {field: text} if text or required else {}
+    if entities and text:
+        body[entities_field] = entities
+    return body
+
+
+def _trim(text: str, entities: list[dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
+    """Telegram strips the spaces and line breaks around a text; the entities move with it."""
+    stripped = text.lstrip(_TRIMMED)
+    shift = utf16_length(text) - utf16_length(stripped)
+    stripped = stripped.rstrip(_TRIMMED)
+    size = utf16_length(stripped)
+    kept = []
+    for entity in entities:
+        start = max(0, int(entity.get("offset", 0)) - shift)
+        end = min(size, int(entity.get("offset", 0)) + int(entity.get("length", 0)) - shift)
+        if end > start:
+            kept.append({**entity, "offset": start, "length": end - start})
+    return stripped, kept
+
+
+_PARSE_MODES = frozenset({"html", "markdownv2", "markdown"})
 
 
 def scope_key(scope: Any) -> str:

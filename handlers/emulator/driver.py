@@ -5,7 +5,9 @@ waiting for the bot (:mod:`handlers.emulator.updates`) and the Bot API methods (
 and is what tests, benchmarks and the playground hold: users :meth:`~Emulator.send_text` (a ``bot_command``
 entity when the text starts with ``/``), :meth:`~Emulator.tap` a button of a message the bot sent,
 :meth:`~Emulator.upload` a document, send photos and stickers, edit their messages, :meth:`~Emulator.block` the
-bot. :meth:`~Emulator.received` reads what a chat shows. The HTTP server (:mod:`handlers.emulator.server`)
+bot; Telegram itself can :meth:`~Emulator.kick` the bot out of a group or :meth:`~Emulator.migrate` a group to a
+supergroup, and a :meth:`~Emulator.stranger` is a user who never started the bot. :meth:`~Emulator.received` reads
+what a chat shows. The HTTP server (:mod:`handlers.emulator.server`)
 serves :meth:`Emulator.call`. Everything here is thread-safe: tests call it from their own thread while the
 server runs in another.
 """
@@ -121,6 +123,36 @@ class Emulator:
             if user_id not in self.state.users:
                 self.user(user_id, first_name or f"Mieszkaniec {user_id}", language_code)
             return user_id
+
+    def kick(self, chat_id: int, by_user: int) -> int:
+        """``by_user`` removes the bot from the group ``chat_id``: the bot gets a ``my_chat_member`` update (member →
+        kicked) and from now on sending there answers 403 "Forbidden: bot was kicked from the group chat"."""
+        with self._lock:
+            chat = self.state.chats[chat_id]
+            chat.bot_member = False
+            change = {
+                "chat": chat.json(),
+                "from": self.state.users[by_user].json(),
+                "date": self.state.now(),
+                "old_chat_member": {"status": "member", "user": self.state.me()},
+                "new_chat_member": {"status": "kicked", "user": self.state.me(), "until_date": 0},
+            }
+        return self.updates.push({"my_chat_member": change})
+
+    def migrate(self, chat_id: int, new_chat_id: int, by_user: int) -> tuple[int, int]:
+        """``by_user`` upgrades the group ``chat_id`` to the supergroup ``new_chat_id`` (its members and title
+        move). The old chat gets a service message with ``migrate_to_chat_id``, the new one with
+        ``migrate_from_chat_id`` (two updates, ids returned); sending to the old id answers 400 with
+        ``parameters.migrate_to_chat_id``."""
+        with self._lock:
+            old = self.state.chats[chat_id]
+            new = Chat(new_chat_id, "supergroup", old.title, set(old.members), bot_member=old.bot_member)
+            self.state.chats[new_chat_id] = new
+            old.migrated_to = new_chat_id
+            sender = self.state.users[by_user].json()
+            moved = self.state.service_message(old, {"migrate_to_chat_id": new_chat_id}, sender)
+            arrived = self.state.service_message(new, {"migrate_from_chat_id": chat_id}, sender)
+        return self.updates.push({"message": moved}), self.updates.push({"message": arrived})
 
     def block(self, user_id: int, blocked: bool = True) -> None:
         """The user blocks (or unblocks) the bot: sending to them answers 403."""

@@ -70,4 +70,6 @@ async def test_a_button_token_of_another_person_is_refused(telegram: Harness, em
 
 def test_no_module_asks_telegram_to_parse_markup(services: Services) -> None:
     sources = [*(ROOT / "handlers").rglob("*.py"), *(ROOT / "bot").rglob("*.py")]
+    emulator = ROOT / "handlers" / "emulator"  # Telegram's side: it parses what other bots send
+    sources = [path for path in sources if emulator not in path.parents]
     assert not [path.name for path in sources if "parse_mode" in path.read_text(encoding="utf-8")]
