@@ -8,8 +8,11 @@ Moderator actions taken here are audited with the actor ``cli``.
 from __future__ import annotations
 
 import json
-import logging
+import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +20,7 @@ import typer
 from rich.console import Console
 
 from bot import cli_scheduler as scheduling_cli
-from bot import cli_tally
+from bot import cli_tally, logs
 from bot.app import load_examples
 from bot.cli_app import running_app, settings_of
 from bot.commands.args import parse_local_datetime
@@ -30,6 +33,7 @@ from bot.scheduling.leader import leadership
 from bot.views.results import results_text
 from bot.workers import LeaderDuties, start_playground_mail, start_telegram, start_web
 from mail import cli as mail_cli
+from storage.engine import redacted_url
 from storage.migrate import current, upgrade
 
 __all__ = ["app", "main"]
@@ -53,9 +57,7 @@ def _root(
     config: Annotated[Path | None, typer.Option("--config", "-c", help="Configuration file (TOML).")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more.")] = False,
 ) -> None:
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
-    )
+    logs.configure(verbose)
     ctx.obj = find_config_file(config)
 
 
@@ -68,7 +70,7 @@ def db_upgrade(ctx: typer.Context) -> None:
     """Create or migrate the database schema to the newest version."""
     settings = _settings(ctx)
     upgrade(settings.storage.url)
-    out.print(f"{settings.storage.url}: {current(settings.storage.url)}")
+    out.print(f"{redacted_url(settings.storage.url)}: {current(settings.storage.url)}")
 
 
 @db_app.command("current")
@@ -187,9 +189,21 @@ def run(
     ctx: typer.Context,
     user: Annotated[str, typer.Option("--user", help="Console identity")] = "moderator",
     telegram: Annotated[bool, typer.Option("--telegram/--no-telegram", help="Start the Telegram channel")] = True,
+    console: Annotated[
+        bool | None,
+        typer.Option(
+            "--console/--no-console",
+            help="Talk to the bot in the terminal (default: only when standard input is a terminal); without it "
+            "the bot runs as a service until SIGTERM or Ctrl-C.",
+        ),
+    ] = None,
 ) -> None:
     """The main job: migrate the store, load the examples, start the scheduler, the web page and Telegram (the
-    emulator without a token), and talk to the bot in the console."""
+    emulator and the playground without a token), and talk to the bot in the console. With standard input closed or
+    not a terminal (nohup, systemd, a container, `glos run </dev/null &`) it runs without the console until SIGTERM
+    or SIGINT, then stops cleanly."""
+    if console is None:
+        console = _interactive()
     with _app(ctx) as application:
         settings = application.settings
         if settings.bot.load_examples and settings.bot.examples_dir:
@@ -198,36 +212,79 @@ def run(
                 loaded = load_examples(application, folder, open_them=True)
                 if loaded:
                     out.print(f"Załadowano przykłady / examples loaded: {', '.join(loaded)}")
-        out.print(f"Baza / store: {settings.storage.url}")
-        runtime = None
-        if settings.telegram.enabled and telegram:
-            # The outbox is sent by the leader only (several bot processes may share a PostgreSQL store).
-            runtime = start_telegram(application, out.print)
-        # The scheduler, the e-mail channel and the outbox run on the leader (always this process on SQLite).
-        duties = LeaderDuties(application, runtime, out.print)
-        leader = leadership(
-            settings.storage.url, duties.lead, duties.follow, retry=settings.scheduler.leader_retry_seconds
-        ).start()
-        if not leader.leading:
-            out.print("Inny proces prowadzi / another bot process leads (scheduler, e-mail, outbox)")
-        # With the emulator and no mail server, e-mail is captured for the playground's e-mail pane.
-        pretend = start_playground_mail(application, runtime, out.print) if settings.web.enabled else None
-        web = None
-        if settings.web.enabled:
-            web = start_web(application, runtime, pretend, reuse_port=False)
-            out.print(f"Strona / web page: {web.url}/")
-            if runtime is not None and runtime.server is not None:
-                out.print(f"Plac zabaw / playground (Telegram in the browser): {web.url}/playground/")
-        try:
-            ConsoleChannel(application.services, application.commands, user).loop()
-        finally:
-            if pretend is not None:
-                pretend.stop()
-            leader.stop()  # first: the scheduler and the sender finish while the channels still run
-            if runtime is not None:
-                runtime.stop()
-            if web is not None:
-                web.stop()
+        out.print(f"Baza / store: {redacted_url(settings.storage.url)}")
+        with _stopping_on_signals(console) as stopping:
+            runtime = None
+            leader = None
+            pretend = None
+            web = None
+            try:
+                if settings.telegram.enabled and telegram:
+                    # The outbox is sent by the leader only (several bot processes may share a PostgreSQL store).
+                    runtime = start_telegram(application, out.print)
+                # The scheduler, the e-mail channel and the outbox run on the leader (always this process on SQLite).
+                duties = LeaderDuties(application, runtime, out.print)
+                leader = leadership(
+                    settings.storage.url, duties.lead, duties.follow, retry=settings.scheduler.leader_retry_seconds
+                ).start()
+                if not leader.leading:
+                    out.print("Inny proces prowadzi / another bot process leads (scheduler, e-mail, outbox)")
+                # With the emulator and no mail server, e-mail is captured for the playground's e-mail pane.
+                pretend = start_playground_mail(application, runtime, out.print) if settings.web.enabled else None
+                if settings.web.enabled:
+                    web = start_web(application, runtime, pretend, reuse_port=False)
+                    if web.port != settings.web.port:
+                        out.print(
+                            f"Port {settings.web.port} zajęty, strona działa na porcie {web.port} / "
+                            f"port {settings.web.port} is taken, the web page uses port {web.port} instead"
+                        )
+                    out.print(f"Strona / web page: {web.url}/")
+                    if runtime is not None and runtime.server is not None:
+                        out.print(f"Plac zabaw / playground (Telegram in the browser): {web.url}/playground/")
+                if console:
+                    ConsoleChannel(application.services, application.commands, user).loop()
+                else:
+                    out.print("Bez konsoli / no console: działa do SIGTERM lub Ctrl-C / runs until SIGTERM or Ctrl-C")
+                    stopping.wait()
+                    out.print("Zatrzymywanie / stopping…")
+            finally:
+                if pretend is not None:
+                    pretend.stop()
+                if leader is not None:
+                    leader.stop()  # first: the scheduler and the sender finish while the channels still run
+                if runtime is not None:
+                    runtime.stop()
+                if web is not None:
+                    web.stop()
+
+
+def _interactive() -> bool:
+    """Whether standard input is an open terminal (else ``glos run`` runs as a service)."""
+    return sys.stdin is not None and not sys.stdin.closed and sys.stdin.isatty()
+
+
+@contextmanager
+def _stopping_on_signals(console: bool) -> Iterator[threading.Event]:
+    """An event that SIGTERM and SIGINT set, the handlers restored afterwards. With the ``console`` the first
+    signal also ends its prompt (KeyboardInterrupt, as Ctrl-C always did); without it nothing is interrupted
+    mid-way. Off the main thread (signals cannot be caught there) only the caller sets the event."""
+    stopping = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield stopping
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        if console and not stopping.is_set():
+            stopping.set()
+            raise KeyboardInterrupt
+        stopping.set()
+
+    previous = {signum: signal.signal(signum, stop) for signum in (signal.SIGTERM, signal.SIGINT)}
+    try:
+        yield stopping
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
@@ -274,9 +331,9 @@ def audit_export(
 @app.command("serve")
 def serve(
     ctx: typer.Context,
-    workers: Annotated[int | None, typer.Option("--workers", help="Processes (default [web] workers)")] = None,
+    workers: Annotated[int | None, typer.Option("--workers", help=r"Processes (default \[web] workers)")] = None,
 ) -> None:
-    """The bot as a service, without the console: [web] workers processes on [web] host:port serving the web
+    r"""The bot as a service, without the console: \[web] workers processes on \[web] host:port serving the web
     pages and the Telegram webhook; one of them (the leader) runs the scheduler, e-mail and the outbox. Stops on
     SIGTERM / Ctrl-C. See docs/DEPLOY.md."""
     from bot.workers import serve as serve_workers
@@ -290,7 +347,7 @@ def serve(
 
 @app.command("web")
 def web(ctx: typer.Context) -> None:
-    """Serve the public results pages, the consultation reports and the JSON API on [web] host:port."""
+    r"""Serve the public results pages, the consultation reports and the JSON API on \[web] host:port."""
     import uvicorn
 
     from bot.web.app import create_web_app
@@ -301,6 +358,30 @@ def web(ctx: typer.Context) -> None:
         uvicorn.run(create_web_app(application.services, application.settings), host=settings.host, port=settings.port)
 
 
-def main() -> None:
-    """Console-script entry point."""
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """Console-script entry point. ``--config PATH`` (``-c``) is accepted anywhere on the line, as the README
+    says (``glos process list --config x.toml``): it is an option of the root command, so it is moved there."""
+    app(args=config_first(sys.argv[1:] if argv is None else argv), prog_name="glos")
+
+
+def config_first(args: list[str]) -> list[str]:
+    """``args`` with every ``--config PATH`` / ``--config=PATH`` / ``-c PATH`` moved to the front (the root
+    command's option), the rest in order. Everything after ``--`` is left alone."""
+    moved: list[str] = []
+    rest: list[str] = []
+    index = 0
+    while index < len(args):
+        arg = args[index]
+        if arg == "--":
+            rest.extend(args[index:])
+            break
+        if arg in ("--config", "-c") and index + 1 < len(args):
+            moved.extend(args[index : index + 2])
+            index += 2
+            continue
+        if arg.startswith("--config="):
+            moved.append(arg)
+        else:
+            rest.append(arg)
+        index += 1
+    return moved + rest

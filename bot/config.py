@@ -65,6 +65,14 @@ class BotSettings(_Section):
             raise ValueError(f"unknown time zone {value!r}") from exc
         return value
 
+    @field_validator("admins", mode="before")
+    @classmethod
+    def _numeric_ids(cls, value: Any) -> Any:
+        # A Telegram id is naturally written as a number (admins = [123456789]); TOML gives an int then.
+        if isinstance(value, list):
+            return [str(entry) if isinstance(entry, int) and not isinstance(entry, bool) else entry for entry in value]
+        return value
+
     @field_validator("admins")
     @classmethod
     def _admin_addresses(cls, value: list[str]) -> list[str]:

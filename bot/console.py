@@ -2,12 +2,14 @@
 
 It is the terminal implementation of a channel: it identifies the speaker (channel ``console``, address =
 the user name), sends each line through the same command table as Telegram and e-mail, and prints the
-replies. Buttons are shown with the command they send; documents are saved to a folder. ``/importuj
-@path/to/file.toml`` attaches a file, like an upload in Telegram. Dialogue tests drive :meth:`handle`.
+replies. Buttons are shown with the command they send; documents are saved, readable by the owner only, to a
+folder (``exports/``, in ``.gitignore``). ``/importuj @path/to/file.toml`` attaches a file, like an upload in
+Telegram. Dialogue tests drive :meth:`handle`.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -79,12 +81,28 @@ class ConsoleChannel:
         return [render_reply(reply, self._save(reply)) for reply in replies]
 
     def _save(self, reply: Reply) -> Path | None:
+        """Write the reply's document into :attr:`downloads` and return its path.
+
+        Documents may be secret (invite codes, the voters of a roster), so the folder is made private (0700)
+        and each file is created 0600; the default folder ``exports/`` is in ``.gitignore``. An earlier file
+        of the same name is never overwritten (``bo2027-kody-2.txt``): a second batch of codes must not make
+        the first one unreadable.
+        """
         if reply.document is None:
             return None
-        self.downloads.mkdir(parents=True, exist_ok=True)
-        target = self.downloads / Path(reply.document.filename).name
-        target.write_bytes(reply.document.content)
-        return target
+        self.downloads.mkdir(mode=0o700, parents=True, exist_ok=True)
+        name = Path(reply.document.filename).name
+        stem, suffix = Path(name).stem, Path(name).suffix
+        for number in range(1, 10_000):
+            target = self.downloads / (name if number == 1 else f"{stem}-{number}{suffix}")
+            try:
+                descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            except FileExistsError:
+                continue
+            with os.fdopen(descriptor, "wb") as handle:
+                handle.write(reply.document.content)
+            return target
+        raise OSError(f"too many files named {name} in {self.downloads}")
 
     def loop(self, read: Callable[[str], str] = input, write: Callable[[str], None] = print) -> None:
         """Read lines until end of input or ``/koniec`` (``/quit``), printing the replies."""

@@ -32,12 +32,13 @@ from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot import logs
 from bot.app import App, build_app, load_examples
 from bot.config import Settings, load_settings
 from bot.scheduling.leader import leadership
 from bot.scheduling.runner import SchedulerRunner, start_scheduler
-from bot.web.serve import ThreadedServer
-from storage.engine import normalize_url
+from bot.web.serve import PortTaken, ThreadedServer
+from storage.engine import normalize_url, redacted_url
 
 if TYPE_CHECKING:
     from starlette.applications import Starlette
@@ -173,7 +174,7 @@ def start_web(
         return ThreadedServer(asgi, web.host, web.port, reuse_port=True).start()
     try:
         return ThreadedServer(asgi, web.host, web.port).start()
-    except RuntimeError:
+    except PortTaken:
         return ThreadedServer(asgi, web.host).start()
 
 
@@ -209,10 +210,7 @@ def run_worker(config: Path | None, stop: threading.Event, *, index: int = 0, sa
 
 def _worker_main(config: Path | None, index: int, verbose: bool) -> None:
     """Entry point of a worker process (spawned: a fresh interpreter)."""
-    logging.basicConfig(
-        level=logging.INFO if verbose else logging.WARNING,
-        format=f"%(levelname)s [worker {index} pid %(process)d] %(name)s: %(message)s",
-    )
+    logs.configure(verbose, f"%(levelname)s [worker {index} pid %(process)d] %(name)s: %(message)s")
     stop = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stop.set())
@@ -241,7 +239,8 @@ def serve(config: Path | None, settings: Settings, say: Say, *, workers: int | N
     if problem is not None:
         raise ValueError(problem)
     prepare(settings, say)
-    say(f"Baza / store: {settings.storage.url}; {count} worker(s) on {settings.web.host}:{settings.web.port}")
+    where = f"{settings.web.host}:{settings.web.port}"
+    say(f"Baza / store: {redacted_url(settings.storage.url)}; {count} worker(s) on {where}")
     stopping = threading.Event()
     previous = {signum: signal.signal(signum, lambda *_: stopping.set()) for signum in (signal.SIGTERM, signal.SIGINT)}
     verbose = logging.getLogger().isEnabledFor(logging.INFO)

@@ -33,6 +33,7 @@ __all__ = [
     "SessionFactory",
     "make_engine",
     "normalize_url",
+    "redacted_url",
     "session_factory",
     "transaction",
 ]
@@ -59,6 +60,14 @@ def normalize_url(url: str | URL) -> URL:
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+def redacted_url(url: str | URL) -> str:
+    """``url`` as it may be printed or logged: the password replaced by ``***``."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # not a URL SQLAlchemy can parse: print nothing of it
+        return "<invalid database URL>"
 
 
 def make_engine(url: str | URL, *, echo: bool = False) -> Engine:

@@ -144,3 +144,54 @@ def load_example(services: Services, clock: FakeClock) -> Callable[..., str]:
         return definition.slug
 
     return load
+
+
+# --- The "real parts" summary line -----------------------------------------------------------------------------
+# How many tests ran on each real part (PostgreSQL, Dovecot, Chromium) and how many skipped, with the reasons:
+# a green run that silently skipped every IMAP test must be visible. The line comes before pytest's closing line,
+# which CI reads and which stays as it is.
+
+REAL_PARTS = ("postgres", "dovecot", "chromium")
+_PART_NAMES = {"postgres": "postgresql", "dovecot": "dovecot", "chromium": "chromium"}
+_real_ran: dict[str, int] = dict.fromkeys(REAL_PARTS, 0)
+_real_skipped: dict[str, dict[str, int]] = {part: {} for part in REAL_PARTS}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """A test using the session's Dovecot (the ``dovecot`` fixture) is a Dovecot test."""
+    for item in items:
+        if "dovecot" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.dovecot)
+
+
+def _parts_of(report: pytest.TestReport) -> list[str]:
+    keywords = report.keywords
+    return [part for part in REAL_PARTS if part in keywords]
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    parts = _parts_of(report)
+    if not parts:
+        return
+    if report.skipped:
+        reason = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "skipped"
+        for part in parts:
+            reasons = _real_skipped[part]
+            reasons[reason.removeprefix("Skipped: ")] = reasons.get(reason.removeprefix("Skipped: "), 0) + 1
+    elif report.when == "call":
+        for part in parts:
+            _real_ran[part] += 1
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    if not any(_real_ran.values()) and not any(_real_skipped.values()):
+        return
+    ran = ", ".join(f"{_PART_NAMES[part]} {_real_ran[part]}" for part in REAL_PARTS)
+    skipped = sum(sum(reasons.values()) for reasons in _real_skipped.values())
+    line = f"real parts: {ran} executed, {skipped} skipped"
+    if skipped:
+        why = "; ".join(
+            f"{_PART_NAMES[part]}: {reason}" for part in REAL_PARTS for reason in sorted(_real_skipped[part])
+        )
+        line += f" ({why})"
+    terminalreporter.write_line(line)

@@ -14,7 +14,7 @@ from typing import Any, Self
 
 import uvicorn
 
-__all__ = ["ThreadedServer", "free_port"]
+__all__ = ["PortTaken", "ThreadedServer", "free_port"]
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -24,14 +24,22 @@ def free_port(host: str = "127.0.0.1") -> int:
         return int(probe.getsockname()[1])
 
 
+class PortTaken(RuntimeError):
+    """``host:port`` is held by another process (``str()`` says which)."""
+
+
 class ThreadedServer:
-    """Serve any ASGI app on ``host:port`` (0 = a free port) with uvicorn from a daemon thread."""
+    """Serve any ASGI app on ``host:port`` (0 = a free port) with uvicorn from a daemon thread.
+
+    The listening socket is bound here, before uvicorn starts, so a taken port is one :class:`PortTaken` for the
+    caller to word, never uvicorn's ``ERROR: [Errno 98]`` in the log.
+    """
 
     def __init__(self, asgi: Any, host: str = "127.0.0.1", port: int = 0, *, reuse_port: bool = False) -> None:
         self.host = host
-        self.port = port or free_port(host)
+        self.port = port
         self.reuse_port = reuse_port
-        config = uvicorn.Config(asgi, host=host, port=self.port, log_level="warning", lifespan="off", access_log=False)
+        config = uvicorn.Config(asgi, host=host, port=port, log_level="warning", lifespan="off", access_log=False)
         self._server = uvicorn.Server(config)
         self._thread: threading.Thread | None = None
 
@@ -41,31 +49,37 @@ class ThreadedServer:
         return f"http://{self.host}:{self.port}"
 
     def start(self) -> Self:
-        """Start serving; returns when the port accepts connections."""
-        self._thread = threading.Thread(target=self._serve, name=f"asgi-{self.port}", daemon=True)
+        """Bind and start serving; returns when the port accepts connections. :class:`PortTaken` when the port
+        is held by another process."""
+        sock = self._bind()
+        self.port = int(sock.getsockname()[1])
+        self._thread = threading.Thread(target=self._serve, args=(sock,), name=f"asgi-{self.port}", daemon=True)
         self._thread.start()
         for _ in range(500):
             if self._server.started:
                 return self
             if not self._thread.is_alive():
-                raise RuntimeError(f"could not listen on {self.url}")
+                raise RuntimeError(f"could not serve on {self.url}")
             threading.Event().wait(0.01)
         raise RuntimeError(f"{self.url} did not start in 5 s")
 
-    def _serve(self) -> None:
-        if not self.reuse_port:
-            asyncio.run(self._server.serve())
-            return
+    def _bind(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)
+        # SO_REUSEADDR only lets a restarted bot take its port back from connections in TIME_WAIT: a port some
+        # process listens on still refuses the bind (unless both asked for SO_REUSEPORT).
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        if self.reuse_port:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
         try:
             sock.bind((self.host, self.port))
-        except OSError:
+        except OSError as error:
             sock.close()
-            return  # start() sees the thread end and says the port is taken
+            raise PortTaken(f"{self.host}:{self.port} is taken ({error.strerror})") from error
         sock.set_inheritable(False)
+        return sock
+
+    def _serve(self, sock: socket.socket) -> None:
         asyncio.run(self._server.serve(sockets=[sock]))
 
     def stop(self) -> None:

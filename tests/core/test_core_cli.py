@@ -80,10 +80,10 @@ def test_refusals_are_one_clear_sentence_with_exit_status_2(
 
 def test_run_loads_the_examples_and_talks(cli: tuple[CliRunner, list[str], dict[str, str]]) -> None:
     runner, config, env = cli
-    result = runner.invoke(app, [*config, "run"], env=env, input="/procesy\n")
+    result = runner.invoke(app, [*config, "run", "--console"], env=env, input="/procesy\n")
     assert result.exit_code == 0, result.output
     assert "bo2027" in result.output and "Procesy:" in result.output
-    again = runner.invoke(app, [*config, "run"], env=env, input="")
+    again = runner.invoke(app, [*config, "run", "--console"], env=env, input="")
     assert "examples loaded" not in again.output  # imported once, not twice
 
 

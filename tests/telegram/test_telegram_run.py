@@ -54,7 +54,7 @@ def test_glos_run_prints_how_to_talk_to_the_bot(tmp_path: Path, database_url: st
         encoding="utf-8",
     )
     env = {"GLOS_BOT__SECRET_KEY": "cli-test-secret-0123456789abcdef"}
-    result = CliRunner().invoke(cli, ["--config", str(config), "run"], env=env, input="/procesy\n")
+    result = CliRunner().invoke(cli, ["--config", str(config), "run", "--console"], env=env, input="/procesy\n")
     assert result.exit_code == 0, result.output
     assert "emulator" in result.output and "/_emulator/chats/1001" in result.output
     assert "bo2027" in result.output

@@ -248,6 +248,7 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = ROOT / "test-artifacts"
 
 
+@pytest.mark.chromium
 @pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Chromium is not installed (apt-get install chromium)")
 def test_a_member_replies_in_the_browser_and_sees_the_confirmation(
     running: tuple[App, ThreadedServer, PlaygroundMail],
