@@ -39,6 +39,7 @@ __all__ = ["ANSWER_WORDS", "format_ballot_text", "parse_ballot_text"]
 ANSWER_WORDS: dict[str, dict[Answer, str]] = {
     "pl": {Answer.YES: "TAK", Answer.NO: "NIE", Answer.ABSTAIN: "WSTRZYMUJĘ SIĘ"},
     "en": {Answer.YES: "YES", Answer.NO: "NO", Answer.ABSTAIN: "ABSTAIN"},
+    "uk": {Answer.YES: "ТАК", Answer.NO: "НІ", Answer.ABSTAIN: "УТРИМУЮСЬ"},
 }
 """How :func:`format_ballot_text` writes answers, per language."""
 
@@ -49,6 +50,11 @@ _ANSWERS: tuple[tuple[str, Answer], ...] = (
     (r"wstrzymanie(?:[^\S\n]+sie)?", Answer.ABSTAIN),
     (r"wstrzymuje", Answer.ABSTAIN),
     (r"abstain", Answer.ABSTAIN),
+    # Ukrainian: "утримуюсь" / "утримуюся" (I abstain), "проти" (against), "ні" (no), "так" (yes)
+    (r"утримуюс[ья]", Answer.ABSTAIN),
+    (r"проти", Answer.NO),
+    (r"ні", Answer.NO),
+    (r"так", Answer.YES),
     (r"abstention", Answer.ABSTAIN),
     (r"przeciw", Answer.NO),
     (r"nie", Answer.NO),
@@ -58,7 +64,7 @@ _ANSWERS: tuple[tuple[str, Answer], ...] = (
     (r"za", Answer.YES),
 )
 _KEY_CHARS = r"0-9a-z_.\-/"
-_WORD_END = r"(?![0-9a-z_\-/]|\.[0-9a-z])"  # "TAK." ends at the dot, "no.5" does not end at "no"
+_WORD_END = r"(?![0-9a-z_\-/\u0400-\u04ff]|\.[0-9a-z])"  # "TAK." ends at the dot, "no.5" does not end at "no"
 _TOKEN = re.compile(
     "|".join(
         (

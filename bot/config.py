@@ -49,7 +49,7 @@ class BotSettings(_Section):
 
     name: str = Field(default="Głos", min_length=1)
     timezone: str = "Europe/Warsaw"
-    language: Literal["pl", "en"] = "pl"
+    language: Literal["pl", "en", "uk"] = "pl"
     admins: list[str] = Field(default_factory=list)
     secret_key: SecretStr | None = None
     secret_key_file: str = ".glos-secret"

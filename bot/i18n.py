@@ -29,9 +29,11 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
-__all__ = ["LANGUAGES", "Translator", "catalogue_ids", "translator"]
+__all__ = ["LANGUAGES", "LANGUAGE_NAMES", "Translator", "catalogue_ids", "translator"]
 
-LANGUAGES = ("pl", "en")
+LANGUAGES = ("pl", "en", "uk")
+LANGUAGE_NAMES = {"pl": "Polski", "en": "English", "uk": "Українська"}
+"""Each language named in itself, as a language switch shows it (the same in every catalogue)."""
 FALLBACK = "pl"
 log = logging.getLogger(__name__)
 

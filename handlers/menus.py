@@ -29,7 +29,7 @@ class CommandMenus:
         """The commands ``caller`` may use, described in their language."""
         t = translator(caller.language)
         return [
-            BotCommand(command.name, t(command.summary)[:256])
+            BotCommand(command.name_in(t.language), t(command.summary)[:256])
             for command in self.commands.visible_to(caller)
             if Channel.TELEGRAM in command.channels
         ]

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
-from bot.i18n import translator
+from bot.i18n import LANGUAGE_NAMES, translator
 from bot.web.language import request_language
 from bot.web.playground_mail import MailPaneWeb
 from handlers.emulator.driver import Emulator
@@ -49,7 +49,7 @@ def playground_app(emulator: Emulator, mail: MailPaneWeb | None = None, *, bot_n
         html = _PAGE.render(
             t=translator(language),
             language=language,
-            other="en" if language == "pl" else "pl",
+            others=[(code, name) for code, name in LANGUAGE_NAMES.items() if code != language],
             bot=bot_name,
             resident=RESIDENT_ID,
             moderator=MODERATOR_ID,

@@ -88,3 +88,10 @@ class Command:
     def names(self) -> tuple[str, ...]:
         """The Polish name first, then the aliases."""
         return (self.name, *self.aliases)
+
+    def name_in(self, language: str) -> str:
+        """The name a person reading ``language`` is shown: the Polish name in Polish, the English alias
+        otherwise (Telegram command names are Latin letters only, so Ukrainian uses the English ones)."""
+        if language == "pl" or not self.aliases:
+            return self.name
+        return self.aliases[0]

@@ -17,7 +17,7 @@ from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import InputError, NotEligible
-from bot.i18n import LANGUAGES
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.replies import Button, Document, Reply
 from bot.views.process import district_name, process_line, process_text
 from bot.views.results import results_text
@@ -77,11 +77,18 @@ def _next_step(inv: Invocation, slug: str) -> list[Reply]:
     return []
 
 
+def language_buttons(command: str = "/jezyk") -> tuple[tuple[Button, ...], ...]:
+    """One row with a button per language, each named in itself (Polski, English, Українська)."""
+    return (tuple(Button(LANGUAGE_NAMES[code], f"{command} {code}") for code in LANGUAGES),)
+
+
 def cmd_language(inv: Invocation) -> Sequence[Reply]:
-    """Switch the person's language (pl, en)."""
+    """Switch the person's language (pl, en, uk); without one (or with an unknown one), offer buttons."""
     wanted = inv.args.strip().lower()[:2]
+    if not wanted:
+        return [Reply(inv.t("language.choose"), buttons=language_buttons())]
     if wanted not in LANGUAGES:
-        raise InputError("language.unknown", languages=", ".join(LANGUAGES))
+        return [Reply(inv.t("language.unknown", languages=", ".join(LANGUAGES)), buttons=language_buttons())]
     inv.services.people.set_language(inv.caller.person_id, wanted)
     from bot.i18n import translator
 

@@ -54,8 +54,10 @@ class CommandTable:
         for command in self.visible_to(caller):
             if caller.channel not in command.channels:
                 continue
-            alias = f" (/{', /'.join(command.aliases)})" if command.aliases else ""
-            lines.append(f"/{command.name}{alias} — {t(command.summary)}")
+            shown = command.name_in(t.language)
+            others = [name for name in command.names if name != shown]
+            alias = f" (/{', /'.join(others)})" if others else ""
+            lines.append(f"/{shown}{alias} — {t(command.summary)}")
         lines.append(t("help.footer"))
         return "\n".join(lines)
 

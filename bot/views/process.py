@@ -68,13 +68,14 @@ def process_text(info: ProcessInfo, t: Translator, *, district: str | None = Non
             header += " — " + t("process.pool_budget", budget=t.money(pool.budget))
         lines.append(f"[{pool.key}] {header}")
         lines.append(ballot_rule_text(pool, t))
+        lines.append(t("process.counting", rule=t("counting.rule." + pool.counting.rule.value)))
         for item in definition.items_of(pool.key):
             text = f"  {item.key}. {item.title.get(lang)}"
             if item.kind is ItemKind.PROJECT and item.cost is not None:
                 text += f" ({t.money(item.cost)})"
             lines.append(text)
     if definition.rounds > 1:
-        lines += ["", t("process.rounds", rounds=definition.rounds)]
+        lines += ["", t("process.rounds", count=definition.rounds)]
     yes_no = any(pool.ballot.rule is BallotRuleKind.YES_NO_ABSTAIN for pool in definition.pools)
     if info.kind is ProcessKind.VOTE and not yes_no:
         lines += ["", t("process.how.vote_choice", slug=info.slug)]  # a poll with options, not yes / no / abstain

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 from bot.domain import Phase
 from bot.errors import WrongPhase
 from bot.exports import export_process
+from bot.i18n import LANGUAGES
 from bot.web.site import SiteDep
 
 __all__ = ["router"]
@@ -25,7 +26,7 @@ def api_processes(site: SiteDep) -> list[dict[str, Any]]:
             "slug": info.slug,
             "kind": info.kind.value,
             "phase": info.phase.value,
-            "title": {"pl": info.title("pl"), "en": info.title("en")},
+            "title": {language: info.title(language) for language in LANGUAGES},
             "opens_at": info.opens_at.isoformat() if info.opens_at else None,
             "closes_at": info.closes_at.isoformat() if info.closes_at else None,
         }

@@ -10,7 +10,7 @@ __all__ = ["request_language"]
 
 
 def request_language(request: Request) -> str:
-    """``pl`` or ``en``: the ``lang`` query parameter when it names one, else the first supported language the
+    """``pl``, ``en`` or ``uk``: the ``lang`` query parameter when it names one, else the first supported language the
     browser asks for, else Polish (the first language of every process)."""
     wanted = request.query_params.get("lang")
     if wanted in LANGUAGES:

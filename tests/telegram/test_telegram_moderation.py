@@ -82,7 +82,12 @@ async def test_menus_are_per_language_and_moderator_commands_only_for_moderators
     assert "glosuj" in residents and "zamknij" not in residents
     english = dict(emulator.commands(language_code="en"))
     polish = dict(emulator.commands(language_code="pl"))
-    assert english["glosuj"] != polish["glosuj"]
+    ukrainian = dict(emulator.commands(language_code="uk"))
+    # each menu names the commands in its reader's language (Ukrainian uses the English, Latin-letter names)
+    assert polish["glosuj"] == "oddaj lub zmień głos, np. /glosuj city: 1, 2; wesola: 12 albo /glosuj TAK"
+    assert "glosuj" not in english and "glosuj" not in ukrainian
+    assert english["vote"] == "cast or change your vote, e.g. /vote city: 1, 2; wesola: 12 or /vote YES"
+    assert ukrainian["vote"] == "віддати або змінити голос, напр. /vote 1, 2 або /vote ТАК"
     moderator = [name for name, _ in emulator.commands({"type": "chat", "chat_id": MODERATOR})]
     assert "zamknij" in moderator and "nadaj_role" in moderator
     assert emulator.commands({"type": "chat", "chat_id": 101}) == []
