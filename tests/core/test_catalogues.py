@@ -35,7 +35,7 @@ SUFFIXES = {".py", ".html", ".j2"}
 # a message id: two or more dotted lower-case words ("vote.accepted", "flows.poll.ask_title")
 _ID = r"[a-z][a-z0-9_]*(?:\.[a-z0-9_]+)+"
 # a prefix joined with a value at run time: t("phase." + …), t(f"phase.{…}"), t("phase." ~ …) in Jinja
-_PREFIX = re.compile(r"""["']((?:[a-z][a-z0-9_]*\.)+)["']\s*[+~]|f["']((?:[a-z][a-z0-9_]*\.)+)\{""")
+_PREFIX = re.compile(r"""["']((?:[a-z][a-z0-9_]*\.)+[a-z0-9_]*)["']\s*[+~]|f["']((?:[a-z][a-z0-9_]*\.)+[a-z0-9_]*)\{""")
 
 
 @cache
