@@ -21,7 +21,7 @@ from mail.processor import MailAddressing
 from mail.tokens import TokenOwner, issue_token, new_message_id
 from storage.models import OutboxMessage, Process, RosterEntry
 
-__all__ = ["invitation_rules", "invite_roster"]
+__all__ = ["invitation_rules", "invitation_text", "invite_roster"]
 
 _ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
@@ -46,6 +46,32 @@ def invitation_rules(definition: ProcessDefinition, t: Translator) -> list[str]:
         else:
             rules.append(t("mail.invite.rule.choice", example=", ".join(keys[:3])))
     return rules
+
+
+def invitation_text(definition: ProcessDefinition, t: Translator, bot: str) -> tuple[str, str]:
+    """(plain text, HTML) of the invitation to ``definition`` in ``t``'s language.
+
+    The same for every member of a process who reads that language (nothing personal is in it: the reply token
+    travels in the headers only), so what we sent can be rendered again to recognise it in a reply
+    (:mod:`mail.sent`) without keeping anyone's copy.
+    """
+    items = [(item.key, item.title.get(t.language)) for item in definition.items if item.kind is not ItemKind.SECTION]
+    sections = [
+        (item.number or item.key, item.title.get(t.language))
+        for item in definition.items
+        if item.kind is ItemKind.SECTION
+    ]
+    return render(
+        "invitation",
+        t,
+        title=definition.title.get(t.language),
+        description=definition.description.get(t.language) if definition.description else "",
+        closes_at=t.datetime(definition.closes_at) if definition.closes_at else "",
+        items=items,
+        sections=sections,
+        rules=invitation_rules(definition, t),
+        bot=bot,
+    )
 
 
 def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> int:
@@ -74,25 +100,7 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
                 connection, services.context.secret, owner, services.context.clock.now(), message_id=message_id
             )
             title = definition.title.get(t.language)
-            items = [
-                (item.key, item.title.get(t.language)) for item in definition.items if item.kind is not ItemKind.SECTION
-            ]
-            sections = [
-                (item.number or item.key, item.title.get(t.language))
-                for item in definition.items
-                if item.kind is ItemKind.SECTION
-            ]
-            text, html = render(
-                "invitation",
-                t,
-                title=title,
-                description=definition.description.get(t.language) if definition.description else "",
-                closes_at=t.datetime(definition.closes_at) if definition.closes_at else "",
-                items=items,
-                sections=sections,
-                rules=invitation_rules(definition, t),
-                bot=services.context.bot_name,
-            )
+            text, html = invitation_text(definition, t, services.context.bot_name)
             headers = {
                 "Message-ID": message_id,
                 "Reply-To": addressing.reply_to(token),

@@ -105,38 +105,66 @@ def decode_bytes(payload: bytes, declared: str | None) -> str:
 
 
 class _TextExtractor(HTMLParser):
-    """Visible text of an HTML body, with line breaks for block elements and ``>`` for blockquotes."""
+    """Visible text of an HTML body: white space collapsed as a browser does, line breaks for block elements and
+    ``<br>``, and ``> `` at the start of every line inside a blockquote (or Gmail's / Yahoo's quote ``div``)."""
 
-    _BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote", "hr"})
+    _BLOCKS = frozenset({"p", "div", "br", "tr", "li", "h1", "h2", "h3", "h4", "table", "blockquote", "hr", "pre"})
+    _QUOTES = ("gmail_quote", "yahoo_quoted", "moz-cite", "divrplyfwdmsg")
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.parts: list[str] = []
         self.skip = 0
         self.quote = 0
+        self.pre = 0
+        self.stack: list[bool] = []  # for each open div: did it open a quote?
+
+    def _newline(self) -> None:
+        self.parts.append("\n")
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in ("style", "script", "head", "title"):
             self.skip += 1
-        if tag == "blockquote" or (tag == "div" and any(v and "gmail_quote" in v for _, v in attrs)):
+        if tag == "pre":
+            self.pre += 1
+        quoting = tag == "blockquote" or (
+            tag == "div" and any(v and any(q in v.lower() for q in self._QUOTES) for _, v in attrs)
+        )
+        if tag == "div":
+            self.stack.append(quoting)
+        if quoting:
             self.quote += 1
         if tag in self._BLOCKS:
-            self.parts.append("\n")
+            self._newline()
 
     def handle_endtag(self, tag: str) -> None:
         if tag in ("style", "script", "head", "title") and self.skip:
             self.skip -= 1
+        if tag == "pre" and self.pre:
+            self.pre -= 1
         if tag == "blockquote" and self.quote:
             self.quote -= 1
+        if tag == "div" and self.stack and self.stack.pop() and self.quote:
+            self.quote -= 1
         if tag in self._BLOCKS:
-            self.parts.append("\n")
+            self._newline()
 
     def handle_data(self, data: str) -> None:
         if self.skip:
             return
-        if self.quote:
-            data = "\n".join("> " + line for line in data.splitlines())
-        self.parts.append(data)
+        if not self.pre:
+            data = re.sub(r"\s+", " ", data)
+        lines = data.split("\n")
+        for number, line in enumerate(lines):
+            if number:
+                self._newline()
+            at_start = not self.parts or self.parts[-1].endswith("\n")
+            if at_start:
+                line = line.lstrip()
+            if self.quote and at_start and line:
+                line = "> " + line
+            if line:
+                self.parts.append(line)
 
 
 def html_to_text(markup: str) -> str:
@@ -148,7 +176,7 @@ def html_to_text(markup: str) -> str:
     except Exception:
         return html.unescape(re.sub(r"<[^>]+>", " ", markup))
     text = "".join(extractor.parts).replace("\xa0", " ")
-    lines = [line.rstrip() for line in text.splitlines()]
+    lines = [line.rstrip() for line in text.split("\n")]
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
