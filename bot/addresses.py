@@ -45,12 +45,18 @@ _HOUSE = r"\d+(?:\s?[a-z](?![\w])(?!\s*\d))?"
 _NUMBER = re.compile(rf"\s({_HOUSE})(?:\s*(?:/|\bm\b|\bmieszk\b|\bmieszkania\b|\blok\b|\blokal\b)\s*({_HOUSE}))?(?!\w)")
 
 
+# Diacritics are the combining marks of the decomposed text, removed by one regular expression (a register of a
+# million lines is folded three times per line); "ł" has no decomposition and is replaced by hand.
+_COMBINING = re.compile("[\u0300-\u036f]")
+_PUNCTUATION = re.compile(r"[^\w/]+|_")
+
+
 def fold(text: str) -> str:
     """Lower case, no diacritics (``Łódź`` → ``lodz``), punctuation (except ``/``) as spaces, spaces collapsed."""
-    text = text.lower().replace("ł", "l")
-    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
-    text = re.sub(r"[^\w/]+", " ", text).replace("_", " ")
-    return " ".join(text.split())
+    text = text.lower()
+    if not text.isascii():
+        text = _COMBINING.sub("", unicodedata.normalize("NFKD", text.replace("ł", "l")))
+    return " ".join(_PUNCTUATION.sub(" ", text).split())
 
 
 def address_key(address: str) -> str:

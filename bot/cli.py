@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 
 from bot import cli_scheduler as scheduling_cli
-from bot import cli_tally, logs
+from bot import cli_tally, cli_verification, logs
 from bot.app import load_examples
 from bot.cli_app import running_app, settings_of
 from bot.commands.args import parse_local_datetime
@@ -44,6 +44,7 @@ process_app = typer.Typer(help="Processes: import, open, close, publish, results
 app.add_typer(db_app, name="db")
 app.add_typer(process_app, name="process")
 cli_tally.register(app)
+cli_verification.register(app)
 scheduling_cli.register(app)
 mail_cli.register(app)  # the e-mail channel's commands (glos mail invite|poll|send|run)
 

@@ -27,9 +27,11 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
 
 from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.engine import Connection
@@ -52,7 +54,7 @@ __all__ = [
 ]
 
 MAX_FAILED_PER_DAY = 5  # failed attempts per person, process and day: guessing who is on the list is slow
-IMPORT_CHUNK = 5_000  # register lines per INSERT: large enough to amortise round trips, small in memory
+IMPORT_CHUNK = 5_000  # register keys per executemany on SQLite: amortises the calls, small in memory
 
 _REGISTER = RegisterEntry.__table__  # type: ignore[attr-defined]
 _VOTER = VerifiedVoter.__table__  # type: ignore[attr-defined]
@@ -141,10 +143,10 @@ class VerificationService:
         """Add the residents of a register CSV (read as a stream of lines) to process ``slug``.
 
         Only HMACs are stored; a line already there is ignored. ``replace`` empties the register first (a new
-        list from the city). Inserted in chunks of :data:`IMPORT_CHUNK` in one transaction: all or nothing.
+        list from the city). One transaction, all or nothing; the file is never held in memory: SQLite gets chunks
+        of :data:`IMPORT_CHUNK`, PostgreSQL one streamed ``COPY`` (see ``bench/register.py``).
         """
         reader = RegisterReader(lines)
-        added = 0
         with self.ctx.connection() as connection:
             state = self.ctx.state(connection, slug)
             definition = self.ctx.definition_of(connection, state)
@@ -152,34 +154,46 @@ class VerificationService:
                 raise InputError("register.not_register", slug=state.slug)
             if replace:
                 connection.execute(delete(_REGISTER).where(_REGISTER.c.process_id == state.id))
-            statement = ignore_statement(
-                connection.dialect.name, _REGISTER, ("process_id", "entry_hash"), returning="id"
-            )
-            mac = hmac.new(self.ctx.secret, digestmod=hashlib.sha256)
-            chunk: list[dict[str, object]] = []
-            for key in reader:
-                # copying a keyed HMAC state is cheaper than keying a new one for each of a million lines
-                line = mac.copy()
-                line.update(("register:" + key).encode())
-                chunk.append({"process_id": state.id, "entry_hash": line.hexdigest()})
-                if len(chunk) >= IMPORT_CHUNK:
-                    added += self._insert_chunk(connection, statement, chunk)
-                    chunk = []
-            if chunk:
-                added += self._insert_chunk(connection, statement, chunk)
+            mac = hmac.new(self.ctx.secret, b"register:", hashlib.sha256)
+
+            def hashes() -> Iterator[str]:
+                for key in reader:
+                    # copying a keyed HMAC state is cheaper than keying a new one for each of a million lines
+                    line = mac.copy()
+                    line.update(key.encode())
+                    yield line.hexdigest()
+
+            if connection.dialect.name == "postgresql":
+                added = self._copy_postgresql(connection, state.id, hashes())
+            else:
+                added = self._insert_sqlite(connection, state.id, hashes())
             self._audit(connection, "register.import", actor_id, state.id, added=added)
         return RegisterImport(reader.read, added, reader.skipped)
 
     @staticmethod
-    def _insert_chunk(connection: Connection, statement: object, chunk: list[dict[str, object]]) -> int:
-        if connection.dialect.name == "sqlite":
-            # SQLite: executemany of a plain INSERT OR IGNORE is the fast path (RETURNING forbids executemany)
-            before = connection.execute(select(func.count()).select_from(_REGISTER)).scalar_one()
-            connection.execute(insert(_REGISTER).prefix_with("OR IGNORE"), chunk)
-            after = connection.execute(select(func.count()).select_from(_REGISTER)).scalar_one()
-            return int(after - before)
-        result = connection.execute(statement, chunk)  # type: ignore[call-overload]
-        return len(result.all())
+    def _insert_sqlite(connection: Connection, process_id: int, hashes: Iterator[str]) -> int:
+        """Chunks of ``INSERT OR IGNORE`` through the driver's executemany (its row count is what went in)."""
+        added = 0
+        statement = "INSERT OR IGNORE INTO register_entry (process_id, entry_hash) VALUES (?, ?)"
+        while chunk := [(process_id, value) for value in islice(hashes, IMPORT_CHUNK)]:
+            added += max(connection.exec_driver_sql(statement, chunk).rowcount, 0)
+        return added
+
+    @staticmethod
+    def _copy_postgresql(connection: Connection, process_id: int, hashes: Iterator[str]) -> int:
+        """``COPY`` every hash into a temporary table (streamed), then one ``INSERT … ON CONFLICT DO NOTHING``."""
+        raw: Any = connection.connection.dbapi_connection
+        with raw.cursor() as cursor:
+            cursor.execute("CREATE TEMPORARY TABLE register_import (entry_hash varchar(64)) ON COMMIT DROP")
+            with cursor.copy("COPY register_import (entry_hash) FROM STDIN") as copy:
+                for value in hashes:
+                    copy.write_row((value,))
+            cursor.execute(
+                "INSERT INTO register_entry (process_id, entry_hash) SELECT DISTINCT %s, entry_hash "
+                "FROM register_import ON CONFLICT DO NOTHING",
+                (process_id,),
+            )
+            return int(cursor.rowcount)
 
     # -- verifying a voter ---------------------------------------------------------------------------------
 
