@@ -21,12 +21,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
 
-from bot.domain import Phase, ProcessKind
+from bot.domain import Phase, ProcessKind, VerifyMode
 from bot.errors import GlosError
 from bot.i18n import translator
 from bot.scheduling.digest import send_digest
@@ -119,9 +119,17 @@ def load_snapshots(services: Services) -> list[ProcessSnapshot]:
             tuple(str(offset) for offset in (row[7] or {}).get("reminders", [])),
             row[8],
             _aware(published.get(row[0])),
+            _verification_kept((row[7] or {}).get("eligibility") or {}),
         )
         for row in rows
     ]
+
+
+def _verification_kept(eligibility: dict[str, Any]) -> timedelta | None:
+    """How long after publication a process's verification data is kept; None where nothing is verified."""
+    if eligibility.get("verify", VerifyMode.DECLARED.value) == VerifyMode.DECLARED.value:
+        return None
+    return timedelta(days=int(eligibility.get("retention_days", 30)))
 
 
 class Scheduler:
@@ -138,6 +146,7 @@ class Scheduler:
             JobKind.PUBLISH: self._publish,
             JobKind.SUMMARY: self._summary,
             JobKind.DIGEST: self._digest,
+            JobKind.FORGET: self._forget,
         }
 
     def plan(self, now: datetime) -> list[Job]:
@@ -293,6 +302,11 @@ class Scheduler:
         sent = send_summary(self.services, job.slug, self.policy)
         detail = f"{sent.chats} chat messages, {sent.emails} e-mails, {sent.personal} personal messages"
         return "ok", detail, {"chats": sent.chats, "emails": sent.emails, "personal": sent.personal}
+
+    def _forget(self, job: Job, now: datetime) -> tuple[str, str, dict[str, Any]]:
+        assert job.slug is not None
+        erased = self.services.verification.erase(job.slug)
+        return "ok", f"{erased} verification rows erased", {"erased": erased}
 
     def _digest(self, job: Job, now: datetime) -> tuple[str, str, dict[str, Any]]:
         day = job.at.astimezone(self.policy.zone).date()

@@ -12,6 +12,8 @@ Jobs per process:
   time across daylight saving changes, quiet hours defer them, see :func:`bot.scheduling.quiet.place_reminder`);
 * ``close`` at ``closes_at`` while it is open;
 * ``publish`` right after closing when the definition says ``auto_publish``;
+* ``forget`` the verification data (the register, verified voters, failed attempts) ``retention_days`` after
+  publication, where the process verifies residents (``[eligibility] verify``);
 * ``summary`` once, as soon as it is published (``published_at``: the audit log's ``process.publish`` entry,
   written on the injected clock), when that was within the policy's summary window.
 
@@ -41,6 +43,7 @@ class JobKind(StrEnum):
     PUBLISH = "publish"
     SUMMARY = "summary"
     DIGEST = "digest"
+    FORGET = "forget"  # erase a process's verification data (register, verified voters) once results are final
 
 
 KIND_ORDER = {kind: index for index, kind in enumerate(JobKind)}
@@ -62,6 +65,7 @@ class ProcessSnapshot:
     reminders: tuple[str, ...]
     updated_at: datetime
     published_at: datetime | None = None
+    verification_kept: timedelta | None = None  # how long verification data outlives publication; None: none
 
 
 @dataclass(frozen=True)
@@ -124,6 +128,8 @@ def _process_jobs(process: ProcessSnapshot, policy: SchedulePolicy, now: datetim
     published_at = process.published_at
     if process.phase is Phase.PUBLISHED and published_at is not None and published_at >= now - policy.summary_window:
         yield Job(f"summary:{slug}", JobKind.SUMMARY, published_at, slug, pid)
+    if process.phase is Phase.PUBLISHED and published_at is not None and process.verification_kept is not None:
+        yield Job(f"forget:{slug}", JobKind.FORGET, published_at + process.verification_kept, slug, pid)
 
 
 def _digest_jobs(policy: SchedulePolicy, now: datetime) -> Iterable[Job]:
