@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.commands.args import closest_processes, unknown_process
 from bot.commands.base import Invocation
-from bot.errors import InputError, NotFound
+from bot.errors import InputError
 from bot.replies import Reply
 from bot.scheduling.announcements import MAX_TEXT, announce
 
@@ -26,10 +27,8 @@ def cmd_announce(inv: Invocation) -> Sequence[Reply]:
     slug, text = parts[0], parts[1].strip()
     if len(text) > MAX_TEXT:
         raise InputError("flows.announce.too_long", max=MAX_TEXT, length=len(text))
-    try:
-        inv.services.processes.get(slug)
-    except NotFound as refusal:
-        raise NotFound("process.not_found", slug=slug[:40]) from refusal
+    if inv.services.processes.find(slug.lower()) is None:
+        raise unknown_process(slug, closest_processes(inv, slug))
     report = announce(
         inv.services, slug, text, actor_id=inv.caller.person_id, language=inv.services.people.default_language
     )

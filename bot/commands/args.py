@@ -2,34 +2,96 @@
 
 from __future__ import annotations
 
+import difflib
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.commands.base import Invocation
+from bot.domain import Phase
 from bot.errors import InputError, NotFound
+from bot.replies import Button, Reply
 
-__all__ = ["parse_local_datetime", "parse_positive_int", "take_process"]
+__all__ = [
+    "closest_processes",
+    "confirm_remembered",
+    "parse_local_datetime",
+    "parse_positive_int",
+    "take_named_process",
+    "take_process",
+    "unknown_process",
+]
 
 
-def take_process(inv: Invocation, *, required: bool = True) -> tuple[str | None, str]:
-    """Split the arguments into (process slug, the rest).
+def take_process(inv: Invocation, *, required: bool = True, more: bool = True) -> tuple[str | None, str]:
+    """Split the arguments into (process slug, the rest) — never guessing a process.
 
-    The first word is the slug when a process of that name exists; otherwise the process the person last
-    talked about (``/start SLUG`` remembers it) is used. With ``required`` and no process known, the caller is
-    told how to name one.
+    The first word is the slug when a process of that name exists. A first word that is not one is refused
+    (with the closest names) when the command takes nothing after the process (``more`` False: ``/zamknij
+    indeks2027``), or when it is close to a process name (``/glosuj bo2028 city: 1``); otherwise it is the
+    command's own argument (``/glosuj TAK``, ``/dzielnica wesola``) and the process the person last talked
+    about (``/start SLUG`` remembers it) is meant. With ``required`` and no process known, the caller is told
+    how to name one.
     """
+    slug, rest, _named = take_named_process(inv, required=required, more=more)
+    return slug, rest
+
+
+def take_named_process(
+    inv: Invocation, *, required: bool = True, more: bool = True
+) -> tuple[str | None, str, bool]:
+    """:func:`take_process`, also saying whether the process was named (True) or remembered (False)."""
     words = inv.args.split(maxsplit=1)
     if words:
         candidate = words[0].lower()
         if inv.services.processes.find(candidate) is not None:
             inv.services.dialogue.remember(inv.caller.person_id, inv.caller.channel, process=candidate)
-            return candidate, words[1] if len(words) > 1 else ""
+            return candidate, words[1] if len(words) > 1 else "", True
+        close = closest_processes(inv, candidate)
+        if close or (not more and _looks_like_a_name(words[0])):
+            raise unknown_process(words[0], close)
     remembered = inv.services.dialogue.get(inv.caller.person_id, inv.caller.channel).get("process")
     if remembered is None and required:
-        if words and len(words[0]) < 41 and words[0].isascii() and words[0].replace("-", "").isalnum():
-            raise NotFound("process.not_found", slug=words[0])
+        if words and _looks_like_a_name(words[0]) and not more:
+            raise unknown_process(words[0], [])
         raise InputError("process.which", command=inv.command)
-    return remembered, inv.args
+    return remembered, inv.args, False
+
+
+def _looks_like_a_name(word: str) -> bool:
+    return len(word) < 41 and word.isascii() and word.replace("-", "").replace("_", "").isalnum()
+
+
+def closest_processes(inv: Invocation, word: str) -> list[str]:
+    """Up to three process names close to ``word`` (drafts only for moderators, who can see them)."""
+    phases = None if inv.caller.is_moderator else (Phase.OPEN, Phase.CLOSED, Phase.PUBLISHED)
+    slugs = [info.slug for info in inv.services.processes.list(phases)]
+    folded = word.lower()
+    close = difflib.get_close_matches(folded, slugs, n=3, cutoff=0.75)
+    # "indeks2027" for "indeks-2027": the same name without its separators is a match whatever the ratio
+    bare = folded.replace("-", "").replace("_", "")
+    same = [slug for slug in slugs if slug.replace("-", "").replace("_", "") == bare and slug not in close]
+    return same + close[: 3 - len(same)]
+
+
+def unknown_process(word: str, close: list[str]) -> NotFound:
+    """The refusal for a name that is no process, with the closest names when there are any."""
+    shown = word[:40]
+    if len(close) == 1:
+        return NotFound("process.not_found_one", slug=shown, suggestion=close[0])
+    if close:
+        return NotFound("process.not_found_many", slug=shown, suggestions=", ".join(close))
+    return NotFound("process.not_found", slug=shown)
+
+
+def confirm_remembered(inv: Invocation, slug: str, rest: str) -> Reply:
+    """Ask before a state-changing command acts on the remembered process: its name and title, and a button
+    that sends the same command with the name written out."""
+    info = inv.services.processes.get(slug)
+    command = f"/{inv.command} {slug} {rest}".strip()
+    return Reply(
+        inv.t("process.confirm", slug=slug, title=info.title(inv.t.language), command=command),
+        buttons=((Button(inv.t("process.confirm_button", slug=slug), command),),),
+    )
 
 
 def parse_positive_int(text: str, *, what: str) -> int:

@@ -6,7 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from bot.ballot_text import parse_ballot_text
-from bot.commands.args import parse_local_datetime, parse_positive_int, take_process
+from bot.commands.args import (
+    confirm_remembered,
+    parse_local_datetime,
+    parse_positive_int,
+    take_named_process,
+    take_process,
+)
 from bot.commands.base import Invocation
 from bot.commands.verification import paper_resident
 from bot.definition import load_definition
@@ -51,10 +57,18 @@ _RESPONSES = {
 }
 
 
-def _slug(inv: Invocation) -> tuple[str, str]:
-    slug, rest = take_process(inv)
+def _slug(inv: Invocation, *, more: bool = True) -> tuple[str, str]:
+    slug, rest = take_process(inv, more=more)
     assert slug is not None
     return slug, rest
+
+
+def _named(inv: Invocation, *, more: bool = True) -> tuple[str, str, Reply | None]:
+    """The process a state-changing command acts on; when it was not named, the question that confirms the
+    remembered one (the command then does nothing until a button or a named command says so)."""
+    slug, rest, named = take_named_process(inv, more=more)
+    assert slug is not None
+    return slug, rest, None if named else confirm_remembered(inv, slug, rest)
 
 
 def cmd_import(inv: Invocation) -> Sequence[Reply]:
@@ -79,14 +93,18 @@ def cmd_import(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_open(inv: Invocation) -> Sequence[Reply]:
     """Open a draft process for voting and opinions."""
-    slug, _ = _slug(inv)
+    slug, _, confirm = _named(inv, more=False)
+    if confirm is not None:
+        return [confirm]
     info = inv.services.processes.open(slug, actor_id=inv.caller.person_id)
     return [Reply(inv.t("process.opened", line=process_line(info, inv.t)))]
 
 
 def cmd_close(inv: Invocation) -> Sequence[Reply]:
     """Close an open process now."""
-    slug, _ = _slug(inv)
+    slug, _, confirm = _named(inv, more=False)
+    if confirm is not None:
+        return [confirm]
     info = inv.services.processes.close(slug, actor_id=inv.caller.person_id)
     return [
         Reply(
@@ -98,9 +116,11 @@ def cmd_close(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_extend(inv: Invocation) -> Sequence[Reply]:
     """Move the closing time: ``/przedluz SLUG 2027-07-07 23:59``."""
-    slug, rest = _slug(inv)
+    slug, rest, confirm = _named(inv)
     if not rest.strip():
         raise InputError("extend.which")
+    if confirm is not None:
+        return [confirm]
     when = parse_local_datetime(rest, inv.services.context.zone)
     info = inv.services.processes.extend(slug, when, actor_id=inv.caller.person_id)
     return [Reply(inv.t("process.extended", line=process_line(info, inv.t)))]
@@ -108,14 +128,16 @@ def cmd_extend(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_publish(inv: Invocation) -> Sequence[Reply]:
     """Publish the results of a closed process."""
-    slug, _ = _slug(inv)
+    slug, _, confirm = _named(inv, more=False)
+    if confirm is not None:
+        return [confirm]
     info = inv.services.processes.publish(slug, actor_id=inv.caller.person_id)
     return [Reply(inv.t("process.published", line=process_line(info, inv.t)))]
 
 
 def cmd_turnout(inv: Invocation) -> Sequence[Reply]:
     """How many took part, by channel and district."""
-    slug, _ = _slug(inv)
+    slug, _ = _slug(inv, more=False)
     turnout = inv.services.results.turnout(slug)
     lines = [inv.t("turnout.total", slug=slug, count=turnout.participants, eligible=turnout.eligible_known)]
     lines += [f"  {inv.t('channel.' + channel)}: {count}" for channel, count in turnout.by_channel.items()]
@@ -185,7 +207,9 @@ def cmd_respond(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_codes(inv: Invocation) -> Sequence[Reply]:
     """Issue invite codes: ``/kody SLUG 50``; they come back as a text file (shown once, stored hashed)."""
-    slug, rest = _slug(inv)
+    slug, rest, confirm = _named(inv)
+    if confirm is not None:
+        return [confirm]
     count = parse_positive_int(rest or "", what="count")
     codes = inv.services.eligibility.issue_codes(slug, count, actor_id=inv.caller.person_id)
     content = ("\n".join(codes) + "\n").encode()
@@ -199,7 +223,7 @@ def cmd_codes(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_roster(inv: Invocation) -> Sequence[Reply]:
     """Add people to a process's roster from an attached CSV (e-mail addresses by default)."""
-    slug, _ = _slug(inv)
+    slug, _ = _slug(inv, more=False)
     if inv.attachment is None:
         raise InputError("roster.needs_file")
     try:
@@ -235,7 +259,9 @@ def cmd_paper(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_export(inv: Invocation) -> Sequence[Reply]:
     """Export a process: ``/eksport SLUG csv|json|pb`` (results only once they are visible to moderators)."""
-    slug, rest = _slug(inv)
+    slug, rest, confirm = _named(inv)
+    if confirm is not None:
+        return [confirm]
     fmt = (rest.strip().lower() or "csv").lstrip(".")
     document = export_process(inv.services, slug, fmt)
     return [Reply(inv.t("export.ready", slug=slug, format=fmt), document=document)]

@@ -109,7 +109,7 @@ def cmd_processes(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_process(inv: Invocation) -> Sequence[Reply]:
     """The process described: dates, pools and projects, sections or questions, how to take part."""
-    slug, _ = take_process(inv)
+    slug, _ = take_process(inv, more=False)
     assert slug is not None
     info = inv.services.processes.get(slug)
     if info.phase is Phase.DRAFT and not inv.caller.is_moderator:
@@ -167,7 +167,7 @@ def cmd_vote(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_my_vote(inv: Invocation) -> Sequence[Reply]:
     """Show the person's counted ballot."""
-    slug, _ = take_process(inv)
+    slug, _ = take_process(inv, more=False)
     assert slug is not None
     info = inv.services.processes.get(slug)
     ballots = [
@@ -186,7 +186,7 @@ def cmd_my_vote(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_withdraw(inv: Invocation) -> Sequence[Reply]:
     """Withdraw the ballot (it stops being counted; one may vote again until closing)."""
-    slug, _ = take_process(inv)
+    slug, _ = take_process(inv, more=False)
     assert slug is not None
     inv.services.voting.withdraw(slug, inv.caller.person_id, inv.caller.channel)
     return [Reply(inv.t("vote.withdrawn", slug=slug))]
@@ -209,7 +209,7 @@ def cmd_opinion(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_results(inv: Invocation) -> Sequence[Reply]:
     """The results, when they are visible."""
-    slug, _ = take_process(inv)
+    slug, _ = take_process(inv, more=False)
     assert slug is not None
     info = inv.services.processes.get(slug)
     results = inv.services.results.results(slug, moderator=inv.caller.is_moderator)

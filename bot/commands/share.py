@@ -46,7 +46,7 @@ def share_card(info: ProcessInfo, t: Translator) -> Reply:
 def cmd_share(inv: Invocation) -> Sequence[Reply]:
     """Post the card in this group, or queue it for the configured group chats."""
     # A named process must exist (a mistyped name must not share the remembered one); no name: the remembered one.
-    slug = inv.words[0] if inv.words else take_process(inv)[0]
+    slug = take_process(inv, more=False)[0]
     assert slug is not None
     info = inv.services.processes.get(slug)
     if info.phase is Phase.DRAFT:

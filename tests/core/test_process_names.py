@@ -1,0 +1,83 @@
+"""A process is never guessed: an unknown name is refused with the closest names, the remembered process is
+used only when no name is given, and a state-changing moderator command without a name asks first."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.console import ConsoleChannel
+from bot.domain import Phase
+from bot.services import Services
+
+Talk = Callable[..., list[str]]
+
+
+def test_a_mistyped_name_is_refused_with_the_closest_one_and_nothing_is_closed(
+    talk: Talk, load_example: Callable[..., str], console: Callable[..., ConsoleChannel], services: Services
+) -> None:
+    walne = load_example("uchwala-tak-nie")
+    indeks = load_example("indeks-przyjaznego-samorzadu")
+    moderator = console("moderator")
+    answers = talk(
+        moderator,
+        [
+            (f"/proces {walne}", []),  # remembered from now on
+            ("/zamknij indeks2027", []),
+            ("/close nosuch", []),
+            ("/proces xyz", []),
+            ("/zamknij indeks-2026", []),
+        ],
+    )
+    assert answers[1:] == [
+        "Nie ma procesu „indeks2027”. Czy chodziło o indeks-2027?",
+        "Nie ma procesu „nosuch”. Lista: /procesy.",
+        "Nie ma procesu „xyz”. Lista: /procesy.",
+        "Nie ma procesu „indeks-2026”. Czy chodziło o indeks-2027?",
+    ]
+    assert services.processes.get(walne).phase is Phase.OPEN
+    assert services.processes.get(indeks).phase is Phase.OPEN
+
+
+def test_without_a_name_a_state_change_asks_to_confirm_the_remembered_process(
+    talk: Talk, load_example: Callable[..., str], console: Callable[..., ConsoleChannel], services: Services
+) -> None:
+    walne = load_example("uchwala-tak-nie")
+    moderator = console("moderator")
+    [asked] = talk(moderator, [(f"/proces {walne}", []), ("/zamknij", [])])[1:]
+    assert asked == (
+        "Polecenie bez nazwy procesu. Czy chodzi o proces walne-2027 — „Walne Zebranie Członków 2027 – głosowanie"
+        " nad uchwałami”? Potwierdź przyciskiem albo napisz: /zamknij walne-2027\n"
+        "  [Tak, walne-2027 → /zamknij walne-2027]"
+    )
+    assert services.processes.get(walne).phase is Phase.OPEN
+    [closed] = talk(moderator, [("/zamknij walne-2027", [])])
+    assert closed.startswith("Zamknięto: walne-2027 — Walne Zebranie Członków 2027")
+    assert services.processes.get(walne).phase is Phase.CLOSED
+    [asked] = talk(moderator, [("/przedluz 2027-07-07 23:59", [])])
+    assert asked.endswith(
+        "napisz: /przedluz walne-2027 2027-07-07 23:59\n  [Tak, walne-2027 → /przedluz walne-2027 2027-07-07 23:59]"
+    )
+
+
+def test_a_resident_gets_the_remembered_process_only_when_naming_none(
+    talk: Talk, load_example: Callable[..., str], console: Callable[..., ConsoleChannel]
+) -> None:
+    slug = load_example("bo-warszawa-2027")
+    ania = console("ania")
+    answers = talk(
+        ania,
+        [
+            (f"/start {slug}", []),
+            ("/glosuj bo2028 city: 1", []),
+            ("/proces bo2028", []),
+            ("/moj_glos", []),
+            ("/jezyk en", []),
+            ("/results bo2026", []),
+        ],
+    )
+    assert answers[1:4] == [
+        "Nie ma procesu „bo2028”. Czy chodziło o bo2027?",
+        "Nie ma procesu „bo2028”. Czy chodziło o bo2027?",
+        "Nie masz jeszcze głosu w bo2027.",
+    ]
+    assert answers[5] == "There is no process “bo2026”. Did you mean bo2027?"
