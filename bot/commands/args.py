@@ -36,9 +36,7 @@ def take_process(inv: Invocation, *, required: bool = True, more: bool = True) -
     return slug, rest
 
 
-def take_named_process(
-    inv: Invocation, *, required: bool = True, more: bool = True
-) -> tuple[str | None, str, bool]:
+def take_named_process(inv: Invocation, *, required: bool = True, more: bool = True) -> tuple[str | None, str, bool]:
     """:func:`take_process`, also saying whether the process was named (True) or remembered (False)."""
     words = inv.args.split(maxsplit=1)
     if words:
