@@ -89,7 +89,7 @@ def _pabulib(services: Services, slug: str, definition: ProcessDefinition, pool_
         raise InputError("export.unknown_pool", pool=chosen, pools=", ".join(keys))
     pool = definition.pool(chosen)
     vote_type = _vote_type(pool)
-    with services.context.transaction() as session:
+    with services.context.snapshot() as session:
         process = services.context.process(session, slug)
         contents = session.exec(
             select(BallotRow.content)

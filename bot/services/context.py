@@ -179,6 +179,27 @@ class ServiceContext:
             yield connection
 
     @contextmanager
+    def snapshot(self) -> Iterator[Session]:
+        """A session for reads only over one consistent snapshot of the store, on a pooled connection of its own.
+
+        For reads of several statements that must agree (counting: the process, its ballots, the turnout) and
+        may take a while. SQLite: a deferred transaction reading its WAL snapshot — it never takes the write lock,
+        so voting goes on meanwhile. PostgreSQL: ``REPEATABLE READ READ ONLY`` (one snapshot for all
+        statements, no locks that writers wait for). Writing through it is a programming error.
+        """
+        with self.engine.connect() as connection:
+            options: dict[str, Any] = {READ_ONLY: True}
+            if connection.dialect.name == "postgresql":
+                options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+            connection.execution_options(**options)
+            with connection.begin():
+                session = Session(bind=connection, expire_on_commit=False)
+                try:
+                    yield session
+                finally:
+                    session.close()
+
+    @contextmanager
     def _begin(self, *, read_only: bool) -> Iterator[Connection]:
         """A transaction on the free shared connection (kept open afterwards), else on a pooled one of its own."""
         shared = self._free_shared()

@@ -90,8 +90,8 @@ class ProcessService:
         return ProcessInfo(state.id, state.slug, ProcessKind(row[2]), state.phase, definition, row[4], row[5])
 
     def list(self, phases: tuple[Phase, ...] | None = None) -> list[ProcessInfo]:
-        """All processes (or those in ``phases``), newest first."""
-        with self.ctx.transaction() as session:
+        """All processes (or those in ``phases``), newest first (read on a read snapshot)."""
+        with self.ctx.snapshot() as session:
             query = select(Process).order_by(col(Process.id).desc())
             if phases:
                 query = query.where(col(Process.phase).in_([phase.value for phase in phases]))

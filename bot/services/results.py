@@ -12,6 +12,9 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from sqlalchemy import bindparam
+from sqlalchemy import func as sql_func
+from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, func, select
 
 from bot.counting.pool import PoolResult, count_pool
@@ -19,10 +22,17 @@ from bot.definition import ProcessDefinition
 from bot.domain import Phase, PoolVote, ProcessKind, ResultsVisibility
 from bot.errors import WrongPhase
 from bot.services.context import DISTRICT_KEY, META_PREFIX, ServiceContext
+from bot.services.singleflight import SingleFlight
 from storage.models import Ballot as BallotRow
 from storage.models import Eligibility, Participation, Process
 
 __all__ = ["DistrictIndex", "ProcessResults", "ResultsService", "Turnout"]
+
+_PROCESS = Process.__table__  # type: ignore[attr-defined]
+_BALLOT = BallotRow.__table__  # type: ignore[attr-defined]
+_VERSION = sql_select(_PROCESS.c.version).where(_PROCESS.c.slug == bindparam("slug"))
+# The end of the primary key's index: constant time on both stores.
+_NEWEST = sql_select(sql_func.max(_BALLOT.c.id))
 
 
 @dataclass(frozen=True)
@@ -88,10 +98,17 @@ class ProcessResults:
 
 
 class ResultsService:
-    """Counts ballots with each pool's counting rule."""
+    """Counts ballots with each pool's counting rule.
+
+    Counting holds no lock: the process, its ballots and the turnout are read from one read snapshot
+    (:meth:`ServiceContext.snapshot` — no write lock on SQLite, ``REPEATABLE READ READ ONLY`` on PostgreSQL), the
+    snapshot is closed, and only then are the ballots counted, so a slow count never delays a vote. Concurrent
+    requests for the same results of the same data (process version and newest ballot) share one count.
+    """
 
     def __init__(self, context: ServiceContext) -> None:
         self.ctx = context
+        self._flights: SingleFlight[ProcessResults] = SingleFlight()
 
     @staticmethod
     def visible(process: Process, definition: ProcessDefinition, *, moderator: bool) -> bool:
@@ -105,21 +122,34 @@ class ResultsService:
 
     def results(self, slug: str, *, moderator: bool = False) -> ProcessResults:
         """The counted results, or :class:`WrongPhase` (``results.not_visible``) when not yet visible."""
-        with self.ctx.transaction() as session:
+        key = (slug.strip().lower(), moderator, self.stamp(slug))
+        return self._flights.run(key, lambda: self._results(slug, moderator))
+
+    def stamp(self, slug: str) -> tuple[int, int | None]:
+        """What the results of ``slug`` depend on: (process version, newest ballot id in the store), read on a
+        read connection in two index look-ups. Every cast, change or withdrawal adds a ballot row and every phase
+        change bumps the version, so equal stamps mean equal ballots and phase (version -1: no such process)."""
+        with self.ctx.reading() as connection:
+            version = connection.execute(_VERSION, {"slug": slug.strip().lower()}).scalar()
+            newest = connection.execute(_NEWEST).scalar()
+        return (version if version is not None else -1, newest)
+
+    def _results(self, slug: str, moderator: bool) -> ProcessResults:
+        with self.ctx.snapshot() as session:
             process = self.ctx.process(session, slug)
             definition = self.ctx.definition(process)
             if not self.visible(process, definition, moderator=moderator):
                 raise WrongPhase("results.not_visible", slug=process.slug)
             assert process.id is not None
-            rounds = []
-            by_district: list[DistrictIndex] = []
-            for round_no in range(1, definition.rounds + 1):
-                contents = self._contents(session, process.id, round_no)
-                rounds.append(self._count(definition, contents))
-                if round_no == 1 and definition.kind is ProcessKind.SURVEY:
-                    by_district = self._by_district(definition, contents)
+            contents = [self._contents(session, process.id, n) for n in range(1, definition.rounds + 1)]
             turnout = self._turnout(session, process.id)
-            return ProcessResults(process.slug, Phase(process.phase), rounds, turnout, by_district)
+            found, phase = process.slug, Phase(process.phase)
+        # The snapshot is closed: from here on nothing touches the store.
+        rounds = [self._count(definition, round_contents) for round_contents in contents]
+        by_district: list[DistrictIndex] = []
+        if definition.kind is ProcessKind.SURVEY and contents:
+            by_district = self._by_district(definition, contents[0])
+        return ProcessResults(found, phase, rounds, turnout, by_district)
 
     @staticmethod
     def _count(definition: ProcessDefinition, contents: list[dict[str, Any]]) -> dict[str, PoolResult]:
@@ -150,7 +180,7 @@ class ResultsService:
 
     def turnout(self, slug: str) -> Turnout:
         """Turnout figures (moderators may see them at any time; they reveal no ballot content)."""
-        with self.ctx.transaction() as session:
+        with self.ctx.snapshot() as session:
             process = self.ctx.process(session, slug)
             assert process.id is not None
             return self._turnout(session, process.id)

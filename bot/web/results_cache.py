@@ -4,23 +4,19 @@ Counting 100,000 ballots takes a noticeable fraction of a second; the results pa
 milliseconds. The cache key is (process version, newest ballot row id in the whole store): every cast, change or
 withdrawal adds a ballot row and every phase change bumps the version, so a stale result is never served. The
 newest id of the whole table is read from the end of its primary key, in constant time; a ballot in another
-process also invalidates the entry, which costs a recount, never a wrong answer.
+process also invalidates the entry, which costs a recount, never a wrong answer. The stamp is read on a read
+connection (:meth:`ResultsService.stamp`) and a recount runs outside any write transaction; concurrent misses share
+one count (the service's single-flight).
 """
 
 from __future__ import annotations
 
 from threading import Lock
 
-from sqlalchemy import func, select
-
 from bot.errors import WrongPhase
 from bot.services import ProcessResults, Services
-from storage.models import Ballot, Process
 
 __all__ = ["ResultsCache"]
-
-_BALLOT = Ballot.__table__  # type: ignore[attr-defined]
-_PROCESS = Process.__table__  # type: ignore[attr-defined]
 
 
 class ResultsCache:
@@ -31,15 +27,9 @@ class ResultsCache:
         self._entries: dict[str, tuple[tuple[int, int | None], ProcessResults | None]] = {}
         self._lock = Lock()
 
-    def _stamp(self, slug: str) -> tuple[int, int | None]:
-        with self.services.context.connection() as connection:
-            version = connection.execute(select(_PROCESS.c.version).where(_PROCESS.c.slug == slug)).scalar()
-            newest = connection.execute(select(func.max(_BALLOT.c.id))).scalar()
-        return (version if version is not None else -1, newest)
-
     def results(self, slug: str) -> ProcessResults | None:
         """The public results of ``slug``, or None while they are not visible."""
-        stamp = self._stamp(slug)
+        stamp = self.services.results.stamp(slug)
         cached = self._entries.get(slug)
         if cached is not None and cached[0] == stamp:
             return cached[1]
