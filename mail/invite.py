@@ -15,9 +15,9 @@ from bot.definition import ProcessDefinition
 from bot.domain import Answer, BallotRuleKind, Channel, ItemKind
 from bot.i18n import Translator, translator
 from bot.services import Services
+from mail.addressing import MailAddressing
 from mail.bound import bound_services
 from mail.compose import mail_payload, render
-from mail.processor import MailAddressing
 from mail.tokens import TokenOwner, issue_token, new_message_id
 from storage.models import OutboxMessage, Process, RosterEntry
 

@@ -23,17 +23,20 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.ballot_text import format_ballot_text, parse_ballot_text
+from bot.definition import ProcessDefinition
 from bot.domain import Channel, ProcessKind
 from bot.errors import GlosError
 from bot.i18n import Translator, translator
 from bot.scheduling.optout import stop_reminders
 from bot.services import Services
+from mail.addressing import MailAddressing
 from mail.auto import automatic_reason
 from mail.bound import bound_services
 from mail.compose import mail_payload, render
 from mail.interpret import read_reply
 from mail.parse import ParsedMail, message_hash, parse_message
-from mail.tokens import TokenOwner, issue_token, new_message_id, reply_address, subject_tag
+from mail.sent import SentText, sent_text
+from mail.tokens import TokenOwner, issue_token, new_message_id
 from mail.trust import Verdict, authenticate
 from storage.models import MailMessage, Person, Process
 
@@ -60,43 +63,6 @@ _OUTCOME = (
 )
 _LANGUAGE = select(_PERSON.c.language).where(_PERSON.c.id == bindparam("id"))
 _SHOWN = 300  # characters of a member's text quoted back in a confirmation
-
-
-@dataclass(frozen=True)
-class MailAddressing:
-    """Our addresses: ``from_address`` (``glos@example.org``) and ``reply_domain`` of ``glos+TOKEN@…``."""
-
-    from_address: str
-    reply_domain: str
-    max_message_bytes: int = 1_000_000
-    token_in: str = "address"
-    """Where the reply token travels: ``address`` (``glos+TOKEN@domain`` in Reply-To) or ``subject``
-    (``[#TOKEN]`` in the subject, for servers that cannot deliver plus-addresses; see config.example.toml)."""
-    trusted_authserv_ids: tuple[str, ...] = ()
-    """authserv-ids of ``Authentication-Results`` headers that our own mail server writes (see mail.trust)."""
-
-    @property
-    def local(self) -> str:
-        """The local part of the From address, before any ``+``."""
-        return self.from_address.partition("@")[0].partition("+")[0].lower()
-
-    def reply_to(self, token: str) -> str:
-        """The member's reply address (the plain address when the token travels in the subject)."""
-        if self.token_in == "subject":
-            return f"{self.local}@{self.reply_domain}"
-        return reply_address(self.local, token, self.reply_domain)
-
-    def subject(self, subject: str, token: str | None) -> str:
-        """``subject`` with the token's tag when the token travels in the subject."""
-        if token is None or self.token_in != "subject":
-            return subject
-        return f"{subject} {subject_tag(token)}"
-
-    def unsubscribe(self, token: str) -> str:
-        """The ``List-Unsubscribe`` value: a mail with the word STOP to the member's reply address."""
-        if self.token_in == "subject":
-            return f"<mailto:{self.reply_to(token)}?subject=STOP%20{subject_tag(token)}>"
-        return f"<mailto:{self.reply_to(token)}?subject=STOP>"
 
 
 @dataclass(frozen=True)
@@ -136,6 +102,7 @@ class MailProcessor:
         self.services = services
         self.addressing = addressing
         self._slugs: dict[int, str] = {}
+        self._sent_cache: dict[str, tuple[ProcessDefinition, SentText]] = {}
 
     def _fresh_token(self, connection: Connection, owner: TokenOwner) -> tuple[str, str]:
         """A new token for our answer (its placeholder) and the answer's Message-ID, stored together: the
@@ -238,6 +205,14 @@ class MailProcessor:
             services, connection, mail, token, owner.address, owner.person_id, "warning", subject, text, html, key=key
         )
 
+    def _sent(self, definition: ProcessDefinition) -> SentText:
+        """What we send this process's members (rendered again, never stored: see :mod:`mail.sent`)."""
+        cached = self._sent_cache.get(definition.slug)
+        if cached is None or cached[0] is not definition:  # a new version of the definition: render again
+            cached = (definition, sent_text(definition, self.services.context.bot_name))
+            self._sent_cache[definition.slug] = cached
+        return cached[1]
+
     def _slug(self, connection: Connection, process_id: int) -> str:
         slug = self._slugs.get(process_id)
         if slug is None:  # a process's slug never changes: read it once
@@ -252,7 +227,8 @@ class MailProcessor:
         context = services.context
         definition = context.definition_of(connection, context.state(connection, slug))
         t = translator(self._language(connection, owner.person_id), context.zone)
-        plan = read_reply(definition, mail.text)
+        # whatever quote header was not recognised, a line repeating what we sent is never the member's
+        plan = read_reply(definition, self._sent(definition).strip(mail.text))
         recorded: list[str] = []
         problems: list[str] = []
         receipt = ""
