@@ -200,7 +200,14 @@ class PostgresLeadership:
     def _close(self) -> None:
         if self._connection is not None:
             try:
-                self._connection.close()  # closing the session releases the lock if it still held it
+                # Closing the session releases the lock too, but only once the server has noticed the
+                # disconnect: unlocking first makes a successor's very next try succeed.
+                self._connection.execute(text("SELECT pg_advisory_unlock_all()"))
+                self._connection.commit()
+            except Exception:  # already broken: the server drops the lock with the session
+                log.debug("unlocking on a broken lock connection", exc_info=True)
+            try:
+                self._connection.close()
             except Exception:  # already broken
                 log.debug("closing a broken lock connection", exc_info=True)
             self._connection = None
