@@ -31,7 +31,7 @@ from bot.exports import export_process
 from bot.i18n import translator
 from bot.scheduling.leader import leadership
 from bot.views.results import results_text
-from bot.workers import LeaderDuties, start_playground_mail, start_telegram, start_web
+from bot.workers import LeaderDuties, start_playground, start_telegram, start_web
 from mail import cli as mail_cli
 from storage.engine import redacted_url
 from storage.migrate import current, upgrade
@@ -217,10 +217,13 @@ def run(
         with _stopping_on_signals(console) as stopping:
             runtime = None
             leader = None
-            pretend = None
+            playground = None
             web = None
             try:
-                if settings.telegram.enabled and telegram:
+                if settings.telegram.enabled and telegram and settings.telegram.token is None:
+                    # No token: the bot runs on the emulator for the playground, on a sandbox store of its own.
+                    playground = start_playground(application, out.print)
+                elif settings.telegram.enabled and telegram:
                     # The outbox is sent by the leader only (several bot processes may share a PostgreSQL store).
                     runtime = start_telegram(application, out.print)
                 # The scheduler, the e-mail channel and the outbox run on the leader (always this process on SQLite).
@@ -230,17 +233,15 @@ def run(
                 ).start()
                 if not leader.leading:
                     out.print("Inny proces prowadzi / another bot process leads (scheduler, e-mail, outbox)")
-                # With the emulator and no mail server, e-mail is captured for the playground's e-mail pane.
-                pretend = start_playground_mail(application, runtime, out.print) if settings.web.enabled else None
                 if settings.web.enabled:
-                    web = start_web(application, runtime, pretend, reuse_port=False)
+                    web = start_web(application, runtime, playground, reuse_port=False)
                     if web.port != settings.web.port:
                         out.print(
                             f"Port {settings.web.port} zajęty, strona działa na porcie {web.port} / "
                             f"port {settings.web.port} is taken, the web page uses port {web.port} instead"
                         )
                     out.print(f"Strona / web page: {web.url}/")
-                    if runtime is not None and runtime.server is not None:
+                    if playground is not None:
                         out.print(f"Plac zabaw / playground (Telegram in the browser): {web.url}/playground/")
                 if console:
                     ConsoleChannel(application.services, application.commands, user).loop()
@@ -249,14 +250,14 @@ def run(
                     stopping.wait()
                     out.print("Zatrzymywanie / stopping…")
             finally:
-                if pretend is not None:
-                    pretend.stop()
                 if leader is not None:
                     leader.stop()  # first: the scheduler and the sender finish while the channels still run
                 if runtime is not None:
                     runtime.stop()
                 if web is not None:
                     web.stop()
+                if playground is not None:
+                    playground.stop()
 
 
 def _interactive() -> bool:

@@ -13,6 +13,8 @@ Contract:
 * More than one worker needs PostgreSQL (SQLite has one writer) and, with Telegram on, webhook mode with a token
   (two processes cannot long-poll one bot, and each would start its own emulator): otherwise
   :func:`check_workers` names the problem and the CLI exits with status 2.
+* Without a token the bot runs only in the playground (:func:`start_playground`): the emulator and the bot on a
+  sandbox store of their own (:mod:`bot.sandbox`), never on the deployment's.
 
 This module and :mod:`bot.cli` are the composition root: the one place that imports the adapters
 (:mod:`handlers`, :mod:`mail`), statically. Each adapter is imported inside the function that starts it, so
@@ -24,17 +26,21 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import shutil
 import signal
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot import logs
 from bot.app import App, build_app, load_examples
+from bot.clock import Clock
 from bot.config import Settings, load_settings
+from bot.sandbox import build_sandbox, sandbox_maildir
 from bot.scheduling.leader import leadership
 from bot.scheduling.runner import SchedulerRunner, start_scheduler
 from bot.web.serve import PortTaken, ThreadedServer
@@ -49,10 +55,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LeaderDuties",
+    "Playground",
     "check_workers",
     "run_worker",
     "serve",
-    "start_playground_mail",
+    "start_playground",
     "start_telegram",
     "start_web",
     "web_app",
@@ -119,56 +126,92 @@ def check_workers(settings: Settings, workers: int) -> str | None:
 
 
 def start_telegram(app: App, say: Say, *, keep_webhook: bool = False) -> TelegramRuntime:
-    """The Telegram channel of ``app`` (on the emulator without a token), its outbox sender off: the leader turns
-    it on (:class:`LeaderDuties`). ``keep_webhook``: leave the webhook registered when this process stops."""
+    """The Telegram channel of ``app`` (configured with a token: without one the bot runs only in the sandbox of
+    :func:`start_playground`), its outbox sender off: the leader turns it on (:class:`LeaderDuties`).
+    ``keep_webhook``: leave the webhook registered when this process stops."""
     from handlers.launch import start
 
     return start(app, say, send_outbox=False, keep_webhook=keep_webhook)
 
 
-def start_playground_mail(app: App, telegram: TelegramRuntime | None, say: Say) -> PlaygroundMail | None:
-    """The playground's e-mail when the emulator stands in for Telegram and ``[mail]`` is not enabled: outgoing
-    mail is captured in a local Maildir (``[mail] maildir``, else ``glos-mail`` beside the database) instead of
-    being sent, and replies are read from it. Else None."""
-    if telegram is None or telegram.server is None or app.settings.mail.enabled:
-        return None
-    from mail.playground import start
+@dataclass
+class Playground:
+    """The playground of a deployment without a Telegram token (:mod:`bot.sandbox`): the sandbox's own
+    :class:`~bot.app.App`, the bot on the emulator over it (sending its own outbox) and its captured e-mail."""
 
-    pretend = start(app.services, app.settings)
-    say(f"E-mail: przechwytywane / captured for the playground in {pretend.maildir}")
-    return pretend
+    app: App
+    telegram: TelegramRuntime
+    mail: PlaygroundMail
+
+    def stop(self) -> None:
+        """Stop the e-mail, the bot and the emulator, and close the sandbox's store."""
+        self.mail.stop()
+        self.telegram.stop()
+        self.app.close()
 
 
-def web_app(app: App, telegram: TelegramRuntime | None = None, mail: PlaygroundMail | None = None) -> Starlette:
-    """The one web app of ``glos run`` and ``glos serve``: the public pages, and with Telegram running the
-    webhook endpoint (in webhook mode); with the emulator, the playground at ``/playground``, whose moderator
-    (user 900) is made an admin, and with ``mail`` (:func:`start_playground_mail`) its e-mail pane."""
+def start_playground(deployment: App, say: Say, *, clock: Clock | None = None) -> Playground:
+    """The playground for ``deployment`` (whose configuration has no Telegram token): a fresh sandbox with the
+    examples and copies of the deployment's open processes, the emulator and the bot on it, and e-mail captured
+    in the sandbox's own Maildir (never ``[mail] maildir``, which a real intake may read)."""
+    from handlers.launch import start
+    from mail.playground import start as start_mail
+
+    sandbox = build_sandbox(deployment.settings, deployment, clock=clock)
+    telegram = None
+    try:
+        telegram = start(sandbox, say, send_outbox=True)
+        maildir = sandbox_maildir(sandbox.settings)
+        shutil.rmtree(maildir, ignore_errors=True)  # the sandbox's own folder: last run's mail means nothing now
+        settings = sandbox.settings.model_copy(
+            update={"mail": sandbox.settings.mail.model_copy(update={"enabled": False, "maildir": str(maildir)})}
+        )
+        mail = start_mail(sandbox.services, settings)
+    except BaseException:
+        if telegram is not None:
+            telegram.stop()
+        sandbox.close()
+        raise
+    say(f"Plac zabaw / playground: osobna baza / its own store {redacted_url(sandbox.settings.storage.url)}")
+    return Playground(sandbox, telegram, mail)
+
+
+def web_app(app: App, telegram: TelegramRuntime | None = None, playground: Playground | None = None) -> Starlette:
+    """The one web app of ``glos run`` and ``glos serve``: the public pages of ``app``, and with Telegram running
+    the webhook endpoint (in webhook mode); with a ``playground`` (no token), the playground at ``/playground``
+    on the sandbox — its bot's webhook too — where each browser session's pretend moderator is made an admin of
+    the sandbox only."""
     from bot.web.app import create_web_app
 
     asgi = create_web_app(app.services, app.settings)
-    if telegram is None:
-        return asgi
-    endpoint = telegram.webhook_endpoint()
+    bot = playground.telegram if playground is not None else telegram
+    endpoint = bot.webhook_endpoint() if bot is not None else None
     if endpoint is not None:
         from handlers.webhook import WEBHOOK_PATH
 
         asgi.add_route(WEBHOOK_PATH, endpoint, methods=["POST"])
-    if telegram.server is not None:
+    if playground is not None and playground.telegram.server is not None:
         from bot.web.playground_mail import MailPaneWeb
-        from handlers.playground import MODERATOR_ID, playground_app
+        from bot.web.playground_visitors import Visitor, Visitors
+        from handlers.playground import playground_app
 
-        pane = MailPaneWeb(mail, app.services) if mail is not None else None
-        asgi.mount("/playground", playground_app(telegram.server.emulator, pane, bot_name=app.settings.bot.name))
-        app.services.people.ensure_admins([str(MODERATOR_ID)])
+        sandbox = playground.app
+
+        def grant(visitor: Visitor) -> None:
+            sandbox.services.people.ensure_admins([str(visitor.moderator)])
+
+        pane = MailPaneWeb(playground.mail, sandbox.services)
+        emulator = playground.telegram.server.emulator
+        asgi.mount("/playground", playground_app(emulator, Visitors(grant), pane, bot_name=app.settings.bot.name))
     return asgi
 
 
 def start_web(
-    app: App, telegram: TelegramRuntime | None = None, mail: PlaygroundMail | None = None, *, reuse_port: bool
+    app: App, telegram: TelegramRuntime | None = None, playground: Playground | None = None, *, reuse_port: bool
 ) -> ThreadedServer:
     """:func:`web_app` served on ``[web] host:port``. Several workers share the port (``reuse_port``); a single
     process whose port is taken serves on a free one instead (the caller says which, from the server's url)."""
-    asgi = web_app(app, telegram, mail)
+    asgi = web_app(app, telegram, playground)
     web = app.settings.web
     if reuse_port:
         return ThreadedServer(asgi, web.host, web.port, reuse_port=True).start()
@@ -183,15 +226,18 @@ def run_worker(config: Path | None, stop: threading.Event, *, index: int = 0, sa
     settings = load_settings(config)
     app = build_app(settings, migrate=False)
     telegram = None
+    playground = None
     web = None
     leader = None
     try:
-        if settings.telegram.enabled:
+        if settings.telegram.enabled and settings.telegram.token is None:
+            playground = start_playground(app, say)  # one worker only (check_workers): the emulator is in-process
+        elif settings.telegram.enabled:
             # The webhook stays registered when a worker stops: the others (or the restarted one) still serve it,
             # and Telegram keeps what it could not deliver meanwhile.
             telegram = start_telegram(app, say, keep_webhook=True)
         if settings.web.enabled:
-            web = start_web(app, telegram, reuse_port=True)
+            web = start_web(app, telegram, playground, reuse_port=True)
             say(f"worker {index} (pid {os.getpid()}): {web.url}/")
         duties = LeaderDuties(app, telegram, say)
         leader = leadership(
@@ -205,6 +251,8 @@ def run_worker(config: Path | None, stop: threading.Event, *, index: int = 0, sa
             web.stop()
         if telegram is not None:
             telegram.stop()
+        if playground is not None:
+            playground.stop()
         app.close()
 
 

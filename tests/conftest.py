@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import os
 import secrets
+import subprocess
+import sys
+import threading
+import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -195,3 +200,65 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         )
         line += f" ({why})"
     terminalreporter.write_line(line)
+
+
+# --- glos as a user starts it: an OS process of its own ---------------------------------------------------------
+
+
+@dataclass
+class GlosProcess:
+    """A ``glos …`` OS process (``bot.cli:main``, as the console script runs it) with its output collected line by
+    line from a reader thread."""
+
+    process: subprocess.Popen[str]
+    lines: list[str] = field(default_factory=list)
+
+    def read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.lines.append(line.rstrip("\n"))
+
+    def wait_for(self, prefix: str, timeout: float = 90) -> str:
+        """The first output line starting with ``prefix`` (fails with the output if the process ends first)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            found = next((line for line in list(self.lines) if line.startswith(prefix)), None)
+            if found is not None:
+                return found
+            if self.process.poll() is not None:
+                time.sleep(0.2)  # the reader thread drains what is left
+                break
+            time.sleep(0.05)
+        raise AssertionError(f"no line {prefix!r}; output:\n" + "\n".join(self.lines))
+
+    @property
+    def output(self) -> str:
+        return "\n".join(self.lines)
+
+
+@pytest.fixture
+def glos_service() -> Iterator[Callable[..., GlosProcess]]:
+    """Start ``glos ARGS`` (``cwd=``, extra ``env=``) with standard input at end-of-file, as ``</dev/null`` or a
+    service manager gives it; whatever is still running at the end of the test is killed."""
+    started: list[GlosProcess] = []
+
+    def start(*args: str, cwd: Path, env: dict[str, str] | None = None) -> GlosProcess:
+        process = subprocess.Popen(
+            [sys.executable, "-c", "from bot.cli import main; main()", *args],
+            cwd=cwd,
+            env={**os.environ, "GLOS_BOT__SECRET_KEY": "service-test-secret-0123456789abcdef", **(env or {})},
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        running = GlosProcess(process)
+        threading.Thread(target=running.read, daemon=True).start()
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        if running.process.poll() is None:
+            running.process.kill()
+            running.process.wait(timeout=30)

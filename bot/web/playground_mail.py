@@ -7,9 +7,13 @@ The pane is a fragment of the playground page (template ``playground_mail.html``
 - ``POST api/mail/invite`` ``{"address", "slug"}`` — put ``A`` on the process's roster and invite them;
 - ``POST api/mail/reply`` ``{"address", "message_id", "text"}`` — reply to one of ``A``'s mails.
 
-The mail side is any :class:`MailPane` (``mail.playground.PlaygroundMail`` in ``glos run``): the core never
-imports a transport. Texts are plain strings in JSON and the script puts them in the page as text, never as
-HTML, so markup in a mail is shown, not run. Refusals are ``{"ok": false, "error", "message"}`` with 400 or 404.
+The mail side is any :class:`MailPane` (``mail.playground.PlaygroundMail`` in ``glos run``, on the playground's
+own store): the core never imports a transport. Each browser session starts with a member address of its own
+and sees only the addresses it owns (:mod:`bot.web.playground_visitors`): listing another session's address
+shows nothing, replying as it is refused (404), inviting it is refused (403, ``playground_mail.taken``), and a
+request without a session gets 403. Texts are plain strings in JSON and the script puts them in the page as
+text, never as HTML, so markup in a mail is shown, not run. Refusals are ``{"ok": false, "error", "message"}``
+with 400, 403 or 404.
 """
 
 from __future__ import annotations
@@ -26,15 +30,13 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from bot.domain import Phase
-from bot.errors import GlosError, NotFound
+from bot.errors import GlosError, InputError, NotFound
 from bot.i18n import Translator, translator
 from bot.services import Services
 from bot.web.language import request_language
+from bot.web.playground_visitors import Visitor, Visitors
 
-__all__ = ["DEFAULT_MEMBER", "MailPane", "MailPaneWeb", "ShownMail"]
-
-DEFAULT_MEMBER = "czlonek@fundacja.example"
-"""The pretend member's address the pane starts with (``.example`` is reserved: no real mailbox)."""
+__all__ = ["MailPane", "MailPaneWeb", "ShownMail"]
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,7 @@ class MailPaneWeb:
     def _t(self, request: Request) -> Translator:
         return translator(request_language(request), self.zone)
 
-    def html(self, request: Request) -> str:
+    def html(self, request: Request, visitor: Visitor) -> str:
         """The pane in the request's language (``?lang=``, else ``Accept-Language``), with the open processes."""
         t = self._t(request)
         processes = [(info.slug, info.title(t.language)) for info in self.services.processes.list((Phase.OPEN,))]
@@ -99,11 +101,11 @@ class MailPaneWeb:
             "invited_before": t("playground_mail.invited_before", address="{address}"),
         }
         return self._templates.get_template("playground_mail.html").render(
-            t=t, lang=t.language, processes=processes, member=DEFAULT_MEMBER, messages=messages
+            t=t, lang=t.language, processes=processes, member=visitor.member, messages=messages
         )
 
-    def _refusal(self, request: Request, error: GlosError) -> Response:
-        status = 404 if isinstance(error, NotFound) else 400
+    def _refusal(self, request: Request, error: GlosError, status: int | None = None) -> Response:
+        status = status or (404 if isinstance(error, NotFound) else 400)
         message = self._t(request)(error.key, **error.params)
         return JSONResponse({"ok": False, "error": error.key, "message": message}, status_code=status)
 
@@ -115,16 +117,32 @@ class MailPaneWeb:
             return None
         return body if isinstance(body, dict) else None
 
-    def routes(self) -> list[Route]:
-        """The JSON endpoints, relative to the playground's mount point."""
+    def routes(self, visitors: Visitors) -> list[Route]:
+        """The JSON endpoints, relative to the playground's mount point. Each serves only the addresses the
+        caller's session owns (:class:`~bot.web.playground_visitors.Visitors`): its own member address and those
+        it invited; an address another session owns is refused."""
+
+        def session(request: Request) -> Visitor | Response:
+            visitor = visitors.of(request)
+            if visitor is None:
+                return JSONResponse(
+                    {"ok": False, "error": "session", "message": self._t(request)("playground_mail.no_session")},
+                    status_code=403,
+                )
+            return visitor
 
         async def listing(request: Request) -> Response:
+            visitor = session(request)
+            if isinstance(visitor, Response):
+                return visitor
             t = self._t(request)
             address = request.query_params.get("address", "")
             try:
-                mails = await run_in_threadpool(self.pane.mails, address)
+                mails = await run_in_threadpool(self.pane.mails, address)  # refuses what is not an address
             except GlosError as error:
                 return self._refusal(request, error)
+            if address.strip().lower() not in visitor.addresses:  # nobody else's mail, not even whether there is
+                mails = []
             shown = [
                 {
                     "message_id": mail.message_id,
@@ -139,10 +157,15 @@ class MailPaneWeb:
             return JSONResponse({"address": address.strip().lower(), "mails": shown})
 
         async def invite(request: Request) -> Response:
+            visitor = session(request)
+            if isinstance(visitor, Response):
+                return visitor
             body = await self._body(request)
             if body is None:
                 return JSONResponse({"ok": False, "error": "json", "message": "JSON expected"}, status_code=400)
             t = self._t(request)
+            if not visitors.claim(visitor, str(body.get("address", "")).strip().lower()):
+                return self._refusal(request, InputError("playground_mail.taken"), status=403)
             try:
                 queued = await run_in_threadpool(
                     self.pane.invite, str(body.get("address", "")), str(body.get("slug", "")), t.language
@@ -152,10 +175,15 @@ class MailPaneWeb:
             return JSONResponse({"ok": True, "queued": queued})
 
         async def reply(request: Request) -> Response:
+            visitor = session(request)
+            if isinstance(visitor, Response):
+                return visitor
             body = await self._body(request)
             if body is None:
                 return JSONResponse({"ok": False, "error": "json", "message": "JSON expected"}, status_code=400)
             t = self._t(request)
+            if str(body.get("address", "")).strip().lower() not in visitor.addresses:
+                return self._refusal(request, NotFound("playground_mail.no_such_mail"))
 
             def attribution(original: ShownMail) -> str:
                 when = t.datetime(original.date) if original.date else ""

@@ -3,15 +3,9 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
-import subprocess
-import sys
-import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -23,41 +17,11 @@ from bot.web.serve import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@dataclass
-class Service:
-    """A ``glos run`` OS process with its output collected line by line."""
-
-    process: subprocess.Popen[str]
-    lines: list[str] = field(default_factory=list)
-
-    def read(self) -> None:
-        assert self.process.stdout is not None
-        for line in self.process.stdout:
-            self.lines.append(line.rstrip("\n"))
-
-    def wait_for(self, prefix: str, timeout: float = 90) -> str:
-        """The first output line starting with ``prefix`` (fails with the output if the process ends first)."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            found = next((line for line in list(self.lines) if line.startswith(prefix)), None)
-            if found is not None:
-                return found
-            if self.process.poll() is not None:
-                time.sleep(0.2)  # the reader thread drains what is left
-                break
-            time.sleep(0.05)
-        raise AssertionError(f"no line {prefix!r}; output:\n" + "\n".join(self.lines))
-
-    @property
-    def output(self) -> str:
-        return "\n".join(self.lines)
-
-
 @pytest.fixture
-def start_service(tmp_path: Path) -> Iterator[Any]:
-    started: list[Service] = []
+def start_service(tmp_path: Path, glos_service: Any) -> Any:
+    """``glos run ARGS`` on a configuration of free ports, with standard input at end-of-file."""
 
-    def start(*extra: str, web_port: int | None = None) -> Service:
+    def start(*extra: str, web_port: int | None = None) -> Any:
         config = tmp_path / "glos.toml"
         config.write_text(
             f'[bot]\nadmins = ["console:moderator"]\nexamples_dir = "{ROOT / "examples"}"\n'
@@ -66,25 +30,9 @@ def start_service(tmp_path: Path) -> Iterator[Any]:
             f"[web]\nport = {web_port or free_port()}\n",
             encoding="utf-8",
         )
-        process = subprocess.Popen(
-            [sys.executable, "-c", "from bot.cli import main; main()", "run", "--config", str(config), *extra],
-            cwd=tmp_path,
-            env={**os.environ, "GLOS_BOT__SECRET_KEY": "service-test-secret-0123456789abcdef", "COLUMNS": "200"},
-            stdin=subprocess.DEVNULL,  # end-of-file at once, as with </dev/null
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-        )
-        service = Service(process)
-        threading.Thread(target=service.read, daemon=True).start()
-        started.append(service)
-        return service
+        return glos_service("run", "--config", str(config), *extra, cwd=tmp_path)
 
-    yield start
-    for service in started:
-        if service.process.poll() is None:
-            service.process.kill()
-            service.process.wait(timeout=30)
+    return start
 
 
 def _url(line: str) -> str:

@@ -6,7 +6,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -18,7 +17,8 @@ from bot.config import BotSettings, Settings, StorageSettings, TelegramSettings,
 from bot.services import Services, build_services
 from bot.web.app import create_web_app
 from bot.web.serve import ThreadedServer, free_port
-from bot.workers import start_playground_mail, start_web
+from bot.workers import start_playground, start_web
+from mail.playground import PlaygroundMail
 
 EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
@@ -35,12 +35,13 @@ def client(services: Services) -> TestClient:
 
 @dataclass
 class GlosRun:
-    """``glos run``'s wiring on free ports: the store with the examples open, the emulator, the bot, the web page
-    with the playground, and (``mail``) the playground's captured e-mail."""
+    """``glos run``'s wiring on free ports, without a token: the deployment's store with the examples open, the web
+    page, and the playground on a sandbox of its own (``sandbox``: its store, ``mail``: its captured e-mail)."""
 
     app: App
     web: ThreadedServer
-    mail: Any
+    sandbox: App
+    mail: PlaygroundMail
 
 
 @pytest.fixture
@@ -49,25 +50,21 @@ def glos_run(tmp_path: Path) -> Iterator[Callable[[datetime], GlosRun]]:
     stops: list[Callable[[], None]] = []
 
     def start(now: datetime) -> GlosRun:
-        from handlers.launch import start as start_telegram
-
         settings = Settings(
             bot=BotSettings(admins=["console:moderator"], examples_dir=str(EXAMPLES)),
             storage=StorageSettings(url=f"sqlite:///{tmp_path / 'glos.db'}"),
             telegram=TelegramSettings(emulator_port=free_port()),
             web=WebSettings(port=free_port()),
         )
-        app = build_app(settings, clock=FakeClock(now), secret=b"p" * 32)
+        clock = FakeClock(now)
+        app = build_app(settings, clock=clock, secret=b"p" * 32)
         stops.append(app.close)
         load_examples(app, EXAMPLES, open_them=True)
-        runtime = start_telegram(app, lambda line: None)
-        stops.append(runtime.stop)
-        mail = start_playground_mail(app, runtime, lambda line: None)
-        if mail is not None:
-            stops.append(mail.stop)
-        web = start_web(app, runtime, mail, reuse_port=False)
+        playground = start_playground(app, lambda line: None, clock=clock)
+        stops.append(playground.stop)
+        web = start_web(app, None, playground, reuse_port=False)
         stops.append(web.stop)
-        return GlosRun(app, web, mail)
+        return GlosRun(app, web, playground.app, playground.mail)
 
     yield start
     for stop in reversed(stops):

@@ -10,12 +10,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import func, select
 
 from bot.app import App, build_app, load_examples
 from bot.clock import FakeClock
 from bot.config import BotSettings, Settings, StorageSettings, TelegramSettings, WebSettings
+from bot.domain import Channel
 from bot.web.serve import ThreadedServer, free_port
 from bot.workers import start_web
+from storage.models import Ballot, Identity
 
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
@@ -27,15 +30,16 @@ pytestmark = [
 
 
 @pytest.fixture
-def running(glos_run: Callable[[datetime], Any]) -> tuple[App, ThreadedServer]:
+def running(glos_run: Callable[[datetime], Any]) -> tuple[App, App, ThreadedServer]:
+    """The deployment's store, the playground's sandbox store and the web page."""
     run = glos_run(datetime(2027, 6, 20, 10, 0, tzinfo=UTC))
-    return run.app, run.web
+    return run.app, run.sandbox, run.web
 
 
-def test_a_newcomer_votes_in_the_browser_and_a_moderator_publishes(running: tuple[App, ThreadedServer]) -> None:
+def test_a_newcomer_votes_in_the_browser_and_a_moderator_publishes(running: tuple[App, App, ThreadedServer]) -> None:
     from playwright.sync_api import expect, sync_playwright
 
-    app, web = running
+    app, sandbox, web = running
     ARTIFACTS.mkdir(exist_ok=True)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
@@ -56,17 +60,21 @@ def test_a_newcomer_votes_in_the_browser_and_a_moderator_publishes(running: tupl
         expect(page.get_by_text("Pokwitowanie:", exact=False)).to_be_visible(timeout=15_000)
         page.screenshot(path=str(ARTIFACTS / "playground-resident.png"), full_page=True)
 
-        page.get_by_label("Jako kto piszesz").select_option("900")
+        page.get_by_label("Jako kto piszesz").select_option(index=1)  # this browser's own moderator
         message.fill("/zamknij bo2027")
         message.press("Enter")
         page.get_by_role("button", name="Opublikuj wyniki").click(timeout=15_000)
         expect(page.get_by_text("Opublikowano wyniki", exact=False)).to_be_visible(timeout=15_000)
 
+        # The deployment's public page knows nothing of it: the playground played in its sandbox.
         page.goto(web.url + "/p/bo2027")
-        table = page.get_by_role("table", name="Wesoła — ")
-        expect(table).to_contain_text("Siłownia plenerowa nad Glinianką")
+        expect(page.get_by_role("table", name="Wesoła — ")).to_have_count(0)
         browser.close()
-    assert app.services.results.results("bo2027").turnout.by_channel == {"telegram": 1}
+    assert sandbox.services.results.results("bo2027").turnout.by_channel == {"telegram": 1}
+    assert app.services.processes.get("bo2027").phase.value == "open"
+    with app.services.context.transaction() as session:  # not one pretend user, ballot or role reached it
+        assert session.exec(select(Identity).where(Identity.channel == Channel.TELEGRAM)).all() == []
+        assert session.exec(select(func.count()).select_from(Ballot)).one() == 0
 
 
 def test_webhook_mode_serves_telegram_from_the_web_page(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import email
 import email.policy
 import mailbox
+import re
 import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,7 +23,8 @@ from bot.app import App
 from bot.config import MailSettings, Settings
 from bot.domain import Channel
 from bot.services import Services
-from bot.web.playground_mail import DEFAULT_MEMBER, MailPaneWeb
+from bot.web.playground_mail import MailPaneWeb
+from bot.web.playground_visitors import Visitors
 from bot.web.serve import ThreadedServer
 from handlers.emulator.driver import Emulator
 from handlers.playground import playground_app
@@ -59,9 +61,11 @@ def pane(services: Services, load_example: Callable[..., str], tmp_path: Path) -
     load_example("konsultacje-program-wspolpracy-2027")
     settings = Settings(mail=MailSettings(maildir=str(tmp_path / "Maildir")))
     mail = pretend_mail.start(services, settings)
-    app = playground_app(Emulator("100000001:TEST"), MailPaneWeb(mail, services))
+    app = playground_app(Emulator("100000001:TEST"), Visitors(), MailPaneWeb(mail, services))
+    client = TestClient(app)
+    assert client.get("/").status_code == 200  # opening the page starts the browser's session (its cookie)
     try:
-        yield Pane(TestClient(app), mail)
+        yield Pane(client, mail)
     finally:
         mail.stop()
 
@@ -77,7 +81,7 @@ def test_the_pane_is_on_the_playground_page_in_both_languages(pane: Pane) -> Non
     polish = pane.client.get("/").text
     assert '<section id="mail-pane" lang="pl"' in polish
     assert '<label for="mail-address">Twój adres (członek organizacji)</label>' in polish
-    assert f'value="{DEFAULT_MEMBER}"' in polish
+    assert re.search(r'value="czlonek-[0-9a-f]{8}@fundacja\.example"', polish)  # this session's own member
     assert f'<option value="{CONSULTATION}">Konsultacje projektu' in polish
     assert ">Zaproś mnie jako członka organizacji</button>" in polish
     english = pane.client.get("/", params={"lang": "en"}).text
@@ -204,16 +208,17 @@ def test_bad_input_is_refused_with_a_reason(pane: Pane) -> None:
 
 @pytest.fixture
 def running(glos_run: Callable[[datetime], Any]) -> tuple[App, ThreadedServer, PlaygroundMail]:
+    """The sandbox's store (what the playground acts on), the web page and the sandbox's captured e-mail."""
     run = glos_run(datetime(2027, 9, 25, 10, 0, tzinfo=UTC))
     assert isinstance(run.mail, PlaygroundMail)
-    return run.app, run.web, run.mail
+    return run.sandbox, run.web, run.mail
 
 
 def test_invite_reply_and_confirmation_end_to_end(
     running: tuple[App, ThreadedServer, PlaygroundMail], tmp_path: Path
 ) -> None:
     app, web, pretend = running
-    assert pretend.maildir == tmp_path / "glos-mail"  # beside the SQLite database when [mail] maildir is unset
+    assert pretend.maildir == tmp_path / "glos-playground-mail"  # the sandbox's own, beside its database
     base = f"{web.url}/playground"
     with httpx.Client(base_url=base, timeout=WAIT) as client:
         page = client.get("/")
@@ -267,10 +272,12 @@ def test_a_member_replies_in_the_browser_and_sees_the_confirmation(
         page.goto(web.url + "/playground/")
         pane = page.locator("#mail-pane")
         expect(pane.get_by_text("Nie ma jeszcze e-maili do tego adresu.")).to_be_visible(timeout=15_000)
-        expect(pane.get_by_label("Twój adres (członek organizacji)")).to_have_value(DEFAULT_MEMBER)
+        address = pane.get_by_label("Twój adres (członek organizacji)")
+        expect(address).to_have_value(re.compile(r"^czlonek-[0-9a-f]{8}@fundacja\.example$"))  # this session's own
+        member = address.input_value()
         expect(pane.get_by_label("Proces")).to_have_value(CONSULTATION)  # the NGO consultation comes first
         pane.get_by_role("button", name="Zaproś mnie jako członka organizacji").click()
-        expect(pane.get_by_role("status")).to_have_text(f"Zaproszenie wysłane do {DEFAULT_MEMBER}.")
+        expect(pane.get_by_role("status")).to_have_text(f"Zaproszenie wysłane do {member}.")
         invitation = pane.get_by_role("heading", name="Zaproszenie do udziału", exact=False)
         expect(invitation).to_be_visible(timeout=15_000)
         page.screenshot(path=str(ARTIFACTS / "playground-mail-invited.png"))

@@ -9,6 +9,7 @@ slow ones are provably still unfinished — each slow client sends its last byte
 from __future__ import annotations
 
 import json
+import re
 import socket
 import threading
 from collections.abc import Callable, Iterator
@@ -19,9 +20,10 @@ import pytest
 from bot.config import Settings
 from bot.services import Services
 from bot.web.app import create_web_app
+from bot.web.playground_visitors import COOKIE, Visitors
 from bot.web.serve import ThreadedServer
 from handlers.emulator.driver import Emulator
-from handlers.playground import RESIDENT_ID, playground_app
+from handlers.playground import playground_app
 
 TIMEOUT = 30.0  # generous: a stuck server fails the test by this bound, never a slow machine
 
@@ -30,7 +32,7 @@ TIMEOUT = 30.0  # generous: a stuck server fails the test by this bound, never a
 def server(services: Services, load_example: Callable[..., str]) -> Iterator[ThreadedServer]:
     load_example("bo-warszawa-2027")
     asgi = create_web_app(services, Settings())
-    asgi.mount("/playground", playground_app(Emulator("100000001:SLOW")))
+    asgi.mount("/playground", playground_app(Emulator("100000001:SLOW"), Visitors()))
     running = ThreadedServer(asgi).start()
     yield running
     running.stop()
@@ -51,10 +53,16 @@ def _response(connection: socket.socket) -> bytes:
 
 
 def test_a_slow_client_does_not_keep_others_waiting(server: ThreadedServer) -> None:
+    with httpx.Client(base_url=server.url, timeout=TIMEOUT) as opener:  # a browser session and its resident
+        page = opener.get("/playground/").text
+        session = opener.cookies[COOKIE]
+    found = re.search(r'<option value="(\d+)">', page)
+    assert found is not None
+    resident = int(found.group(1))
     request = b"GET /api/processes HTTP/1.1\r\nHost: 127.0.0.1\r\nUser-Agent: slow\r\nConnection: close\r\n\r\n"
     body = json.dumps({"text": "/start bo2027"}).encode()
     post_head = (
-        f"POST /playground/api/users/{RESIDENT_ID}/send HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        f"POST /playground/api/users/{resident}/send HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: {COOKIE}={session}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\nConnection: close\r\n\r\n"
     ).encode()
     others_done = threading.Event()
@@ -75,10 +83,10 @@ def test_a_slow_client_does_not_keep_others_waiting(server: ThreadedServer) -> N
     half_body = _connect(server)
     half_body.sendall(post_head + body[:5])  # the body is promised and stops after five bytes
 
-    with httpx.Client(base_url=server.url, timeout=TIMEOUT) as client:
+    with httpx.Client(base_url=server.url, timeout=TIMEOUT, cookies={COOKIE: session}) as client:
         for path in ("/", "/healthz", "/p/bo2027", "/api/processes", "/api/processes/bo2027", "/playground/"):
             assert client.get(path).status_code == 200, path
-        sent = client.post(f"/playground/api/users/{RESIDENT_ID}/send", json={"text": "/procesy"})
+        sent = client.post(f"/playground/api/users/{resident}/send", json={"text": "/procesy"})
         assert sent.status_code == 200 and sent.json() == {"ok": True}
     others_done.set()
     # The slow ones were still unfinished while the others were served; now they finish and are answered too.
