@@ -12,6 +12,8 @@
   to the private chat with a deep link; only a moderator's ``in_groups`` command (``/udostepnij``) runs there.
 * The synchronous core runs in worker threads (:meth:`TelegramAdapter._core`): a store that makes one update
   wait never stalls the event loop that serves everybody else.
+* The bot removed from a group (``my_chat_member``: kicked or left) is reported to the moderators once; a group
+  upgraded to a supergroup (``migrate_to_chat_id``) takes what is queued for it to its new id.
 * :meth:`TelegramAdapter.on_error` is the catch-all: the traceback goes to the log, the user gets
   ``error.internal`` in their language.
 """
@@ -26,7 +28,8 @@ from functools import partial
 from pathlib import PurePath
 from typing import Any, TypeVar
 
-from telegram import Chat, InlineKeyboardMarkup, Message, Update, User
+from telegram import Chat, ChatMember, InlineKeyboardMarkup, Message, Update, User
+from telegram.constants import ChatType
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
@@ -37,6 +40,7 @@ from bot.commands.table import CommandTable
 from bot.domain import Channel
 from bot.i18n import translator
 from bot.replies import Reply
+from bot.scheduling.undeliverable import report_removed
 from bot.services import Services
 from handlers.buttons import ButtonTokens, username_of
 from handlers.callers import telegram_caller
@@ -186,6 +190,28 @@ class TelegramAdapter:
             limiter=self.limiter,
         )
         await self._send(context, message.chat.id, caller, replies)
+
+    async def on_membership(self, update: Update, context: Context) -> None:
+        """The bot's own membership changed: removed from a group (kicked, or left), the moderators are told
+        once — the removal's date makes the alert's key, so an update delivered again queues nothing new."""
+        change = update.my_chat_member
+        if change is None or change.chat.type == ChatType.PRIVATE:
+            return
+        present = (ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER, ChatMember.RESTRICTED)
+        gone = (ChatMember.BANNED, ChatMember.LEFT)
+        if change.old_chat_member.status in present and change.new_chat_member.status in gone:
+            log.warning("removed from chat %s (%s)", change.chat.id, change.chat.title)
+            occasion = str(int(change.date.timestamp()))
+            await self._core(report_removed, self.services, change.chat.id, change.chat.title or "", occasion)
+
+    async def on_migration(self, update: Update, context: Context) -> None:
+        """A group became a supergroup (a new chat id): what is queued for the old id goes to the new one."""
+        message = update.effective_message
+        if message is None or message.migrate_to_chat_id is None:
+            return
+        old, new = message.chat.id, message.migrate_to_chat_id
+        moved = await self._core(self.services.outbox.move_address, Channel.TELEGRAM, str(old), str(new))
+        log.warning("chat %s became the supergroup %s; %d queued messages follow it", old, new, moved)
 
     async def on_unsupported(self, update: Update, context: Context) -> None:
         """Stickers, photos, voice, locations …: explain what the bot understands."""

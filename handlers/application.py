@@ -14,6 +14,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     MessageHandler,
     TypeHandler,
     filters,
@@ -68,6 +69,8 @@ def build_bot(
     application.add_handler(TypeHandler(Update, ledger.check), group=-1)
     private_or_group = ~filters.UpdateType.CHANNEL_POSTS
     application.add_handler(CallbackQueryHandler(adapter.on_button))
+    application.add_handler(ChatMemberHandler(adapter.on_membership, ChatMemberHandler.MY_CHAT_MEMBER))
+    application.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, adapter.on_migration))
     application.add_handler(MessageHandler(filters.UpdateType.EDITED_MESSAGE, adapter.on_edited))
     application.add_handler(MessageHandler(filters.Document.ALL & private_or_group, adapter.on_document))
     application.add_handler(MessageHandler(filters.TEXT & private_or_group, adapter.on_text))

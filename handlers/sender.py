@@ -9,7 +9,11 @@ Contract:
 * 429 (flood control): the sender pauses for ``retry_after`` — the whole sender, since the limit is the bot's —
   and tries the same message again; after a few tries the message is released to the outbox with that delay.
 * 403 (the user blocked the bot) and 400 (no such chat): that recipient is unreachable, the message is given up
-  (recorded with the reason, never sent), and so is anything else queued for that chat in this run.
+  (recorded with the reason, never sent), and so is anything else queued for that chat in this run. A group's
+  moderators hear of it once (:func:`~bot.scheduling.undeliverable.report_undeliverable`), not per message — and
+  not at all when the bot was kicked, which the adapter reported when Telegram said so (``my_chat_member``).
+* A group upgraded to a supergroup (400 with ``migrate_to_chat_id``): everything queued for the old id moves to
+  the new one and the message is sent again there; later messages to the old id go to the new one directly.
 * Any other failure (network) releases the message with the outbox's backoff.
 * A message is marked as being sent right before its first part goes to Telegram, and sent right after Telegram
   accepted it; a crashed sender's lease runs out and another sender takes the rest. The messages in flight
@@ -26,7 +30,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, TelegramError
 
 from bot.domain import Channel
 from bot.scheduling.undeliverable import report_undeliverable
@@ -83,6 +87,7 @@ class TelegramSender:
         self.tokens = ButtonTokens(services)
         self.concurrency = max(1, concurrency)
         self._unreachable: set[int] = set()
+        self._moved: dict[int, int] = {}  # group → the supergroup it became
         self._next_slot = 0.0
         self._paused_until = 0.0  # flood control pauses the whole sender: the limit is the bot's
         self.shared = shared
@@ -134,8 +139,9 @@ class TelegramSender:
         except ValueError:
             self._give_up(message, f"not a Telegram chat id: {message.address[:40]}", report)
             return
+        chat_id = self._moved.get(chat_id, chat_id)
         if chat_id in self._unreachable:
-            self._give_up(message, "unreachable: blocked the bot earlier", report)
+            self._give_up(message, "unreachable: blocked the bot earlier", report, tell=False)
             return
         reply = payload_reply(message.payload)
         keyboard = None
@@ -160,9 +166,25 @@ class TelegramSender:
                 log.info("flood control: waiting %.1f s", wait)
                 self._paused_until = max(self._paused_until, time.monotonic() + wait)
                 continue
+            except ChatMigrated as error:
+                new_chat_id = int(error.new_chat_id)
+                log.warning(
+                    "chat %s became the supergroup %s: queued messages follow it (update [telegram] chats)",
+                    chat_id,
+                    new_chat_id,
+                )
+                self._moved[chat_id] = new_chat_id
+                await asyncio.to_thread(
+                    self.services.outbox.move_address, Channel.TELEGRAM, str(chat_id), str(new_chat_id)
+                )
+                remaining = len(parts)
+                chat_id = new_chat_id
+                parts = reply_parts(self.bot, chat_id, reply, keyboard)[-remaining:]
+                continue
             except Forbidden as error:
                 self._unreachable.add(chat_id)
-                self._give_up(message, f"unreachable: {error.message}", report)
+                # A kick was reported when the bot was told of it (TelegramAdapter.on_membership).
+                self._give_up(message, f"unreachable: {error.message}", report, tell="kicked" not in error.message)
                 return
             except BadRequest as error:
                 self._give_up(message, f"refused: {error.message}", report)
@@ -181,12 +203,12 @@ class TelegramSender:
         )
         report.retried += 1
 
-    def _give_up(self, message: QueuedMessage, reason: str, report: SendReport) -> None:
+    def _give_up(self, message: QueuedMessage, reason: str, report: SendReport, *, tell: bool = True) -> None:
         # The outbox gives a message up after its last allowed attempt; an unreachable recipient uses them all.
         while self.services.outbox.mark_failed(message.id, reason, retry_after=timedelta(0)):
             pass
         report.given_up += 1
-        if message.address.startswith("-"):  # a group or a channel (Telegram ids below 0): tell the moderators
+        if tell and message.address.startswith("-"):  # a group or a channel (ids below 0): tell the moderators
             report_undeliverable(self.services, message, reason)
 
     async def _pace(self) -> None:

@@ -14,7 +14,7 @@ from bot.scheduling.recipients import moderators
 from bot.services import Services
 from bot.services.outbox import QueuedMessage
 
-__all__ = ["report_undeliverable"]
+__all__ = ["report_removed", "report_undeliverable"]
 
 log = logging.getLogger(__name__)
 
@@ -38,4 +38,25 @@ def report_undeliverable(services: Services, message: QueuedMessage, reason: str
             )
     except Exception:  # a report that cannot be queued is logged, never fatal for the sender
         log.exception("could not report undeliverable message %s", message.key)
+    return queued
+
+
+def report_removed(services: Services, chat: int, title: str, occasion: str) -> int:
+    """Queue one alert per moderator that the bot was removed from the group ``chat`` (once per ``occasion``, the
+    removal's date: a redelivered update queues nothing new); returns how many were queued."""
+    queued = 0
+    with services.context.connection() as connection:
+        people = moderators(connection)
+    for person in people:
+        t = translator(person.language, services.context.zone)
+        queued += services.outbox.enqueue(
+            key=f"removed:{chat}:{occasion}:person:{person.person_id}",
+            channel=person.channel,
+            address=person.address,
+            purpose="alert",
+            person_id=person.person_id,
+            payload=payload_for(
+                person.channel, subject=t("chats.removed_subject"), text=t("chats.removed", chat=str(chat), title=title)
+            ),
+        )
     return queued

@@ -209,6 +209,17 @@ class Outbox:
         messages = [QueuedMessage(r[0], r[1], Channel(r[2]), r[3], r[4], r[5], dict(r[6]), r[7]) for r in rows]
         return sorted(messages, key=lambda message: message.id)
 
+    def move_address(self, channel: Channel, old: str, new: str) -> int:
+        """Readdress every unsent message of ``channel`` from ``old`` to ``new`` (a Telegram group that became a
+        supergroup has a new id); how many moved."""
+        with self.ctx.connection() as connection:
+            moved = connection.execute(
+                update(_TABLE)
+                .where(_TABLE.c.channel == channel.value, _TABLE.c.address == old, _TABLE.c.sent_at.is_(None))
+                .values(address=new)
+            )
+            return int(moved.rowcount or 0)
+
     def mark_sending(self, message_id: int, *, worker: str) -> None:
         """Record that the message is being handed to the transport now (see the module docstring)."""
         with self.ctx.connection() as connection:
