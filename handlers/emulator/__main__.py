@@ -1,7 +1,9 @@
 """Run the Bot API emulator on its own: ``python -m handlers.emulator [--port 8081] [--token T] [--no-flood]``.
 
-Point a bot at ``http://127.0.0.1:PORT`` as its ``[telegram] api_url`` with the same token; talk to it through
-the playground routes (``POST /_emulator/users/<id>/send``, ``GET /_emulator/chats/<id>``).
+Point a bot at ``http://127.0.0.1:PORT`` as its ``[telegram] api_url`` with the same token — or any Bot API
+framework (python-telegram-bot: ``base_url="http://127.0.0.1:PORT/bot"``; aiogram:
+``TelegramAPIServer.from_base("http://127.0.0.1:PORT")``; ``tests/telegram/contract/`` proves both) — and talk to
+it through the playground routes (``POST /_emulator/users/<id>/send``, ``GET /_emulator/chats/<id>``).
 """
 
 from __future__ import annotations

@@ -14,6 +14,7 @@ status), ``parameters.retry_after`` on 429. Point python-telegram-bot at it with
 from __future__ import annotations
 
 import contextlib
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -43,7 +44,14 @@ def build_asgi(emulator: Emulator) -> Starlette:
             if kind.startswith("application/json"):
                 body = await request.body()
                 if body:
-                    params.update(await request.json())
+                    try:
+                        decoded = json.loads(body)
+                    except (UnicodeDecodeError, json.JSONDecodeError):
+                        decoded = None
+                    if not isinstance(decoded, dict):  # Telegram answers 400 to a body it cannot read
+                        refused = ApiError(400, "Bad Request: can't parse JSON object")
+                        return JSONResponse(refused.envelope(), status_code=400)
+                    params.update(decoded)
             elif kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
                 form = await request.form(max_part_size=50 * 1024 * 1024)
                 for name, value in form.multi_items():

@@ -146,6 +146,12 @@ def test_wrong_types_in_a_json_body_are_400(api: httpx.Client, body: dict[str, A
     assert _refused(api.post("sendMessage", json=body)).startswith("Bad Request: ")
 
 
+@pytest.mark.parametrize("body", [b"{", b"[1, 2]", b"\xff\xfe", b'"tekst"'])
+def test_a_json_body_that_is_no_object_is_400(api: httpx.Client, body: bytes) -> None:
+    refused = api.post("sendMessage", content=body, headers={"content-type": "application/json"})
+    assert _refused(refused) == "Bad Request: can't parse JSON object"
+
+
 def test_edits_with_a_malformed_message_id_are_400(api: httpx.Client) -> None:
     assert _refused(api.post("editMessageText", data={"chat_id": 101, "message_id": "pierwsza", "text": "x"}))
     assert _refused(api.post("editMessageText", data={"chat_id": 101, "text": "x"})) == (
