@@ -37,6 +37,7 @@ from bot.scheduling.undeliverable import report_undeliverable
 from bot.services import Services
 from bot.services.outbox import QueuedMessage, payload_reply
 from handlers.buttons import ButtonTokens, username_of
+from handlers.limits import LimitExceeded
 from handlers.replies import reply_parts, retry_after
 from storage.pacing import SharedPace
 
@@ -145,11 +146,16 @@ class TelegramSender:
             return
         reply = payload_reply(message.payload)
         keyboard = None
-        if reply.buttons:  # a group (no person) keeps only link buttons; see ButtonTokens.keyboards
-            keyboard = self.tokens.keyboards(message.person_id, [reply], bot_username=username_of(self.bot))[0]
-        # A long reply is several Telegram messages: after a 429 the sending resumes at the refused part, so the
-        # parts already delivered are not sent again.
-        parts = reply_parts(self.bot, chat_id, reply, keyboard)
+        try:
+            if reply.buttons:  # a group (no person) keeps only link buttons; see ButtonTokens.keyboards
+                keyboard = self.tokens.keyboards(message.person_id, [reply], bot_username=username_of(self.bot))[0]
+            # A long reply is several Telegram messages: after a 429 the sending resumes at the refused part, so
+            # the parts already delivered are not sent again.
+            parts = reply_parts(self.bot, chat_id, reply, keyboard)
+        except LimitExceeded as error:  # Telegram would refuse it: a defect to fix, not a message to retry
+            log.error("outbox message %s is over Telegram's limits: %s", message.key, error)
+            self._give_up(message, f"over Telegram's limits: {error}", report, tell=False)
+            return
         sending = False
         for _attempt in range(_FLOOD_TRIES):
             try:

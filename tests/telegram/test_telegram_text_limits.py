@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import pytest
 
+from bot.domain import Channel
 from bot.i18n import LANGUAGES, translator
-from bot.replies import Reply
+from bot.replies import Button, Reply
+from bot.services import Services
+from bot.services.outbox import reply_payload
 from bot.summaries.split import split_text
 from handlers.emulator import Emulator
 from handlers.emulator.harness import Harness
@@ -19,6 +22,7 @@ from handlers.limits import (
     fit_rows,
 )
 from handlers.replies import send_reply
+from handlers.sender import TelegramSender
 
 TELEGRAM_TRIMS = " \t\r\n"
 
@@ -69,3 +73,23 @@ async def test_a_long_indented_reply_arrives_with_its_layout(telegram: Harness, 
     shown = [message.text for message in emulator.received(101)[before:]]
     assert len(shown) > 1
     assert "\n".join(shown).replace("\u00a0", " ") == "Lista:\n" + rows
+
+
+async def test_an_outbox_message_over_the_limits_is_given_up_and_the_rest_goes_out(
+    telegram: Harness, emulator: Emulator, services: Services
+) -> None:
+    too_many = tuple((Button(f"Projekt {n}", f"/start p{n}", link=True),) for n in range(101))
+    for key, reply in (("wide", Reply("Wybierz projekt", buttons=too_many)), ("fine", Reply("Przypomnienie"))):
+        services.outbox.enqueue(
+            key=f"test:{key}",
+            channel=Channel.TELEGRAM,
+            address="101",
+            purpose="announcement",
+            person_id=None,
+            payload=reply_payload(reply),
+        )
+    assert telegram.bot is not None
+    report = await TelegramSender(telegram.bot.application.bot, services, rate=None).drain()
+    assert (report.sent, report.given_up) == (1, 1)
+    assert [message.text for message in emulator.received(101)] == ["Przypomnienie"]
+    assert services.outbox.stats().unsent == 0

@@ -111,7 +111,9 @@ async def test_updates_by_long_polling(client: Any, emulator: Emulator) -> None:
     assert emulator.pending_updates() == 0
 
 
-async def test_webhook_with_the_secret_header(client: Any, emulator: Emulator) -> None:
+async def test_webhook_with_the_secret_header(
+    client: Any, emulator: Emulator, validate: Callable[[str, Any], Any]
+) -> None:
     received: list[tuple[str | None, dict[str, Any]]] = []
 
     async def hook(request: Request) -> Response:
@@ -131,6 +133,7 @@ async def test_webhook_with_the_secret_header(client: Any, emulator: Emulator) -
         site.stop()
     secret, body = received[0]
     assert secret == "sekret-123" and body["update_id"] == update_id
+    validate("getUpdates", [body])  # the delivered update is a valid Update, strictly
     parsed = aiogram.types.Update.model_validate(body)
     assert parsed.message is not None and parsed.message.text == "/pomoc"
     assert telegram.Update.de_json(body, None).message.text == "/pomoc"  # type: ignore[union-attr]
