@@ -54,6 +54,9 @@ def cmd_start(inv: Invocation) -> Sequence[Reply]:
     return [Reply(welcome), *cmd_process(inv), *_next_step(inv, slug)]
 
 
+MAX_DISTRICTS = 30  # district buttons shown at most (one per row)
+
+
 def _next_step(inv: Invocation, slug: str) -> list[Reply]:
     """What the person must do before taking part, if anything."""
     info = inv.services.processes.get(slug)
@@ -64,7 +67,9 @@ def _next_step(inv: Invocation, slug: str) -> list[Reply]:
     except NotEligible as refusal:
         mode = info.definition.eligibility.mode
         buttons: tuple[tuple[Button, ...], ...] = ()
-        if mode is EligibilityMode.DECLARED_DISTRICT:
+        # A button per district, unless the list is long (a survey of every municipality of a region): Telegram
+        # takes at most 100 buttons, and the refusal's text names every district with the command to type.
+        if mode is EligibilityMode.DECLARED_DISTRICT and len(info.definition.eligibility.districts) <= MAX_DISTRICTS:
             buttons = tuple(
                 (Button(district_name(info.definition, key, inv.t.language), f"/dzielnica {slug} {key}"),)
                 for key in info.definition.eligibility.districts

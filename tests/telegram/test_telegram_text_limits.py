@@ -3,8 +3,13 @@ layout (Telegram trims the whitespace around a message, so an indented continuat
 
 from __future__ import annotations
 
+from datetime import timedelta
+from pathlib import Path
+
 import pytest
 
+from bot.clock import FakeClock
+from bot.definition.loader import load_definition
 from bot.domain import Channel
 from bot.i18n import LANGUAGES, translator
 from bot.replies import Button, Reply
@@ -25,6 +30,7 @@ from handlers.replies import send_reply
 from handlers.sender import TelegramSender
 
 TELEGRAM_TRIMS = " \t\r\n"
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_a_keyboard_row_wider_than_eight_continues_and_over_100_buttons_is_refused() -> None:
@@ -93,3 +99,26 @@ async def test_an_outbox_message_over_the_limits_is_given_up_and_the_rest_goes_o
     assert (report.sent, report.given_up) == (1, 1)
     assert [message.text for message in emulator.received(101)] == ["Przypomnienie"]
     assert services.outbox.stats().unsent == 0
+
+
+async def test_a_survey_of_150_municipalities_asks_for_one_without_a_button_each(
+    telegram: Harness, emulator: Emulator, services: Services, clock: FakeClock
+) -> None:
+    source = (ROOT / "examples" / "indeks-przyjaznego-samorzadu.toml").read_text(encoding="utf-8")
+    keys = [f"gmina{n:03d}" for n in range(150)]
+    source = source.replace(
+        'districts = ["wieliczka", "niepolomice", "skawina", "myslenice", "bochnia"]', f"districts = {keys!r}"
+    )
+    source = source.split("[eligibility.district_names]")[0] + "[[pools]]" + source.split("[[pools]]", 1)[1]
+    definition = load_definition(source.replace("'", '"'))
+    assert definition.opens_at is not None
+    clock.set(definition.opens_at + timedelta(hours=1))
+    services.processes.import_definition(definition)
+    services.processes.open(definition.slug)
+    answer = await telegram.say(101, "/start indeks-2027")
+    assert "wskaż swoją dzielnicę: /dzielnica indeks-2027 NAZWA (gmina000, gmina001" in answer
+    assert "gmina149)." in answer
+    assert all(len(message.labels) <= 100 for message in emulator.received(101))
+    assert "Coś poszło nie tak" not in answer  # the generic error it used to be (147 buttons refused)
+    chosen = await telegram.say(101, "/dzielnica indeks-2027 gmina042")
+    assert "gmina042" in chosen
