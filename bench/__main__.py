@@ -9,6 +9,7 @@ import sys
 MODULES = (
     "bench.counting",
     "bench.add1",
+    "bench.tally_process",
     "bench.casting",
     "bench.telegram",
     "bench.mail",

@@ -23,6 +23,7 @@ from bot import cli_scheduler as scheduling_cli
 from bot import cli_tally, cli_verification, logs
 from bot.app import load_examples
 from bot.cli_app import running_app, settings_of
+from bot.cli_args import config_first
 from bot.commands.args import parse_local_datetime
 from bot.config import find_config_file
 from bot.console import ConsoleChannel
@@ -36,7 +37,7 @@ from mail import cli as mail_cli
 from storage.engine import redacted_url
 from storage.migrate import current, upgrade
 
-__all__ = ["app", "main"]
+__all__ = ["app", "config_first", "main"]
 
 app = typer.Typer(help="Głos: participation bot for municipalities and NGOs.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
@@ -364,26 +365,3 @@ def main(argv: list[str] | None = None) -> None:
     """Console-script entry point. ``--config PATH`` (``-c``) is accepted anywhere on the line, as the README
     says (``glos process list --config x.toml``): it is an option of the root command, so it is moved there."""
     app(args=config_first(sys.argv[1:] if argv is None else argv), prog_name="glos")
-
-
-def config_first(args: list[str]) -> list[str]:
-    """``args`` with every ``--config PATH`` / ``--config=PATH`` / ``-c PATH`` moved to the front (the root
-    command's option), the rest in order. Everything after ``--`` is left alone."""
-    moved: list[str] = []
-    rest: list[str] = []
-    index = 0
-    while index < len(args):
-        arg = args[index]
-        if arg == "--":
-            rest.extend(args[index:])
-            break
-        if arg in ("--config", "-c") and index + 1 < len(args):
-            moved.extend(args[index : index + 2])
-            index += 2
-            continue
-        if arg.startswith("--config="):
-            moved.append(arg)
-        else:
-            rest.append(arg)
-        index += 1
-    return moved + rest

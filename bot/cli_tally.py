@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import NoReturn
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from bot.counting.pb import format_number, read_pb
 from bot.counting.tally import RULES, tally
@@ -25,6 +24,14 @@ def _reason(t: Translator, reason: str | None) -> str:
     return t("counting.reason." + reason) if reason else ""
 
 
+def _refuse(sentence: str) -> NoReturn:
+    """Print one sentence on standard error and exit with status 2."""
+    from rich.console import Console
+
+    Console(stderr=True).print(sentence, markup=False)
+    raise typer.Exit(2)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``tally`` command to ``app``."""
 
@@ -36,11 +43,9 @@ def register(app: typer.Typer) -> None:
         lang: str = typer.Option("pl", "--lang", help="pl | en"),
     ) -> None:
         """Count a participatory-budget election in pabulib format and print the funded projects."""
-        err_console = Console(stderr=True)
         t = translator(lang)
         if output not in ("text", "json"):
-            err_console.print(t("tally.unknown_format", format=output), markup=False)
-            raise typer.Exit(2)
+            _refuse(t("tally.unknown_format", format=output))
         try:
             if rule not in RULES:
                 raise PabulibError("pabulib.unsupported_rule", rule=rule)
@@ -48,11 +53,14 @@ def register(app: typer.Typer) -> None:
             result = tally(election, rule)
         except PabulibError as err:
             params = {name: ("?" if value is None else value) for name, value in err.params.items()}
-            err_console.print(t(err.key, **params), markup=False)
-            raise typer.Exit(2) from None
+            _refuse(t(err.key, **params))
         if output == "json":
             typer.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
             return
+        # rich only for the table: JSON output starts without importing it.
+        from rich.console import Console
+        from rich.table import Table
+
         names = {p.project_id: p.name for p in election.projects}
         costs = {p.project_id: p.cost for p in election.projects}
         title = election.meta.get("description", str(file))

@@ -14,10 +14,27 @@ greedy fill), ``scores`` (plurality, approval, points, score), ``irv``, ``schulz
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from bot.counting.outcome import BudgetOutcome, Reason
 from bot.counting.pb import PbElection, PbProject, PbVote, parse_pb, read_pb, write_pb
-from bot.counting.pool import ItemRow, PoolResult, count_pool, opinion_shift
 from bot.counting.tally import TallyResult, tally
+
+if TYPE_CHECKING:
+    from bot.counting.pool import ItemRow, PoolResult, count_pool, opinion_shift
+
+# The pool counting is loaded on first use: it reads process definitions (pydantic models), which ``glos tally``
+# — a count of a ``.pb`` file — does not need and which would double its start-up time.
+_POOL = ("ItemRow", "PoolResult", "count_pool", "opinion_shift")
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _POOL:
+        raise AttributeError(f"module 'bot.counting' has no attribute {name!r}")
+    from bot.counting import pool
+
+    return getattr(pool, name)
+
 
 __all__ = [
     "BudgetOutcome",

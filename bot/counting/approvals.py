@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
+from itertools import chain
 from typing import TYPE_CHECKING
 
 # numpy (about 20 MB resident) is imported when support arrays are first built, not when the bot starts:
@@ -58,23 +59,25 @@ class Approvals:
         import numpy as np
 
         index = {pid: i for i, pid in enumerate(project_ids)}
-        voters: list[int] = []
-        projects: list[int] = []
-        n = 0
-        for n, ballot in enumerate(ballots, start=1):
-            seen: set[int] = set()
-            for pid in ballot:
-                j = index[pid]
-                if j not in seen:
-                    seen.add(j)
-                    voters.append(n - 1)
-                    projects.append(j)
+        listed = [b if isinstance(b, (tuple, list)) else tuple(b) for b in ballots]
+        lengths = np.fromiter(map(len, listed), dtype=np.int64, count=len(listed))
+        flat = chain.from_iterable(listed)
+        # One C-level pass over every (voter, project) pair; an unknown id raises KeyError from the dict.
+        projects = np.fromiter(map(index.__getitem__, flat), dtype=np.int64, count=int(lengths.sum()))
+        voters = np.repeat(np.arange(len(listed), dtype=np.int64), lengths)
+        m = max(len(project_ids), 1)
+        pairs = voters * m + projects
+        if pairs.size and np.unique(pairs).size != pairs.size:
+            # A ballot naming a project twice: keep its first mention, in ballot order.
+            _, first = np.unique(pairs, return_index=True)
+            keep = np.sort(first)
+            voters, projects = voters[keep], projects[keep]
         return cls(
             project_ids=tuple(project_ids),
             costs=tuple(Fraction(c) for c in costs),
-            n_voters=n,
-            voter_of=np.asarray(voters, dtype=np.int64),
-            project_of=np.asarray(projects, dtype=np.int64),
+            n_voters=len(listed),
+            voter_of=voters,
+            project_of=projects,
         )
 
     @property
