@@ -34,7 +34,7 @@ from bot.definition.model import Pool, ProcessDefinition
 from bot.domain import MAIN_POOL, Answer, Ballot, BallotRuleKind, ItemKind, PoolVote
 from bot.errors import BallotError, InputError
 
-__all__ = ["ANSWER_WORDS", "format_ballot_text", "parse_ballot_text"]
+__all__ = ["ANSWER_WORDS", "format_ballot_text", "item_number", "item_numbers", "parse_ballot_text"]
 
 ANSWER_WORDS: dict[str, dict[Answer, str]] = {
     "pl": {Answer.YES: "TAK", Answer.NO: "NIE", Answer.ABSTAIN: "WSTRZYMUJĘ SIĘ"},
@@ -122,6 +122,9 @@ class _Parser:
         self.district = district
         self.pools = {pool.key.casefold(): pool for pool in definition.pools}
         self.items = {item.key.casefold(): item for item in definition.items if item.kind is not ItemKind.SECTION}
+        # items whose keys are no numbers (k1, uchwala1) are also known by the number they are shown with
+        for number, key in item_numbers(definition).items():
+            self.items.setdefault(number, self.items[key.casefold()])
 
     # -- errors ---------------------------------------------------------------------------------------
 
@@ -311,6 +314,28 @@ def _answer(folded: str) -> Answer:
     raise AssertionError(f"the token pattern matched {folded!r}, which is no answer")  # pragma: no cover
 
 
+def item_numbers(definition: ProcessDefinition) -> dict[str, str]:
+    """The numbers people see and type for items whose keys are not numbers: ``{"1": "k1", "2": "k2"}``.
+
+    When no item of the process has a numeric key, items (sections aside) are numbered 1, 2, … in definition
+    order, across pools; a process that numbers its projects itself (``12``) keeps its own numbers (empty map).
+    """
+    items = [item for item in definition.items if item.kind is not ItemKind.SECTION]
+    if any(item.key.isdigit() for item in items):
+        return {}
+    return {str(number): item.key for number, item in enumerate(items, 1)}
+
+
+def item_number(definition: ProcessDefinition, key: str) -> str:
+    """The number an item is shown and typed with: its own key when that is a number, else its position."""
+    if key.isdigit():
+        return key
+    for number, known in item_numbers(definition).items():
+        if known == key:
+            return number
+    return key
+
+
 def parse_ballot_text(definition: ProcessDefinition, text: str, *, district: str | None = None) -> Ballot:
     """Read a ballot from ``text`` (see the module docstring for the syntax); not validated.
 
@@ -337,6 +362,7 @@ def format_ballot_text(definition: ProcessDefinition, ballot: Ballot, *, languag
         if key not in known:
             raise BallotError("ballot.unknown_pool", pool=key)
     prefix = len(definition.pools) > 1
+    numbers = {key: number for number, key in item_numbers(definition).items()}
     lines = []
     for pool in definition.pools:
         vote = ballot.get(pool.key)
@@ -344,12 +370,14 @@ def format_ballot_text(definition: ProcessDefinition, ballot: Ballot, *, languag
             continue
         if isinstance(vote, Mapping):
             parts = [
-                f"{key}: {words[Answer(value)]}" if isinstance(value, str) else f"{key}:{value}"
+                f"{numbers.get(key, key)}: {words[Answer(value)]}"
+                if isinstance(value, str)
+                else f"{numbers.get(key, key)}:{value}"
                 for key, value in vote.items()
             ]
             body = ", ".join(parts)
         else:
             separator = " > " if pool.ballot.rule is BallotRuleKind.RANKING else ", "
-            body = separator.join(str(key) for key in vote)
+            body = separator.join(numbers.get(str(key), str(key)) for key in vote)
         lines.append(f"{pool.key}: {body}" if prefix else body)
     return "\n".join(lines)

@@ -29,6 +29,8 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.support import Translations
 
+from bot.domain import Phase
+
 __all__ = ["LANGUAGES", "LANGUAGE_NAMES", "Translator", "catalogue_ids", "translator"]
 
 LANGUAGES = ("pl", "en", "uk")
@@ -96,7 +98,13 @@ class Translator:
             if key not in catalogue:
                 continue
             translations = _translations(language)
-            text = translations.ngettext(key, key, plural) if plural is not None else translations.gettext(key)
+            # a count chooses a form only for a plural entry; a singular one ("rule.score") is given a count too
+            pluralizable = catalogue[key].pluralizable
+            text = (
+                translations.ngettext(key, key, plural)
+                if plural is not None and pluralizable
+                else translations.gettext(key)
+            )
             if text != key:
                 return text
         return None
@@ -116,7 +124,14 @@ class Translator:
             return template
 
     def format_value(self, value: Any) -> Any:
-        """How a parameter is shown: dates in the local zone, decimals with Polish grouping."""
+        """How a parameter is shown: dates in the local zone, decimals with the language's grouping, a phase
+        by its name in the language ("zakończony", never "closed")."""
+        if isinstance(value, Phase):
+            return self("phase." + value.value)
+        if _localized(value):
+            return value.get(self.language)
+        if isinstance(value, tuple) and value and all(_localized(part) for part in value):
+            return ", ".join(part.get(self.language) for part in value)
         if isinstance(value, datetime):
             return self.datetime(value)
         if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
@@ -140,6 +155,12 @@ class Translator:
         """A moment in the bot's time zone, e.g. ``15.06.2027, 23:59``."""
         local = value.astimezone(self.timezone)
         return format_datetime(local, format="dd.MM.yyyy, HH:mm", locale=self.language)
+
+
+def _localized(value: object) -> bool:
+    """A text in several languages (a definition's ``LocalizedText``: ``pl`` and ``get(language)``), passed as
+    a parameter by a layer that does not know the reader's language."""
+    return hasattr(value, "pl") and callable(getattr(value, "get", None))
 
 
 @cache

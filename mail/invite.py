@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from bot.ballot_text import ANSWER_WORDS
+from bot.ballot_text import item_number
 from bot.definition import ProcessDefinition
-from bot.domain import Answer, BallotRuleKind, Channel, ItemKind
+from bot.domain import BallotRuleKind, Channel, ItemKind
 from bot.i18n import Translator, translator
 from bot.services import Services
+from bot.views.examples import pool_example
 from mail.addressing import MailAddressing
 from mail.bound import bound_services
 from mail.compose import mail_payload, render
@@ -29,22 +30,22 @@ _PROCESS = Process.__table__  # type: ignore[attr-defined]
 
 
 def invitation_rules(definition: ProcessDefinition, t: Translator) -> list[str]:
-    """How to answer each pool of ``definition``, with an example built from its own items."""
+    """How to answer each pool of ``definition``, with an example built from its own items and ballot rule
+    (the same :func:`bot.views.examples.pool_example` the chat shows, which the parser accepts)."""
     rules: list[str] = []
     for pool in definition.pools:
-        keys = [item.key for item in definition.items if (item.pool or definition.pools[0].key) == pool.key]
-        if not keys:
+        if not definition.items_of(pool.key):
             continue
+        example = pool_example(definition, pool, t.language)
         kind = pool.ballot.rule
         if kind is BallotRuleKind.YES_NO_ABSTAIN:
-            example = f"{keys[0]}: {ANSWER_WORDS.get(t.language, ANSWER_WORDS['pl'])[Answer.YES]}"
             rules.append(t("mail.invite.rule.yes_no", example=example))
         elif kind in (BallotRuleKind.CUMULATIVE, BallotRuleKind.SCORE):
-            rules.append(t("mail.invite.rule.points", example=" ".join(f"{k}:{3 - i}" for i, k in enumerate(keys[:3]))))
+            rules.append(t("mail.invite.rule.points", example=example))
         elif kind is BallotRuleKind.RANKING:
-            rules.append(t("mail.invite.rule.ranking", example=" > ".join(keys[:3])))
+            rules.append(t("mail.invite.rule.ranking", example=example))
         else:
-            rules.append(t("mail.invite.rule.choice", example=", ".join(keys[:3])))
+            rules.append(t("mail.invite.rule.choice", example=example))
     return rules
 
 
@@ -55,7 +56,11 @@ def invitation_text(definition: ProcessDefinition, t: Translator, bot: str) -> t
     travels in the headers only), so what we sent can be rendered again to recognise it in a reply
     (:mod:`mail.sent`) without keeping anyone's copy.
     """
-    items = [(item.key, item.title.get(t.language)) for item in definition.items if item.kind is not ItemKind.SECTION]
+    items = [
+        (item_number(definition, item.key), item.title.get(t.language))
+        for item in definition.items
+        if item.kind is not ItemKind.SECTION
+    ]
     sections = [
         (item.number or item.key, item.title.get(t.language))
         for item in definition.items

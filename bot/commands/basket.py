@@ -29,6 +29,7 @@ from bot.domain import BallotRuleKind, ProcessKind
 from bot.errors import InputError
 from bot.replies import Button, Reply
 from bot.services import ProcessInfo
+from bot.views.labels import label
 from bot.views.process import ballot_rule_text
 
 __all__ = ["PAGE_SIZE", "cmd_basket", "cmd_basket_add", "cmd_basket_confirm", "cmd_basket_remove"]
@@ -191,11 +192,12 @@ def _view(
         project = titles[key]
         cost = f" ({t.money(project.cost)})" if project.cost is not None else ""
         if key in chosen:
-            label, command = f"✅ {key}. {project.title.get(lang)}", f"/koszyk_usun {info.slug} {pool.key} {key}"
+            shown_label = label(f"✅ {key}. ", project.title.get(lang), cost)
+            command = f"/koszyk_usun {info.slug} {pool.key} {key}"
         else:
-            label = f"➕ {key}. {project.title.get(lang)}{cost}"
+            shown_label = label(f"➕ {key}. ", project.title.get(lang), cost)
             command = f"/koszyk_dodaj {info.slug} {pool.key} {key}"
-        rows.append((Button(label[:60], command),))
+        rows.append((Button(shown_label, command),))
     if pages > 1:
         turn = f"/koszyk {info.slug} {pool.key}"
         navigation = []

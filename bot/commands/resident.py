@@ -12,13 +12,16 @@ import re
 from collections.abc import Sequence
 from contextlib import suppress
 
-from bot.ballot_text import format_ballot_text, parse_ballot_text
+from bot.ballot_text import parse_ballot_text
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import InputError, NotEligible
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.replies import Button, Document, Reply
+from bot.views.ballot import ballot_lines
+from bot.views.examples import example_ballot
+from bot.views.labels import label
 from bot.views.process import district_name, process_line, process_text
 from bot.views.results import results_text
 
@@ -39,7 +42,7 @@ __all__ = [
     "cmd_withdraw",
 ]
 
-_ROUND = re.compile(r"^(?:runda|round)\s*[=:]?\s*(\d)\s+", re.IGNORECASE)
+_ROUND = re.compile(r"^(?:runda|round|раунд)\s*[=:]?\s*(\d)\s+", re.IGNORECASE)
 _SECTION = re.compile(r"^§\s*([\w.]+)\s*[:.]?\s*|^(?:sekcja|section)\s+([\w.]+)\s*[:.]?\s*", re.IGNORECASE)
 
 
@@ -108,7 +111,7 @@ def cmd_processes(inv: Invocation) -> Sequence[Reply]:
     if not listed:
         return [Reply(inv.t("processes.none"))]
     lines = [inv.t("processes.header")] + [f"• {process_line(info, inv.t)}" for info in listed]
-    buttons = tuple((Button(info.slug, f"/proces {info.slug}"),) for info in listed[:8])
+    buttons = tuple((Button(label("", info.title(inv.t.language)), f"/proces {info.slug}"),) for info in listed[:8])
     return [Reply("\n".join(lines), buttons=buttons)]
 
 
@@ -129,12 +132,15 @@ def cmd_district(inv: Invocation) -> Sequence[Reply]:
     """Declare one's district (one district per voter)."""
     slug, rest = take_process(inv)
     assert slug is not None
-    if not rest.strip():
-        raise InputError("district.which", slug=slug)
-    key = inv.services.eligibility.declare_district(slug, inv.caller.person_id, rest)
     info = inv.services.processes.get(slug)
+    area = info.definition.eligibility.area
+    if not rest.strip():
+        raise InputError("district.which_" + area, slug=slug)
+    key = inv.services.eligibility.declare_district(slug, inv.caller.person_id, rest)
     name = district_name(info.definition, key, inv.t.language)
-    return [Reply(inv.t("district.set", district=name, slug=slug)), *cmd_process(inv)]
+    pools = any(pool.district is not None for pool in info.definition.pools)
+    saved = inv.t("district.set" if pools else "district.set_plain", district=name, slug=slug)
+    return [Reply(saved), Reply(process_text(info, inv.t, district=key))]
 
 
 def cmd_code(inv: Invocation) -> Sequence[Reply]:
@@ -155,18 +161,18 @@ def cmd_vote(inv: Invocation) -> Sequence[Reply]:
     match = _ROUND.match(rest)
     if match:
         round_no, rest = int(match.group(1)), rest[match.end() :]
-    if not rest.strip():
-        raise InputError("vote.empty", slug=slug)
     info = inv.services.processes.get(slug)
     if info.kind is ProcessKind.CONSULTATION:
         raise InputError("vote.consultation", slug=slug)
     district = None
     if info.phase is Phase.OPEN:
         district = inv.services.eligibility.check(slug, inv.caller.person_id).district
+    if not rest.strip():
+        raise InputError("vote.empty", slug=slug, example=example_ballot(info.definition, inv.t.language, district))
     ballot = parse_ballot_text(info.definition, rest, district=district)
     result = inv.services.voting.cast(slug, inv.caller.person_id, ballot, inv.caller.channel, round_no=round_no)
     key = "vote.changed" if result.replaced else "vote.accepted"
-    summary = format_ballot_text(info.definition, result.ballot)
+    summary = ballot_lines(info.definition, result.ballot, inv.t)
     return [Reply(inv.t(key, slug=slug, ballot=summary, receipt=result.receipt))]
 
 
@@ -180,13 +186,15 @@ def cmd_my_vote(inv: Invocation) -> Sequence[Reply]:
         for round_no in range(1, info.definition.rounds + 1)
     ]
     shown = [
-        inv.t("myvote.round", round=round_no, ballot=format_ballot_text(info.definition, ballot))
+        inv.t("myvote.round", round=round_no, ballot=ballot_lines(info.definition, ballot, inv.t))
         if info.definition.rounds > 1
-        else inv.t("myvote.ballot", slug=slug, ballot=format_ballot_text(info.definition, ballot))
+        else ballot_lines(info.definition, ballot, inv.t)
         for round_no, ballot in ballots
         if ballot
     ]
-    return [Reply("\n".join(shown) if shown else inv.t("myvote.none", slug=slug))]
+    if not shown:
+        return [Reply(inv.t("myvote.none", slug=slug))]
+    return [Reply(inv.t("myvote.ballot", slug=slug, ballot="\n".join(shown)))]
 
 
 def cmd_withdraw(inv: Invocation) -> Sequence[Reply]:

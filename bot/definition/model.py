@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -80,7 +80,7 @@ class LocalizedText(_Strict):
         return value
 
     def get(self, language: str) -> str:
-        """The text in ``language``, falling back to Polish."""
+        """The text in ``language``, falling back to Polish (a message parameter shows itself this way)."""
         text = getattr(self, language, None) if language in ("pl", "en", "uk") else None
         return text or self.pl
 
@@ -195,6 +195,8 @@ class Eligibility(_Strict):
     verify: VerifyMode = VerifyMode.DECLARED
     districts: list[Key] = Field(default_factory=list)
     district_names: dict[str, LocalizedText] = Field(default_factory=dict)
+    # what the declared areas are, so that residents are asked for "your municipality" when they are gminas
+    area: Literal["district", "municipality"] = "district"
     min_age: int | None = Field(default=None, ge=0, le=120)
     retention_days: int = Field(default=30, ge=0, le=365)
 

@@ -18,7 +18,7 @@ from sqlalchemy import bindparam
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
-from bot.definition import ProcessDefinition
+from bot.definition import LocalizedText, ProcessDefinition
 from bot.domain import Channel, EligibilityMode, Phase
 from bot.errors import InputError, NotEligible, NotFound, WrongPhase
 from bot.services.context import STATE_COLUMNS, ProcessState, ServiceContext
@@ -63,6 +63,12 @@ def hash_code(code: str, secret: bytes) -> str:
     """
     normalised = code.replace("-", "").replace(" ", "").upper()
     return hmac.new(secret, b"invite-code:" + normalised.encode(), hashlib.sha256).hexdigest()
+
+
+def area_names(definition: ProcessDefinition) -> tuple[LocalizedText, ...]:
+    """The districts (or municipalities) to choose from, as names a message shows in its reader's language."""
+    names = definition.eligibility.district_names
+    return tuple(names.get(key) or LocalizedText(pl=key) for key in definition.eligibility.districts)
 
 
 @dataclass(frozen=True)
@@ -126,9 +132,9 @@ class EligibilityService:
         key = {
             EligibilityMode.ROSTER: "eligibility.not_on_roster",
             EligibilityMode.INVITE_CODE: "eligibility.need_code",
-            EligibilityMode.DECLARED_DISTRICT: "eligibility.need_district",
+            EligibilityMode.DECLARED_DISTRICT: "eligibility.need_" + definition.eligibility.area,
         }[mode]
-        raise NotEligible(key, slug=process.slug, districts=", ".join(definition.eligibility.districts))
+        raise NotEligible(key, slug=process.slug, districts=area_names(definition))
 
     @staticmethod
     def _record(connection: Connection, process_id: int, person_id: int) -> EligibilityRecord | None:
@@ -285,13 +291,13 @@ class EligibilityService:
             names = [key]
             if key in definition.eligibility.district_names:
                 text = definition.eligibility.district_names[key]
-                names += [text.pl, text.en or ""]
+                names += [text.pl, text.en or "", text.uk or ""]
             if any(_fold(name) == wanted for name in names if name):
                 return key
         raise InputError(
-            "eligibility.unknown_district",
+            "eligibility.unknown_" + definition.eligibility.area,
             district=given,
-            districts=", ".join(definition.eligibility.districts),
+            districts=area_names(definition),
         )
 
     @staticmethod

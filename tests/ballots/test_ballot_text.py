@@ -180,8 +180,11 @@ def test_format_writes_one_line_per_pool_in_polish_or_english(
     assert format_ballot_text(warsaw, {"wesola": ["12"], "city": ["1", "2"]}) == "city: 1, 2\nwesola: 12"
     answers: dict[str, str] = {"uchwala1": YES, "uchwala2": ABSTAIN}
     ballot: Ballot = {"main": answers}
-    assert format_ballot_text(resolutions, ballot) == "uchwala1: TAK, uchwala2: WSTRZYMUJĘ SIĘ"
-    assert format_ballot_text(resolutions, ballot, language="en") == "uchwala1: YES, uchwala2: ABSTAIN"
+    # items whose keys are no numbers are written with the numbers people see (and the parser reads back)
+    assert format_ballot_text(resolutions, ballot) == "1: TAK, 2: WSTRZYMUJĘ SIĘ"
+    assert format_ballot_text(resolutions, ballot, language="en") == "1: YES, 2: ABSTAIN"
+    assert format_ballot_text(resolutions, ballot, language="uk") == "1: ТАК, 2: УТРИМУЮСЬ"
+    assert parse_ballot_text(resolutions, "1: TAK, 2: WSTRZYMUJĘ SIĘ") == ballot
     assert format_ballot_text(krakow, {"miasto": ["3", "1", "2"]}) == "miasto: 3 > 1 > 2"
     with pytest.raises(BallotError):
         format_ballot_text(warsaw, {"mokotow": ["1"]})

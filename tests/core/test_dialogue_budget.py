@@ -26,7 +26,7 @@ def test_a_resident_declares_a_district_votes_changes_and_checks_the_receipt(
                 ["Witaj!", "Budżet obywatelski 2027", "wskaż swoją dzielnicę", "/dzielnica bo2027 wesola"],
             ),
             ("/glosuj city: 1, 2", ["wskaż swoją dzielnicę"]),
-            ("/dzielnica Wesoła", ["Zapisano dzielnicę: Wesoła", "[wesola]"]),
+            ("/dzielnica Wesoła", ["Zapisano dzielnicę: Wesoła", "\nWesoła — pula 1 400 000 zł\n"]),
             ("/glosuj city: 1, 2; wesola: 10", ["Przyjęto Twój głos w bo2027", "Pokwitowanie:"]),
             ("/moj_glos", ["Twój głos w bo2027"]),
             (

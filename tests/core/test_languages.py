@@ -33,7 +33,7 @@ def test_language_buttons_then_ukrainian_everywhere(
         "/start — привітання; /start НАЗВА відкриває процес",
         "/help (/pomoc) — цей список",
     ]
-    assert "/vote (/glosuj) — віддати або змінити голос, напр. /vote 1, 2 або /vote ТАК" in help_text.splitlines()
+    assert "/vote (/glosuj) — віддати або змінити голос (як — в описі процесу: /process)" in help_text.splitlines()
     [described] = talk(person, [(f"/process {slug}", [])])
     assert described.splitlines()[0] == "Загальні збори 2027 – голосування за ухвали"
 
@@ -42,4 +42,4 @@ def test_ukrainian_answers_are_read_and_written() -> None:
     definition = load_definition_file(EXAMPLES / "uchwala-tak-nie.toml")
     ballot = parse_ballot_text(definition, "uchwala1: ТАК uchwala2: ні uchwala3: Утримуюся")
     assert ballot == {"main": {"uchwala1": Answer.YES, "uchwala2": Answer.NO, "uchwala3": Answer.ABSTAIN}}
-    assert format_ballot_text(definition, ballot, language="uk") == "uchwala1: ТАК, uchwala2: НІ, uchwala3: УТРИМУЮСЬ"
+    assert format_ballot_text(definition, ballot, language="uk") == "1: ТАК, 2: НІ, 3: УТРИМУЮСЬ"

@@ -58,7 +58,7 @@ def test_invitation_reply_vote_and_confirmation_through_real_servers(
     assert invitation["Auto-Submitted"] == "auto-generated"
     assert invitation["List-Unsubscribe"].strip().startswith("<mailto:glos+")
     assert invitation.get_body(("html",)) is not None
-    assert "uchwala1" in invitation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "1 — Uchwała nr 1/2027" in invitation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
     client = dovecot.client(imap_user)
     client.append("INBOX", _answer(invitation, "uchwala1: TAK\nuchwala2: NIE\nuchwala3: TAK", "<r1@example.pl>"))
@@ -78,7 +78,7 @@ def test_invitation_reply_vote_and_confirmation_through_real_servers(
     assert confirmation["Auto-Submitted"] == "auto-generated"
     assert confirmation["Message-ID"].endswith("@glos.example.org>")
     text = confirmation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "uchwala1: TAK" in text and "Kod potwierdzenia" in text
+    assert "1: TAK" in text and "Kod potwierdzenia" in text
     assert "Dzień dobry" in confirmation.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert sender.send_due() == 0, "nothing is sent twice"
     intake.close()

@@ -19,6 +19,7 @@ from bot.clock import FakeClock
 from bot.definition.loader import load_definition
 from bot.domain import Channel
 from bot.services import Services
+from bot.views.labels import label
 from handlers.emulator import Emulator
 from handlers.emulator.harness import Harness
 from handlers.limits import MAX_BUTTONS, MAX_CALLBACK_DATA, MAX_ROW
@@ -83,7 +84,8 @@ def _money(amount: int) -> str:
 
 
 def _label(key: int, title: str, cost: int) -> str:
-    return f"➕ {key}. {title} ({_money(cost)})"[:60]
+    """The title is shortened with "…" at a word; the price stays whole."""
+    return label(f"➕ {key}. ", title, f" ({_money(cost)})")
 
 
 def _keyboards_within_limits(emulator: Emulator, chat_id: int) -> None:

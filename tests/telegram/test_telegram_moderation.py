@@ -84,10 +84,10 @@ async def test_menus_are_per_language_and_moderator_commands_only_for_moderators
     polish = dict(emulator.commands(language_code="pl"))
     ukrainian = dict(emulator.commands(language_code="uk"))
     # each menu names the commands in its reader's language (Ukrainian uses the English, Latin-letter names)
-    assert polish["glosuj"] == "oddaj lub zmień głos, np. /glosuj city: 1, 2; wesola: 12 albo /glosuj TAK"
+    assert polish["glosuj"] == "oddaj lub zmień głos (jak — w opisie procesu: /proces)"
     assert "glosuj" not in english and "glosuj" not in ukrainian
-    assert english["vote"] == "cast or change your vote, e.g. /vote city: 1, 2; wesola: 12 or /vote YES"
-    assert ukrainian["vote"] == "віддати або змінити голос, напр. /vote 1, 2 або /vote ТАК"
+    assert english["vote"] == "cast or change your vote (how: in the description, /process)"
+    assert ukrainian["vote"] == "віддати або змінити голос (як — в описі процесу: /process)"
     moderator = [name for name, _ in emulator.commands({"type": "chat", "chat_id": MODERATOR})]
     assert "zamknij" in moderator and "nadaj_role" in moderator
     assert emulator.commands({"type": "chat", "chat_id": 101}) == []
