@@ -18,7 +18,7 @@ from storage.tables.people import DialogueState, Identity, Person, Role, normali
 from storage.tables.processes import Item, Pool, Process
 from storage.tables.scheduling import ReminderOptOut, SchedulerJobRun
 from storage.tables.verification import LinkCode, LinkToken, RegisterEntry, VerificationAttempt, VerifiedVoter
-from storage.tables.voting import Ballot, Participation
+from storage.tables.voting import Ballot, Participation, Tombstone
 
 __all__ = [
     "AUDIT_TRIGGER_NAMES",
@@ -46,6 +46,7 @@ __all__ = [
     "Role",
     "RosterEntry",
     "SchedulerJobRun",
+    "Tombstone",
     "VerificationAttempt",
     "VerifiedVoter",
     "hash_invite_code",

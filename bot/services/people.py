@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 
 from bot.domain import Channel, RoleName
 from bot.errors import InputError, NotFound
+from bot.services import tombstones
 from bot.services.context import ServiceContext
 from storage.models import Identity, Person, Role
 
@@ -97,6 +98,8 @@ class PeopleService:
                         # Another process registered the same identity a moment ago: use theirs.
                         session.rollback()
                         continue
+                    # An erased account coming back inherits (only) the ballots it left, to replace them.
+                    tombstones.claim(session.connection(), self.ctx.secret, person.id, channel, address)
                 return self._ref(session, person)
         raise RuntimeError("identity registration kept conflicting")  # pragma: no cover
 
@@ -136,6 +139,8 @@ class PeopleService:
             session.add(
                 Identity(person_id=person_id, channel=channel, address=address, created_at=self.ctx.clock.now())
             )
+            session.flush()
+            tombstones.claim(session.connection(), self.ctx.secret, person_id, channel, address)
 
     def set_language(self, person_id: int, language: str) -> None:
         """Remember the person's language."""

@@ -5,6 +5,10 @@ and turnout figures do not change and accepted ballots stay counted), while the 
 id, e-mail address …), roles, dialogue state, reply tokens, reminder preferences and unsent messages are
 deleted, and their opinions are unlinked from them (the text stays in the consultation record). Ballots never
 named the person in the first place. Both actions are audited.
+
+Erasure never buys a second ballot: before the identities go, each one leaves a keyed tombstone per process the
+person took part in (:mod:`bot.services.tombstones`), so the same account or address coming back as a new person
+replaces the ballot it left instead of adding one.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from typing import Any
 from sqlmodel import col, delete, select, update
 
 from bot.errors import NotFound
+from bot.services import tombstones
 from bot.services.context import ServiceContext, strip_meta
 from storage.models import (
     Ballot,
@@ -119,6 +124,7 @@ class PrivacyService:
             person = session.get(Person, person_id)
             if person is None or person.erased_at is not None:
                 raise NotFound("person.not_found")
+            tombstones.bury(session.connection(), self.ctx.secret, person_id)
             for table in (Identity, Role, DialogueState, MailToken, ReminderOptOut):
                 session.exec(delete(table).where(col(table.person_id) == person_id))
             session.exec(

@@ -8,9 +8,11 @@ clears ``is_current`` on the previous one in the same transaction; a partial uni
 ballot per (process, ballot_key, round). Only ``receipt_hash`` is stored, never the receipt handed to the
 voter.
 
-What this layout does not hide by itself: row order and timestamps. ``Ballot.id``/``cast_at`` and
-``Participation.first_at``/``last_at`` can be correlated by time; for secret processes the core should coarsen
-what it writes (e.g. ``cast_at`` to the day) — the store accepts any aware datetime.
+What the layout alone does not hide, the core hides in a secret process (:mod:`bot.services.voting`): ballot ids
+are random (no row order), ``cast_at`` and ``channel`` are left NULL (no time, no channel to pair with a
+participation), a changed or withdrawn ballot is deleted rather than kept as history (no revision count or
+withdrawal to pair), and participation times are cut to the hour. :class:`Tombstone` keeps erasure from buying
+a second ballot; see docs/SECURITY.md for the threat model.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ import storage.base  # noqa: F401  (the naming convention must be set before any
 from bot.domain import Channel
 from storage.types import JSONType, StrEnumType, UTCDateTime, utcnow
 
-__all__ = ["Ballot", "Participation"]
+__all__ = ["Ballot", "Participation", "Tombstone"]
 
 
 class Ballot(SQLModel, table=True):
@@ -61,8 +63,9 @@ class Ballot(SQLModel, table=True):
     revision: int = Field(default=1)
     content: dict[str, Any] = Field(sa_type=JSONType)
     receipt_hash: str = Field(max_length=64)
-    cast_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
-    channel: Channel = Field(sa_type=StrEnumType(Channel))
+    # NULL in a secret process (except the channel of a paper ballot): nothing a participation could be paired with.
+    cast_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    channel: Channel | None = Field(default=None, sa_type=StrEnumType(Channel))
     is_current: bool = Field(default=True)
     withdrawn: bool = Field(default=False)
 
@@ -86,3 +89,28 @@ class Participation(SQLModel, table=True):
     first_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     last_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     withdrawn: bool = Field(default=False)
+
+
+class Tombstone(SQLModel, table=True):
+    """A person's counted ballot that a later ballot of the same human must replace, never join.
+
+    Written by erasure, one row per (process the erased person took part in, identity they had):
+    ``identity_hash`` is HMAC-SHA256(secret key, process, channel, address) — keyed and non-reversible, so a copy
+    of the store cannot tell whose it is, and never the address. ``person_id`` is the erased person's anonymous
+    stub (its ballot key needs the secret key too). When the identity comes back it is a new person:
+    registration finds the row by recomputing the hash and sets ``heir_id``; the heir's next ballot in the process
+    retires the stub's ballot and deletes the row. Identity linking (one person, several channels) writes rows with
+    ``heir_id`` set at once (``identity_hash`` then keys the predecessor, not an address).
+    """
+
+    __tablename__ = "tombstone"
+    __table_args__ = (
+        UniqueConstraint("process_id", "identity_hash"),
+        Index("ix_tombstone_heir", "process_id", "heir_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    process_id: int = Field(foreign_key="process.id", ondelete="CASCADE")
+    identity_hash: str = Field(max_length=64)
+    person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
+    heir_id: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
