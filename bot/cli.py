@@ -19,8 +19,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from bot import cli_people, cli_tally, cli_verification, logs
 from bot import cli_scheduler as scheduling_cli
-from bot import cli_tally, cli_verification, logs
 from bot.app import load_examples
 from bot.cli_app import running_app, settings_of
 from bot.cli_args import config_first
@@ -47,6 +47,7 @@ app.add_typer(process_app, name="process")
 cli_tally.register(app)
 cli_verification.register(app)
 scheduling_cli.register(app)
+cli_people.register(app)  # glos person erase
 mail_cli.register(app)  # the e-mail channel's commands (glos mail invite|poll|send|run)
 
 err = Console(stderr=True)

@@ -81,6 +81,8 @@ def cmd_basket_confirm(inv: Invocation) -> Sequence[Reply]:
     if not ballot:
         raise InputError("basket.empty", slug=slug)
     result = inv.services.voting.cast(slug, inv.caller.person_id, ballot, inv.caller.channel)
+    # A basket kept after the cast would pair the person with their ballot in the store (docs/SECURITY.md).
+    _forget(inv, slug)
     key = "vote.changed" if result.replaced else "vote.accepted"
     summary = format_ballot_text(info.definition, result.ballot)
     return [Reply(inv.t(key, slug=slug, ballot=summary, receipt=result.receipt))]
@@ -146,6 +148,14 @@ def _save(inv: Invocation, slug: str, basket: Basket) -> None:
     baskets = dict(state) if isinstance(state, dict) else {}
     baskets[slug] = basket
     inv.services.dialogue.update(inv.caller.person_id, inv.caller.channel, basket=baskets)
+
+
+def _forget(inv: Invocation, slug: str) -> None:
+    state = inv.services.dialogue.get(inv.caller.person_id, inv.caller.channel).get("basket", {})
+    if isinstance(state, dict) and slug in state:
+        inv.services.dialogue.update(
+            inv.caller.person_id, inv.caller.channel, basket={key: value for key, value in state.items() if key != slug}
+        )
 
 
 def _view(

@@ -20,6 +20,10 @@ Contract:
   and at worst the one message per sender in flight at the crash is not delivered (its row says so). Failures
   the sender sees (refusals, flood control, a network error) release the message for another try as before.
 
+A message that carries the recipient's own ballot or receipt (:data:`~bot.services.sealing.SEALED_PURPOSES`) is
+stored encrypted under the secret key and emptied by :meth:`Outbox.mark_sent` (:mod:`bot.services.sealing`);
+:meth:`Outbox.claim` hands senders the plain payload.
+
 ``payload`` is channel-specific JSON: for chat channels :func:`reply_payload` of a core
 :class:`~bot.replies.Reply`; the e-mail sender reads ``subject``/``text``/``html``/``headers``.
 """
@@ -31,12 +35,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, bindparam, func, or_, select, update
+from sqlalchemy import and_, bindparam, case, func, literal, or_, select, update
 from sqlalchemy.engine import Connection
 
 from bot.domain import Channel
 from bot.replies import Button, Document, Reply
 from bot.services.context import ServiceContext
+from bot.services.sealing import SEALED_PURPOSES, open_payload, seal_payload
 from bot.services.sql import insert_ignore
 from storage.models import OutboxMessage
 
@@ -142,7 +147,7 @@ class Outbox:
             "address": address,
             "person_id": person_id,
             "purpose": purpose,
-            "payload": payload,
+            "payload": seal_payload(self.ctx.secret, payload) if purpose in SEALED_PURPOSES else payload,
             "created_at": now,
             "not_before": not_before or now,
             "attempts": 0,
@@ -206,7 +211,11 @@ class Outbox:
                 ),
                 {"now": now, "until": now + lease},
             ).all()
-        messages = [QueuedMessage(r[0], r[1], Channel(r[2]), r[3], r[4], r[5], dict(r[6]), r[7]) for r in rows]
+        secret = self.ctx.secret
+        messages = [
+            QueuedMessage(r[0], r[1], Channel(r[2]), r[3], r[4], r[5], open_payload(secret, dict(r[6])), r[7])
+            for r in rows
+        ]
         return sorted(messages, key=lambda message: message.id)
 
     def move_address(self, channel: Channel, old: str, new: str) -> int:
@@ -230,12 +239,22 @@ class Outbox:
             )
 
     def mark_sent(self, message_id: int, *, worker: str) -> None:
-        """Record that the message went out."""
+        """Record that the message went out; a sealed message's content is dropped now (its row stays, as the
+        record that it was sent and the key that stops a repeat)."""
         with self.ctx.connection() as connection:
             connection.execute(
                 update(_TABLE)
                 .where(_TABLE.c.id == message_id)
-                .values(sent_at=self.ctx.clock.now(), claimed_by=worker, claimed_until=None, last_error=None)
+                .values(
+                    sent_at=self.ctx.clock.now(),
+                    claimed_by=worker,
+                    claimed_until=None,
+                    last_error=None,
+                    payload=case(
+                        (_TABLE.c.purpose.in_(sorted(SEALED_PURPOSES)), literal({}, _TABLE.c.payload.type)),
+                        else_=_TABLE.c.payload,
+                    ),
+                )
             )
 
     def mark_failed(self, message_id: int, error: str, *, retry_after: timedelta | None = None) -> bool:

@@ -117,8 +117,12 @@ class PrivacyService:
                 ],
             }
 
-    def erase(self, person_id: int) -> None:
-        """Forget the person (see the module docstring); accepted ballots and turnout stay as they were."""
+    def erase(self, person_id: int, *, actor: str = "privacy") -> None:
+        """Forget the person (see the module docstring); accepted ballots and turnout stay as they were.
+
+        ``actor`` names who asked in the audit log: ``privacy`` (the person themselves) or ``cli`` (an operator
+        acting on a written request).
+        """
         now = self.ctx.clock.now()
         with self.ctx.transaction() as session:
             person = session.get(Person, person_id)
@@ -145,4 +149,4 @@ class PrivacyService:
             person.display_name = None
             person.erased_at = now
             session.add(person)
-            self.ctx.audit(session, "person.erase", actor_person_id=None, actor="privacy", person_id=person_id)
+            self.ctx.audit(session, "person.erase", actor_person_id=None, actor=actor, person_id=person_id)

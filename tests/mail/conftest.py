@@ -22,6 +22,7 @@ from bot.definition import load_definition_file
 from bot.domain import Channel
 from bot.services import Services, build_services
 from bot.services.eligibility import RosterRow
+from bot.services.sealing import open_payload
 from mail.intake import ImapConfig
 from mail.invite import invite_roster
 from mail.processor import MailAddressing, MailProcessor
@@ -81,12 +82,25 @@ class Mailroom:
         return found.person_id
 
     def outbox(self, purpose: str | None = None) -> list[OutboxMessage]:
-        """Queued e-mail rows (optionally of one purpose), oldest first."""
+        """Queued e-mail rows (optionally of one purpose), oldest first, with sealed payloads opened (as the
+        sender sees them: see bot/services/sealing.py)."""
         with self.services.context.transaction() as session:
             query = select(OutboxMessage).where(OutboxMessage.channel == Channel.EMAIL)
             if purpose:
                 query = query.where(OutboxMessage.purpose == purpose)
-            return list(session.scalars(query.order_by(OutboxMessage.id)).all())
+            rows = list(session.scalars(query.order_by(OutboxMessage.id)).all())
+        for row in rows:
+            row.payload = self.unsealed(row)
+        return rows
+
+    def unsealed(self, row: OutboxMessage) -> dict[str, Any]:
+        """The row's payload, opened with the secret key when it is sealed."""
+        return open_payload(self.services.context.secret, row.payload)
+
+    def token_of(self, reply_to: str) -> str:
+        """The reply token in a (placeholder) Reply-To header of ours."""
+        expanded = expand_tokens(reply_to, self.services.context.secret)
+        return expanded.split("+", 1)[1].split("@", 1)[0]
 
 
 @pytest.fixture

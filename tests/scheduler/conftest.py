@@ -22,6 +22,7 @@ from bot.definition import load_definition
 from bot.domain import Channel
 from bot.scheduling import SchedulePolicy, Scheduler
 from bot.services import Services, build_services
+from bot.services.sealing import open_payload
 from storage.models import OutboxMessage
 
 SECRET = b"scheduler-test-secret-0123456789"
@@ -159,7 +160,16 @@ def outbox(engine: Engine) -> Callable[..., list[Sent]]:
         with engine.connect() as connection:
             rows = connection.execute(query).all()
         return [
-            Sent(row.key, row.channel, row.address, row.person_id, row.purpose, dict(row.payload), row.not_before)
+            # sealed payloads opened as the sender sees them (bot/services/sealing.py)
+            Sent(
+                row.key,
+                row.channel,
+                row.address,
+                row.person_id,
+                row.purpose,
+                open_payload(SECRET, dict(row.payload)),
+                row.not_before,
+            )
             for row in rows
         ]
 
