@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.ballot_rules import validate_ballot
+from bot.definition import ProcessDefinition
 from bot.domain import Ballot, Channel, EligibilityMode, Phase, VerifyMode
 from bot.errors import GlosError, InputError, NotEligible, NotFound, WrongPhase
 from bot.services import tombstones
@@ -123,6 +124,16 @@ class _Retired:
     counted: bool
 
 
+def _hidden(process: ProcessState | Process, definition: ProcessDefinition) -> bool:
+    """Whether the process keeps no ballot history and no channel (see the module docstring).
+
+    A secret process hides both, except where residents are verified (``register``/``pesel``): there the
+    verification report counts ballots replaced across channels from the history, so it is kept — a residual
+    risk stated in docs/SECURITY.md.
+    """
+    return process.secret and definition.eligibility.verify is VerifyMode.DECLARED
+
+
 class VotingService:
     """The one place where ballots are accepted, whatever the channel."""
 
@@ -159,11 +170,13 @@ class VotingService:
             receipt = _new_receipt()
             content = {**clean, DISTRICT_KEY: record.district} if record.district else clean
             key = self.keys.ballot_key(connection, process.id, definition, person_id)
-            inherited = self._settle(connection, process, predecessors, round_no)
-            previous = self._store(connection, process, key, round_no, content, hash_receipt(receipt), channel, now)
+            hidden = _hidden(process, definition)
+            inherited = self._settle(connection, process, hidden, predecessors, round_no)
+            receipt_hash = hash_receipt(receipt)
+            previous = self._store(connection, process, hidden, key, round_no, content, receipt_hash, channel, now)
             self._participate(connection, process, person_id, round_no, channel, now, withdrawn=False)
             replaced = inherited or (previous is not None and previous.counted)
-            revision = previous.revision + 1 if previous is not None and not process.secret else 1
+            revision = previous.revision + 1 if previous is not None and not hidden else 1
             return CastResult(receipt, revision, replaced, clean)
 
     def withdraw(self, slug: str, person_id: int, channel: Channel, *, round_no: int = 1) -> None:
@@ -174,8 +187,9 @@ class VotingService:
             self.require_open(process, now)
             definition = self.ctx.definition_of(connection, process)
             key = self.keys.ballot_key(connection, process.id, definition, person_id)
-            inherited = self._settle(connection, process, predecessors, round_no)
-            previous = self._store(connection, process, key, round_no, None, "", channel, now)
+            hidden = _hidden(process, definition)
+            inherited = self._settle(connection, process, hidden, predecessors, round_no)
+            previous = self._store(connection, process, hidden, key, round_no, None, "", channel, now)
             if not inherited and (previous is None or not previous.counted):
                 raise NotFound("vote.nothing_to_withdraw", slug=process.slug)
             self._participate(connection, process, person_id, round_no, channel, now, withdrawn=True)
@@ -188,7 +202,8 @@ class VotingService:
         secret ones, as when a vote is changed. Participation is left to the caller.
         """
         process = self._state_by_id(connection, process_id)
-        retired = self._retire(connection, process, self.ctx.ballot_key(process_id, person_id), round_no)
+        hidden = _hidden(process, self.ctx.definition_of(connection, process))
+        retired = self._retire(connection, hidden, process_id, self.ctx.ballot_key(process_id, person_id), round_no)
         return retired is not None and retired.counted
 
     def hand_over(self, connection: Connection, process_id: int, predecessor_id: int, heir_id: int) -> None:
@@ -251,7 +266,9 @@ class VotingService:
                     raise _Unverified(process.id, error) from None
                 key = self.keys.resident_ballot_key(process.id, voter)
                 # the resident's earlier ballot from any channel is replaced, as a cast replaces it
-                self._store(connection, process, key, 1, content, hash_receipt(receipt), Channel.PAPER, now)
+                hidden = _hidden(process, definition)
+                receipt_hash = hash_receipt(receipt)
+                self._store(connection, process, hidden, key, 1, content, receipt_hash, Channel.PAPER, now)
             else:
                 for _attempt in range(_ATTEMPTS):
                     values = self._row(process, secrets.token_hex(32), 1, 1, content, hash_receipt(receipt), now)
@@ -313,7 +330,7 @@ class VotingService:
         return ProcessState(row[0], row[1], Phase(row[2]), row[3], row[4], bool(row[5]), row[6])
 
     def _settle(
-        self, connection: Connection, process: ProcessState, predecessors: Iterable[int], round_no: int
+        self, connection: Connection, process: ProcessState, hidden: bool, predecessors: Iterable[int], round_no: int
     ) -> bool:
         """Retire the inherited ballots of ``round_no``; True when one of them was counted.
 
@@ -322,7 +339,8 @@ class VotingService:
         """
         counted = False
         for predecessor in predecessors:
-            retired = self._retire(connection, process, self.ctx.ballot_key(process.id, predecessor), round_no)
+            key = self.ctx.ballot_key(process.id, predecessor)
+            retired = self._retire(connection, hidden, process.id, key, round_no)
             counted = counted or (retired is not None and retired.counted)
             tombstones.settle(connection, process.id, predecessor, round_no)
         return counted
@@ -331,6 +349,7 @@ class VotingService:
         self,
         connection: Connection,
         process: ProcessState | Process,
+        hidden: bool,
         key: str,
         round_no: int,
         content: dict[str, Any] | None,
@@ -345,32 +364,34 @@ class VotingService:
         """
         first: _Retired | None = None
         for attempt in range(_ATTEMPTS):
-            retired = self._retire(connection, process, key, round_no)
+            retired = self._retire(connection, hidden, process.id, key, round_no)
             if retired is not None and (first is None or not first.counted):
                 first = retired
-            if process.secret and content is None:
+            if hidden and content is None:
                 return first  # a secret withdrawal keeps nothing
             revision = 1
-            if not process.secret and retired is not None:
+            if not hidden and retired is not None:
                 revision = retired.revision + 1
-            elif not process.secret and attempt > 0:  # history without a current row: continue its numbering
+            elif not hidden and attempt > 0:  # history without a current row: continue its numbering
                 last = connection.execute(_LAST_REVISION, {"process": process.id, "key": key, "round_no": round_no})
                 revision = (last.scalar() or 0) + 1
             values = self._row(process, key, round_no, revision, content or {}, receipt_hash, now)
             # A paper ballot says it is one (it has no participation to pair with); a secret remote one says nothing.
-            values["channel"] = channel if channel is Channel.PAPER or not process.secret else None
+            values["channel"] = channel if channel is Channel.PAPER or not hidden else None
             values["withdrawn"] = content is None
             if self._insert(connection, values):
                 return first
         raise RuntimeError("a ballot kept conflicting with concurrent casts")  # pragma: no cover
 
     @staticmethod
-    def _retire(connection: Connection, process: ProcessState | Process, key: str, round_no: int) -> _Retired | None:
+    def _retire(
+        connection: Connection, hidden: bool, process_id: int | None, key: str, round_no: int
+    ) -> _Retired | None:
         """Stop the key's current ballot counting: history outside secret processes, deleted in secret ones."""
         rows = connection.execute(
-            _DROP if process.secret else _RETIRE, {"process": process.id, "key": key, "round_no": round_no}
+            _DROP if hidden else _RETIRE, {"process": process_id, "key": key, "round_no": round_no}
         ).all()
-        current = [row for row in rows if row[2] or not process.secret]
+        current = [row for row in rows if row[2] or not hidden]
         if not current:
             return None
         return _Retired(max(row[0] for row in rows), not current[0][1])
