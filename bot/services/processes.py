@@ -18,6 +18,7 @@ from bot.definition import ProcessDefinition
 from bot.domain import ItemKind, Phase, ProcessKind
 from bot.errors import InputError, NotFound, WrongPhase
 from bot.services.context import ProcessState, ServiceContext
+from bot.services.shuffle import shuffle_ballots
 from storage.models import Item, Pool, Process
 
 __all__ = ["ProcessInfo", "ProcessService"]
@@ -207,6 +208,9 @@ class ProcessService:
             process.phase = Phase.CLOSED
             if process.closes_at is None or process.closes_at > now:
                 process.closes_at = now
+            if process.secret:  # no physical order of the store may be casting order (bot/services/shuffle.py)
+                assert process.id is not None
+                shuffle_ballots(session.connection(), process.id)
             return self._save(session, process, "process.close", actor_id)
 
     def extend(self, slug: str, closes_at: datetime, *, actor_id: int | None = None) -> ProcessInfo:
