@@ -144,6 +144,10 @@ class WebSettings(_Section):
     port: int = Field(default=8080, ge=1, le=65535)
     public_url: str = "http://127.0.0.1:8080"
     workers: int = Field(default=1, ge=1, le=64)
+    max_active: int = Field(default=16, ge=1, le=40)
+    max_queued: int = Field(default=512, ge=0, le=100_000)
+    queue_timeout: float = Field(default=15.0, gt=0, le=300)
+    retry_after: int = Field(default=5, ge=1, le=3600)
 
 
 class SchedulerSettings(_Section):

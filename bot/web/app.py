@@ -6,11 +6,15 @@
 Pages are server-rendered Jinja2 with the same message catalogues as the chat channels, in the reader's
 language (``?lang=en``, else the ``Accept-Language`` header), and need no external asset: the stylesheet is
 served by the app. Results, report and exports are shown only when the process's results are visible — the
-same rule as ``/wyniki`` — so nothing leaks early through any route.
+same rule as ``/wyniki`` — so nothing leaks early through any route. Admission control
+(:class:`~bot.web.limiter.ConcurrencyLimiter`, ``[web] max_active`` …) answers 503 with ``Retry-After`` instead
+of hanging when too many requests arrive at once.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import MutableMapping
 from importlib import resources
 from typing import Any
 
@@ -22,9 +26,13 @@ from bot.config import Settings
 from bot.errors import GlosError, NotFound, WrongPhase
 from bot.services import Services
 from bot.web import api, ops, pages, report
+from bot.web.limiter import ConcurrencyLimiter
 from bot.web.site import Site
 
-__all__ = ["create_web_app"]
+__all__ = ["REFUSED", "create_web_app"]
+
+REFUSED = "glos_http_refused_total"
+REFUSED_DOC = "Requests answered 503 at once because the web app had max_active at work and max_queued waiting."
 
 
 def create_web_app(services: Services, settings: Settings) -> FastAPI:
@@ -42,6 +50,27 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
         metrics.inc(ops.REQUESTS, doc=ops.REQUESTS_DOC)
         response: Response = await call_next(request)
         return response
+
+    web = settings.web
+
+    def refusal(scope: MutableMapping[str, Any]) -> tuple[bytes, bytes]:
+        """The 503's body in the reader's language: JSON under ``/api/``, else a short page."""
+        request = Request(scope)
+        t = site.translator(request)
+        if request.url.path.startswith("/api/"):
+            return b"application/json", json.dumps({"error": "web.overloaded", "message": t("web.overloaded")}).encode()
+        page = site.page(request, "error.html", status=503, message=t("web.overloaded"))
+        return b"text/html; charset=utf-8", bytes(page.body)
+
+    app.add_middleware(
+        ConcurrencyLimiter,
+        max_active=web.max_active,
+        max_queued=web.max_queued,
+        queue_timeout=web.queue_timeout,
+        retry_after=web.retry_after,
+        on_refused=lambda: metrics.inc(REFUSED, doc=REFUSED_DOC),
+        refusal=refusal,
+    )
 
     @app.exception_handler(GlosError)
     async def refused(request: Request, error: GlosError) -> Response:
