@@ -1,10 +1,10 @@
 """Counted results cached until the ballots or the process change.
 
 Counting 100,000 ballots takes a noticeable fraction of a second; the results page must answer in
-milliseconds. The cache key is (process version, newest ballot row id in the whole store): every cast, change or
+milliseconds. The cache key is (process version, newest ballot row id of the process): every cast, change or
 withdrawal adds a ballot row and every phase change bumps the version, so a stale result is never served. The
-newest id of the whole table is read from the end of its primary key, in constant time; a ballot in another
-process also invalidates the entry, which costs a recount, never a wrong answer. The stamp is read on a read
+newest id is read from the end of the (process_id, id) index, in constant time; a ballot in another process
+leaves the entry alone. The stamp is read on a read
 connection (:meth:`ResultsService.stamp`) and a recount runs outside any write transaction; concurrent misses share
 one count (the service's single-flight).
 """

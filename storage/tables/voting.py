@@ -54,6 +54,8 @@ class Ballot(SQLModel, table=True):
             postgresql_where=text("is_current"),
         ),
         Index("ix_ballot_receipt_hash", "process_id", "receipt_hash"),
+        # The newest ballot of one process in one index look-up: the results cache's stamp (bot/services/results.py).
+        Index("ix_ballot_process_newest", "process_id", "id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

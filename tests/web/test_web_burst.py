@@ -45,16 +45,16 @@ def test_twenty_four_concurrent_gets_while_voting_goes_on(
     open_one = load_example("bo-krakow-2027")
     krakow_items = [item.key for item in services.processes.get(open_one).definition.items_of("miasto")]
 
+    def cast_twenty() -> None:
+        for n in range(20):
+            _vote(services, open_one, f"k{n}", {"miasto": krakow_items[:3]}, "krowodrza")
+
     server = ThreadedServer(create_web_app(services, Settings())).start()
     urls = [f"/api/processes/{green}/results", f"/p/{green}/chart.png", f"/api/processes/{green}/export.pb"]
     urls = [url for url in urls for _ in range(6)] + [f"/p/{warsaw}/chart.png"] * 6
     try:
         with httpx.Client(base_url=server.url, timeout=60) as client, ThreadPoolExecutor(max_workers=25) as pool:
-            casting = pool.submit(
-                lambda: [
-                    _vote(services, open_one, f"k{n}", {"miasto": krakow_items[:3]}, "krowodrza") for n in range(20)
-                ]
-            )
+            casting = pool.submit(cast_twenty)
             answers = list(pool.map(client.get, urls))
             casting.result(timeout=120)
             index = client.get("/")
