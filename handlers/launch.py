@@ -164,7 +164,7 @@ class TelegramRuntime:
             ' -d \'{"text": "/start bo2027"}\''
         )
         self.say(f"  Odpowiedzi / replies:  curl -s {url}/_emulator/chats/1001")
-        self.say("  Konsola / console: `glos chat` in another terminal (or the prompt of `glos run`).")
+        self.say("  To piaskownica / a sandbox: the emulator's bot has a store of its own, not the deployment's.")
 
 
 def start(

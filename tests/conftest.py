@@ -194,11 +194,11 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     ran = ", ".join(f"{_PART_NAMES[part]} {_real_ran[part]}" for part in REAL_PARTS)
     skipped = sum(sum(reasons.values()) for reasons in _real_skipped.values())
     line = f"real parts: {ran} executed, {skipped} skipped"
-    if skipped:
-        why = "; ".join(
-            f"{_PART_NAMES[part]}: {reason}" for part in REAL_PARTS for reason in sorted(_real_skipped[part])
-        )
-        line += f" ({why})"
+    why = [f"{_PART_NAMES[part]}: {reason}" for part in REAL_PARTS for reason in sorted(_real_skipped[part])]
+    if not os.environ.get(POSTGRES_URL_ENV):  # then no PostgreSQL variant was even collected
+        why.insert(0, f"postgresql: {POSTGRES_URL_ENV} is not set (make test sets it up)")
+    if why:
+        line += f" ({'; '.join(why)})"
     terminalreporter.write_line(line)
 
 

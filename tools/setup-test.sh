@@ -30,10 +30,13 @@ pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 have_dovecot() { command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
 
+pg_ours=0  # nothing answered on 127.0.0.1:5432 at start: the server we start (or install) is ours to set up
+if [ -z "${GLOS_TEST_DATABASE_URL:-}" ] && ! pg_up; then pg_ours=1; fi
+
 missing=()
 have_dovecot || missing+=(dovecot-imapd dovecot-lmtpd)
 have_chromium || missing+=(chromium)
-if ! pg_up && [ -z "${GLOS_TEST_DATABASE_URL:-}" ] && ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
+if [ "$pg_ours" = 1 ] && ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
   missing+=(postgresql)
 fi
 
@@ -51,21 +54,27 @@ if [ ${#missing[@]} -gt 0 ]; then
   fi
 fi
 
-# PostgreSQL: start the local cluster when it is installed but not running, let 127.0.0.1 in without a password
-# (a test server: each test makes its own schema) and create the database `test`.
-if [ -z "${GLOS_TEST_DATABASE_URL:-}" ] && ! pg_up && [ "${as_root[0]:-}" != none ] \
-  && command -v pg_ctlcluster >/dev/null 2>&1; then
+# PostgreSQL: when nothing answered on 127.0.0.1:5432 before (or it was installed just now), start the local
+# cluster, let 127.0.0.1 in without a password (a test server: each test makes its own schema) and create the
+# database `test`. A server that was already running on its own is left as it is.
+if [ "$pg_ours" = 1 ] && [ "${as_root[0]:-}" != none ] && command -v pg_ctlcluster >/dev/null 2>&1; then
   for conf in /etc/postgresql/*/main; do
     [ -d "$conf" ] || continue
     version=$(basename "$(dirname "$conf")")
     hba="$conf/pg_hba.conf"
+    changed=0
     if [ -f "$hba" ] && ! grep -Eq '^host[[:space:]]+all[[:space:]]+all[[:space:]]+127\.0\.0\.1/32[[:space:]]+trust' "$hba"; then
       say "PostgreSQL $version: trust auth for 127.0.0.1 (a test server)"
       root sed -i '1i host all all 127.0.0.1/32 trust' "$hba"
+      changed=1
     fi
-    say "starting PostgreSQL $version"
-    root pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 \
-      || root pg_ctlcluster "$version" main start >/dev/null 2>&1 || true
+    if pg_up; then  # started by its package meanwhile: read the new rule
+      [ "$changed" = 0 ] || root pg_ctlcluster "$version" main reload >/dev/null 2>&1 || true
+    else
+      say "starting PostgreSQL $version"
+      root pg_ctlcluster --skip-systemctl-redirect "$version" main start >/dev/null 2>&1 \
+        || root pg_ctlcluster "$version" main start >/dev/null 2>&1 || true
+    fi
     for _ in $(seq 1 50); do pg_up && break; sleep 0.2; done
     break
   done
