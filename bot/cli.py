@@ -18,6 +18,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot import cli_people, cli_tally, cli_verification, logs
 from bot import cli_scheduler as scheduling_cli
@@ -32,6 +33,7 @@ from bot.exports import export_process
 from bot.i18n import translator
 from bot.scheduling.leader import leadership
 from bot.views.results import results_text
+from bot.web.serve import PortTaken, ThreadedServer
 from bot.workers import LeaderDuties, start_playground, start_telegram, start_web
 from mail import cli as mail_cli
 from storage.engine import redacted_url
@@ -51,7 +53,7 @@ cli_people.register(app)  # glos person erase
 mail_cli.register(app)  # the e-mail channel's commands (glos mail invite|poll|send|run)
 
 err = Console(stderr=True)
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, markup=False)  # titles, texts, paths: printed as written
 
 
 @app.callback()
@@ -345,7 +347,7 @@ def serve(
     try:
         serve_workers(ctx.find_root().obj, _settings(ctx), out.print, workers=workers)
     except ValueError as error:
-        err.print(f"[red]{error}[/red]")
+        err.print(f"[red]{escape(str(error))}[/red]")  # "[web] workers > 1 …" must keep its "[web]"
         raise typer.Exit(2) from error
 
 
@@ -358,8 +360,23 @@ def web(ctx: typer.Context) -> None:
 
     with _app(ctx) as application:
         settings = application.settings.web
+        if not _port_free(settings.host, settings.port):  # one clear line instead of uvicorn's "[Errno 98]"
+            err.print(
+                f"Port {settings.port} zajęty / port {settings.port} is taken ({settings.host}): [web] port",
+                markup=False,
+            )
+            raise typer.Exit(2)
         out.print(f"http://{settings.host}:{settings.port}/")
         uvicorn.run(create_web_app(application.services, application.settings), host=settings.host, port=settings.port)
+
+
+def _port_free(host: str, port: int) -> bool:
+    """Whether ``host:port`` can be listened on now."""
+    try:
+        ThreadedServer(None, host, port).probe()
+    except PortTaken:
+        return False
+    return True
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from bot.app import App, build_app
 from bot.config import ConfigError, Settings, load_settings
@@ -25,7 +26,7 @@ def settings_of(ctx: typer.Context) -> Settings:
     try:
         return load_settings(ctx.find_root().obj)
     except ConfigError as error:
-        _err.print(f"[red]Błąd konfiguracji / configuration error:[/red] {error}")
+        _err.print(f"[red]Błąd konfiguracji / configuration error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from error
 
 
@@ -38,7 +39,7 @@ def running_app(ctx: typer.Context) -> Iterator[App]:
         yield application
     except GlosError as error:
         t = translator(settings.bot.language, settings.tz)
-        _err.print(f"[red]{t(error.key, **error.params)}[/red]")
+        _err.print(f"[red]{escape(t(error.key, **error.params))}[/red]")
         raise typer.Exit(2) from error
     finally:
         application.close()

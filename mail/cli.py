@@ -23,7 +23,7 @@ from mail.invite import invite_roster
 __all__ = ["register"]
 
 err = Console(stderr=True)
-out = Console(highlight=False, soft_wrap=True)
+out = Console(highlight=False, soft_wrap=True, markup=False)
 
 
 _app = running_app

@@ -63,6 +63,10 @@ class ThreadedServer:
             threading.Event().wait(0.01)
         raise RuntimeError(f"{self.url} did not start in 5 s")
 
+    def probe(self) -> None:
+        """Bind ``host:port`` and let it go again: :class:`PortTaken` if another process holds it."""
+        self._bind().close()
+
     def _bind(self) -> socket.socket:
         family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
         sock = socket.socket(family, socket.SOCK_STREAM)

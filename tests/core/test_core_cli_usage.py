@@ -7,6 +7,7 @@ import io
 import logging
 import os
 import re
+import socket
 import stat
 import subprocess
 import sys
@@ -149,3 +150,30 @@ def test_logs_never_show_the_bot_token_or_a_database_password() -> None:
     assert token not in written and "tajne-haslo" not in written
     assert "https://api.telegram.org/bot***/getUpdates" in written
     assert "postgresql+psycopg://glos:***@db.example:5432/glos refused" in written
+
+
+def test_glos_web_on_a_taken_port_says_so_in_one_line(tmp_path: Path) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        config = tmp_path / "glos.toml"
+        config.write_text(
+            f'[bot]\nload_examples = false\n[storage]\nurl = "sqlite:///{tmp_path / "glos.db"}"\n'
+            f"[web]\nport = {port}\n",
+            encoding="utf-8",
+        )
+        result = _glos("web", "--config", str(config), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.strip() == f"Port {port} zajęty / port {port} is taken (127.0.0.1): [web] port"
+    assert result.stdout == ""
+
+
+def test_refusals_keep_their_bracketed_words(tmp_path: Path) -> None:
+    config = tmp_path / "glos.toml"
+    config.write_text(
+        f'[bot]\nload_examples = false\n[storage]\nurl = "sqlite:///{tmp_path / "glos.db"}"\n', encoding="utf-8"
+    )
+    refused = _glos("serve", "--workers", "2", "--config", str(config), cwd=tmp_path)
+    assert refused.returncode == 2
+    assert refused.stderr.strip() == "[web] workers > 1 needs PostgreSQL ([storage] url = postgresql://…)"
