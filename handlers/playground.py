@@ -54,7 +54,7 @@ def playground_app(
     """
 
     async def page(request: Request) -> Response:
-        visitor, new = visitors.of_or_new(request)
+        visitor, new = await run_in_threadpool(visitors.of_or_new, request)  # a new one's grant writes the sandbox
         language = request_language(request)
         pane = await run_in_threadpool(mail.html, request, visitor) if mail is not None else ""
         html = _PAGE.render(
