@@ -20,6 +20,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -53,7 +54,11 @@ def build_asgi(emulator: Emulator) -> Starlette:
                         return JSONResponse(refused.envelope(), status_code=400)
                     params.update(decoded)
             elif kind.startswith(("multipart/form-data", "application/x-www-form-urlencoded")):
-                form = await request.form(max_part_size=50 * 1024 * 1024)
+                try:
+                    form = await request.form(max_part_size=50 * 1024 * 1024)
+                except (HTTPException, ValueError, KeyError, AssertionError):  # a body no parser can read
+                    refused = ApiError(400, "Bad Request: can't parse request body")
+                    return JSONResponse(refused.envelope(), status_code=400)
                 for name, value in form.multi_items():
                     if isinstance(value, UploadFile):
                         content = await value.read()

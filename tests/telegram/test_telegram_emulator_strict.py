@@ -152,6 +152,17 @@ def test_a_json_body_that_is_no_object_is_400(api: httpx.Client, body: bytes) ->
     assert _refused(refused) == "Bad Request: can't parse JSON object"
 
 
+def test_a_multipart_body_that_does_not_parse_is_400(api: httpx.Client) -> None:
+    broken = api.post(
+        "sendMessage",
+        content=b"--xyz\r\nContent-Disposition: form-data\r\n\r\nbez nazwy\r\n--xyz--\r\n",
+        headers={"content-type": "multipart/form-data; boundary=xyz"},
+    )
+    assert broken.status_code == 400 and broken.json()["ok"] is False
+    no_boundary = api.post("sendMessage", content=b"x", headers={"content-type": "multipart/form-data"})
+    assert no_boundary.status_code == 400 and no_boundary.json()["ok"] is False
+
+
 def test_edits_with_a_malformed_message_id_are_400(api: httpx.Client) -> None:
     assert _refused(api.post("editMessageText", data={"chat_id": 101, "message_id": "pierwsza", "text": "x"}))
     assert _refused(api.post("editMessageText", data={"chat_id": 101, "text": "x"})) == (
