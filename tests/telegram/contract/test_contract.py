@@ -105,9 +105,21 @@ async def test_updates_by_long_polling(client: Any, emulator: Emulator) -> None:
     emulator.send_photo(102)
     emulator.group(-5, "Rada", [101, 900])
     emulator.kick(-5, by_user=900)
+    emulator.group(-6, "Sąsiedzi", [101, 900])
+    emulator.migrate(-6, -1006, by_user=900)
+    emulator.edit_text(101, emulator.written_by(101)[0], "/start bo2028")
     kinds = await client.updates(0)
-    assert kinds == [(first, "message"), (first + 1, "message"), (first + 2, "message"), (first + 3, "my_chat_member")]
-    assert await client.updates(first + 4) == []
+    assert [kind for _, kind in kinds] == [
+        "message",
+        "message",
+        "message",
+        "my_chat_member",
+        "message",  # migrate_to_chat_id in the old group
+        "message",  # migrate_from_chat_id in the new supergroup
+        "edited_message",
+    ]
+    assert [update_id for update_id, _ in kinds] == list(range(first, first + 7))
+    assert await client.updates(first + 7) == []
     assert emulator.pending_updates() == 0
 
 
