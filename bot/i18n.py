@@ -142,6 +142,19 @@ class Translator:
         """A number with the language's grouping: ``1 250 000`` in Polish."""
         return format_decimal(value, locale=self.language, group_separator=True)
 
+    def decimal(self, value: Any, places: int = 2) -> str:
+        """A fraction with ``places`` decimals in the language's notation: ``4,50`` in Polish, ``4.50`` in English."""
+        return format_decimal(
+            Decimal(float(value)).quantize(Decimal(1).scaleb(-places)),
+            format="#,##0." + "0" * places,
+            locale=self.language,
+        )
+
+    def signed(self, value: Any, places: int = 2) -> str:
+        """A change with its sign: ``+2,50``, ``−0,50``, ``0,00``."""
+        text = self.decimal(abs(value), places)
+        return ("+" if value > 0 else "−" if value < 0 else "") + text
+
     def money(self, value: int | float | Decimal) -> str:
         """An amount in złoty: ``1 250 000 zł`` (grosze only when there are any)."""
         amount = Decimal(str(value))

@@ -29,6 +29,7 @@ store, never a voter's mistake. With no ballots, single-winner and ranked rules 
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -260,12 +261,15 @@ def count_pool(pool: Pool, items: list[Item], ballots: Iterable[PoolVote], *, vo
         rows = {k: {"votes": named[k], "points": totals[k]} for k in keys}
         result = _ranked_result(pool, keys, n, rank_by(keys, totals), rows)
     elif rule is CountingRuleKind.SCORE:
-        scored = score_totals(keys, _dicts(pool, votes, known))
+        dicts = _dicts(pool, votes, known)
+        scored = score_totals(keys, dicts)
         means: dict[str, Fraction | None] = {
             k: (total / count if count else None) for k, (total, count) in scored.items()
         }
         rows = {k: {"votes": scored[k][1], "points": scored[k][0], "score": means[k]} for k in keys}
-        result = _ranked_result(pool, keys, n, rank_by(keys, means), rows)
+        # how many gave each score, per item: a mean alone hides a split opinion
+        distribution = {k: dict(sorted(Counter(int(d[k]) for d in dicts if k in d).items())) for k in keys}
+        result = _ranked_result(pool, keys, n, rank_by(keys, means), rows, {"distribution": distribution})
     elif rule is CountingRuleKind.IRV:
         irv = instant_runoff(keys, _lists(pool, votes, known))
         first = irv.rounds[0] if irv.rounds else {}

@@ -26,7 +26,7 @@ from bot.services.singleflight import SingleFlight
 from storage.models import Ballot as BallotRow
 from storage.models import Eligibility, Participation, Process
 
-__all__ = ["DistrictIndex", "ProcessResults", "ResultsService", "Turnout"]
+__all__ = ["DistrictIndex", "PairedShift", "ProcessResults", "ResultsService", "Turnout"]
 
 _PROCESS = Process.__table__  # type: ignore[attr-defined]
 _BALLOT = BallotRow.__table__  # type: ignore[attr-defined]
@@ -77,6 +77,24 @@ class DistrictIndex:
 
 
 @dataclass(frozen=True)
+class PairedShift:
+    """A deliberative poll's shift of opinion among the people who answered both rounds: their number and, per
+    item, the mean score before and after. Ballots are paired through their ballot key (the same voter's key
+    in both rounds) while counting, in memory; no person is involved and nothing of the pairing is stored."""
+
+    people: int
+    means: dict[str, tuple[Fraction | None, Fraction | None]]
+
+    def to_json(self) -> dict[str, Any]:
+        """A JSON-ready dict; means as decimal strings rounded to 2 places."""
+
+        def shown(value: Fraction | None) -> str | None:
+            return None if value is None else f"{float(value):.2f}"
+
+        return {"people": self.people, "means": {k: [shown(a), shown(b)] for k, (a, b) in self.means.items()}}
+
+
+@dataclass(frozen=True)
 class ProcessResults:
     """Counted results per round and pool, with turnout; for surveys also per district."""
 
@@ -85,6 +103,7 @@ class ProcessResults:
     rounds: list[dict[str, PoolResult]]
     turnout: Turnout
     by_district: list[DistrictIndex] = field(default_factory=list)
+    paired: PairedShift | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (``rounds`` is a list of {pool key: pool result})."""
@@ -96,6 +115,8 @@ class ProcessResults:
         }
         if self.by_district:
             out["by_district"] = [entry.to_json() for entry in self.by_district]
+        if self.paired is not None:
+            out["paired_shift"] = self.paired.to_json()
         return out
 
 
@@ -145,7 +166,8 @@ class ResultsService:
             if not self.visible(process, definition, moderator=moderator):
                 raise WrongPhase("results.not_visible", slug=process.slug)
             assert process.id is not None
-            contents = [self._contents(session, process.id, n) for n in range(1, definition.rounds + 1)]
+            keyed = [self._keyed_contents(session, process.id, n) for n in range(1, definition.rounds + 1)]
+            contents = [list(by_key.values()) for by_key in keyed]
             turnout = self._turnout(session, process.id)
             found, phase = process.slug, Phase(process.phase)
         # The snapshot is closed: from here on nothing touches the store.
@@ -153,7 +175,8 @@ class ResultsService:
         by_district: list[DistrictIndex] = []
         if definition.kind is ProcessKind.SURVEY and contents:
             by_district = self._by_district(definition, contents[0])
-        return ProcessResults(found, phase, rounds, turnout, by_district)
+        paired = _paired_shift(definition, keyed[0], keyed[1]) if len(keyed) == 2 else None
+        return ProcessResults(found, phase, rounds, turnout, by_district, paired)
 
     @staticmethod
     def _count(definition: ProcessDefinition, contents: list[dict[str, Any]]) -> dict[str, PoolResult]:
@@ -188,6 +211,19 @@ class ResultsService:
             process = self.ctx.process(session, slug)
             assert process.id is not None
             return self._turnout(session, process.id)
+
+    @staticmethod
+    def _keyed_contents(session: Session, process_id: int, round_no: int) -> dict[str, dict[str, Any]]:
+        """The counted ballots of a round by ballot key (the key only pairs a voter's rounds; it names no one)."""
+        rows = session.exec(
+            select(BallotRow.ballot_key, BallotRow.content).where(
+                BallotRow.process_id == process_id,
+                BallotRow.round == round_no,
+                col(BallotRow.is_current).is_(True),
+                col(BallotRow.withdrawn).is_(False),
+            )
+        )
+        return {key: dict(content) for key, content in rows}
 
     @staticmethod
     def _contents(session: Session, process_id: int, round_no: int) -> list[dict[str, Any]]:
@@ -235,3 +271,27 @@ class ResultsService:
             by_channel=dict(sorted(by_channel.items())),
             by_district={str(district): int(count) for district, count in district_rows if district},
         )
+
+
+def _paired_shift(
+    definition: ProcessDefinition, before: dict[str, dict[str, Any]], after: dict[str, dict[str, Any]]
+) -> PairedShift:
+    """Per item, the mean score in each round over the ballots whose key is in both rounds."""
+    both = sorted(set(before) & set(after))
+    means: dict[str, tuple[Fraction | None, Fraction | None]] = {}
+    for pool in definition.pools:
+        for item in definition.items_of(pool.key):
+
+            def mean(
+                ballots: dict[str, dict[str, Any]], key: str = item.key, pool_key: str = pool.key
+            ) -> Fraction | None:
+                scores = [
+                    Fraction(int(ballots[voter][pool_key][key]))
+                    for voter in both
+                    if isinstance(ballots[voter].get(pool_key), dict)
+                    and isinstance(ballots[voter][pool_key].get(key), int)
+                ]
+                return sum(scores, Fraction(0)) / len(scores) if scores else None
+
+            means[item.key] = (mean(before), mean(after))
+    return PairedShift(len(both), means)

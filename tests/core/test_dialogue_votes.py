@@ -30,7 +30,10 @@ def test_survey_rates_a_municipality_and_the_index_is_per_municipality(
     assert index["wieliczka"].ballots == 2 and float(index["wieliczka"].index or 0) == 4.5
     assert index["skawina"].ballots == 1 and float(index["skawina"].index or 0) == 2.0
     assert index["bochnia"].ballots == 0 and index["bochnia"].index is None
-    talk(console("moderator"), [(f"/wyniki {slug}", ["Średnia ocena według gmin", "Gmina Wieliczka: 4.50"])])
+    talk(
+        console("moderator"),
+        [(f"/wyniki {slug}", ["Średnia ocena według gmin", "Gmina Wieliczka: 4,50 (2 odpowiedzi)"])],
+    )
 
 
 def test_deliberative_poll_reports_the_shift_between_rounds(
@@ -54,7 +57,14 @@ def test_deliberative_poll_reports_the_shift_between_rounds(
         console("moderator"),
         [
             (f"/zamknij {slug}", []),
-            (f"/wyniki {slug}", ["Runda 1", "Runda 2", "t1: zmiana opinii (runda 2 − runda 1): +3.00"]),
+            (
+                f"/wyniki {slug}",
+                [
+                    "Runda 1",
+                    "Runda 2",
+                    "Zmiana opinii wśród 2 osób, które odpowiedziały w obu rundach (średnia przed → po spotkaniu):\n1. Komunikacja miejska powinna być bezpłatna dla wszystkich mieszkańców.: 2,50 → 5,50 (zmiana +3,00)",
+                ],
+            ),
         ],
     )
     results = services.results.results(slug, moderator=True)
@@ -72,7 +82,7 @@ def test_resolutions_by_roster_with_yes_no_abstain(
     anna = services.people.identify(Channel.EMAIL, "Anna@NGO.pl")
     jan = console("jan")
     services.people.link(anna.person_id, Channel.CONSOLE, "anna")  # the same person on a second channel
-    talk(console("obcy"), [(f"/glosuj {slug} uchwala1: TAK", ["nie ma na liście"])])
+    talk(console("obcy"), [(f"/glosuj {slug} uchwala1: TAK", ["Nie ma Cię na liście"])])
     talk(jan, [(f"/glosuj {slug} uchwala1: TAK; uchwala2: NIE; uchwala3: WSTRZYMUJĘ SIĘ", ["Przyjęto"])])
     talk(console("anna"), [(f"/glosuj {slug} uchwala1: za; uchwala2: przeciw; uchwala3: tak", ["Przyjęto"])])
     talk(console("moderator"), [(f"/zamknij {slug}", [])])
