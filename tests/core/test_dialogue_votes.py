@@ -63,7 +63,8 @@ def test_deliberative_poll_reports_the_shift_between_rounds(
                     "Runda 1",
                     "Runda 2",
                     (
-                        "Zmiana opinii wśród 2 osób, które odpowiedziały w obu rundach (średnia przed → po spotkaniu):\n"
+                        "Zmiana opinii wśród 2 osób, które odpowiedziały w obu rundach (średnia przed → "
+                        "po spotkaniu):\n"
                         "1. Komunikacja miejska powinna być bezpłatna dla wszystkich mieszkańców.: 2,50 → 5,50"
                         " (zmiana +3,00)"
                     ),
