@@ -65,6 +65,10 @@ class ConsoleChannel:
         text = line.strip()
         if not text:
             return []
+        with self.services.context.unit():  # the line's unit of work: who is speaking, then the command
+            return self._handle(text)
+
+    def _handle(self, text: str) -> list[str]:
         attachment: bytes | None = None
         name: str | None = None
         words = text.split()

@@ -8,7 +8,7 @@ Modules, one concept each:
   :mod:`mail.interpret` — a reply sorted into ballot lines, ``§N:`` comments, an opinion and STOP;
 * :mod:`mail.tokens` — per-recipient reply tokens (random, stored hashed, compared in constant time);
 * :mod:`mail.processor` — one message in one transaction: Message-ID recorded, authenticated, applied through
-  the core services (:mod:`mail.bound` binds them to the transaction), one confirmation queued;
+  the core services (in the reply's unit of work, one savepoint per command), one confirmation queued;
 * :mod:`mail.compose` — Jinja2 templates (``mail/templates``) and MIME messages; :mod:`mail.invite` —
   invitations to a roster; :mod:`mail.sender` — SMTP (STARTTLS/SSL) from the shared outbox;
 * :mod:`mail.intake` — IMAP (UIDs, UIDVALIDITY, IDLE or polling, reconnect with backoff) and Maildir;

@@ -17,7 +17,6 @@ from bot.i18n import Translator, translator
 from bot.services import Services
 from bot.views.examples import pool_example
 from mail.addressing import MailAddressing
-from mail.bound import bound_services
 from mail.compose import mail_payload, render
 from mail.tokens import TokenOwner, issue_token, new_message_id
 from storage.models import OutboxMessage, Process, RosterEntry
@@ -93,11 +92,12 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
     for address, name in members:
         person = services.people.identify(Channel.EMAIL, address, display_name=name or None)
         key = f"mail.invite:{info.slug}:{person.person_id}"
-        with services.context.connection() as connection:
+        # One unit per member: the reply token and the queued invitation commit together.
+        with services.context.unit() as unit:
+            connection = unit.write()
             if connection.execute(select(_OUTBOX.c.id).where(_OUTBOX.c.key == key)).first() is not None:
                 continue
-            bound = bound_services(services, connection)
-            definition = bound.context.definition_of(connection, bound.context.state(connection, info.slug))
+            definition = services.context.definition_of(connection, services.context.state(connection, info.slug))
             t = translator(person.language, services.context.zone)
             owner = TokenOwner(process_id, person.person_id, address)
             message_id = new_message_id(addressing.reply_domain)
@@ -111,7 +111,7 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
                 "Reply-To": addressing.reply_to(token),
                 "List-Unsubscribe": addressing.unsubscribe(token),
             }
-            bound.outbox.enqueue(
+            services.outbox.enqueue(
                 key=key,
                 channel=Channel.EMAIL,
                 address=address,

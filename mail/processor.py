@@ -15,6 +15,7 @@ oversized message gets a note and is not read.
 from __future__ import annotations
 
 import logging
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,9 +30,9 @@ from bot.errors import GlosError
 from bot.i18n import Translator, translator
 from bot.scheduling.optout import stop_reminders
 from bot.services import Services
+from bot.services.unit import Unit, current_unit
 from mail.addressing import MailAddressing
 from mail.auto import automatic_reason
-from mail.bound import bound_services
 from mail.compose import mail_payload, render
 from mail.interpret import read_reply
 from mail.parse import ParsedMail, message_hash, parse_message
@@ -122,7 +123,10 @@ class MailProcessor:
         transaction is rolled back and the message stays in the inbox for the next attempt)."""
         mail = parse_message(raw, max_bytes=self.addressing.max_message_bytes)
         now = self.services.context.clock.now()
-        with self.services.context.connection() as connection:
+        # The reply is one unit of work: its Message-ID is recorded in the same transaction as what it carries,
+        # so a crash between the two can neither lose nor double-count it.
+        with self.services.context.unit() as unit:
+            connection = unit.write()
             if not _claim_message(connection, mail, now):
                 stored = connection.execute(
                     select(_MESSAGES.c.outcome).where(_MESSAGES.c.message_hash == message_hash(mail.message_id))
@@ -150,7 +154,7 @@ class MailProcessor:
         reason = automatic_reason(mail, own)
         if reason:
             return Outcome("automatic", "ignored", mail.message_id, reason, detail=reason), None
-        services = bound_services(self.services, connection)
+        services = self.services
         verdict = authenticate(
             connection,
             mail,
@@ -234,27 +238,30 @@ class MailProcessor:
         receipt = ""
         if plan.ballot:
             try:
-                # only district pools need the voter's district; asking costs a query per reply
-                with_districts = any(pool.district for pool in definition.pools)
-                district = services.eligibility.check(slug, owner.person_id).district if with_districts else None
-                ballot = parse_ballot_text(definition, plan.ballot, district=district)
-                result = services.voting.cast(slug, owner.person_id, ballot, Channel.EMAIL)
-                shown = format_ballot_text(definition, result.ballot, language=t.language).replace("\n", "; ")
-                key = "mail.confirm.vote_replaced" if result.replaced else "mail.confirm.vote"
-                recorded.append(t(key, ballot=shown))
-                receipt = result.receipt
+                with self._alone():
+                    # only district pools need the voter's district; asking costs a query per reply
+                    with_districts = any(pool.district for pool in definition.pools)
+                    district = services.eligibility.check(slug, owner.person_id).district if with_districts else None
+                    ballot = parse_ballot_text(definition, plan.ballot, district=district)
+                    result = services.voting.cast(slug, owner.person_id, ballot, Channel.EMAIL)
+                    shown = format_ballot_text(definition, result.ballot, language=t.language).replace("\n", "; ")
+                    key = "mail.confirm.vote_replaced" if result.replaced else "mail.confirm.vote"
+                    recorded.append(t(key, ballot=shown))
+                    receipt = result.receipt
             except GlosError as error:
                 problems.append(self._problem(t, plan.ballot, error))
         for section, text in plan.comments:
             try:
-                services.opinions.submit(slug, owner.person_id, text, Channel.EMAIL, section=section)
-                recorded.append(t("mail.confirm.comment", section=f"§{section}", text=_short(text)))
+                with self._alone():
+                    services.opinions.submit(slug, owner.person_id, text, Channel.EMAIL, section=section)
+                    recorded.append(t("mail.confirm.comment", section=f"§{section}", text=_short(text)))
             except GlosError as error:
                 problems.append(self._problem(t, f"§{section}: {text}", error))
         if plan.opinion:
             try:
-                services.opinions.submit(slug, owner.person_id, plan.opinion, Channel.EMAIL)
-                recorded.append(t("mail.confirm.opinion", text=_short(plan.opinion)))
+                with self._alone():
+                    services.opinions.submit(slug, owner.person_id, plan.opinion, Channel.EMAIL)
+                    recorded.append(t("mail.confirm.opinion", text=_short(plan.opinion)))
             except GlosError as error:
                 problems.append(self._problem(t, plan.opinion, error))
         if plan.stop:
@@ -289,6 +296,15 @@ class MailProcessor:
         )
         kind = "accepted" if recorded else "not_understood"
         return Outcome(kind, "processed", mail.message_id, f"{len(recorded)} recorded, {len(problems)} problems")
+
+    def _alone(self) -> AbstractContextManager[None]:
+        """One command of the reply: refused, it undoes only what it wrote (a savepoint of the reply's unit)."""
+        return self._unit().savepoint()
+
+    def _unit(self) -> Unit:
+        unit = current_unit(self.services.context.engine)
+        assert unit is not None, "a reply's commands run inside its unit (process)"
+        return unit
 
     @staticmethod
     def _problem(t: Translator, fragment: str, error: GlosError) -> str:

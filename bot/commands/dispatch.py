@@ -17,6 +17,7 @@ from bot.errors import GlosError
 from bot.i18n import translator
 from bot.replies import Reply
 from bot.services import Services
+from bot.services.unit import Unit
 
 __all__ = ["MAX_INPUT_CHARS", "dispatch"]
 
@@ -40,10 +41,15 @@ def dispatch(
     With a ``limiter``, a sender over their rate gets one "slow down" answer and then nothing until their
     bucket refills; the command is not run. Plain text (not a command) answers the step a command waits on
     (:mod:`bot.commands.pending`), if any. ``group`` is the group chat the text was typed in: only
-    ``in_groups`` commands run there. The command's transactions share one pooled connection.
+    ``in_groups`` commands run there.
+
+    The dispatch is the command's unit of work (:mod:`bot.services.unit`): the services it calls share one
+    connection and at most two transactions, and what the command wrote commits together — or, when it fails
+    with an unexpected error, not at all.
     """
-    with services.context.sharing():
+    with services.context.unit() as unit:
         return _dispatch(
+            unit,
             table,
             services,
             caller,
@@ -56,6 +62,7 @@ def dispatch(
 
 
 def _dispatch(
+    unit: Unit,
     table: CommandTable,
     services: Services,
     caller: Caller,
@@ -106,8 +113,9 @@ def _dispatch(
     )
     try:
         return list((handler or command.handler)(invocation))
-    except GlosError as error:
-        return [Reply(t(error.key, **error.params))]
+    except GlosError as error:  # refused before writing: what the command did before (e.g. remember the
+        return [Reply(t(error.key, **error.params))]  # process named) is kept, as a channel expects
     except Exception:
+        unit.rollback()
         log.exception("command /%s failed for person %s", command.name, caller.person_id)
         return [Reply(t("error.internal"))]

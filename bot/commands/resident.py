@@ -12,7 +12,6 @@ import re
 from collections.abc import Sequence
 from contextlib import suppress
 
-from bot.ballot_text import parse_ballot_text
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.domain import EligibilityMode, Phase, ProcessKind
@@ -164,13 +163,13 @@ def cmd_vote(inv: Invocation) -> Sequence[Reply]:
     info = inv.services.processes.get(slug)
     if info.kind is ProcessKind.CONSULTATION:
         raise InputError("vote.consultation", slug=slug)
-    district = None
-    if info.phase is Phase.OPEN:
-        district = inv.services.eligibility.check(slug, inv.caller.person_id).district
     if not rest.strip():
+        district = None  # the example shows the voter's own district's pool
+        if info.phase is Phase.OPEN:
+            district = inv.services.eligibility.check(slug, inv.caller.person_id).district
         raise InputError("vote.empty", slug=slug, example=example_ballot(info.definition, inv.t.language, district))
-    ballot = parse_ballot_text(info.definition, rest, district=district)
-    result = inv.services.voting.cast(slug, inv.caller.person_id, ballot, inv.caller.channel, round_no=round_no)
+    # the text is read as a ballot by the voting service, with the voter's district (one rule for every channel)
+    result = inv.services.voting.cast(slug, inv.caller.person_id, rest, inv.caller.channel, round_no=round_no)
     key = "vote.changed" if result.replaced else "vote.accepted"
     summary = ballot_lines(info.definition, result.ballot, inv.t)
     return [Reply(inv.t(key, slug=slug, ballot=summary, receipt=result.receipt))]

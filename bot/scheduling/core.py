@@ -204,7 +204,8 @@ class Scheduler:
             return  # another bot process has it
         problem: GlosError | None = None
         try:
-            outcome, detail, data = self._handlers[job.kind](job, now)
+            with self.services.context.unit():  # the job's unit of work: what it writes commits together
+                outcome, detail, data = self._handlers[job.kind](job, now)
         except GlosError as error:
             problem = error
             outcome, detail, data = "failed", f"{error.key} {error.params}", {}

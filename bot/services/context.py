@@ -5,8 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager, nullcontext
-from contextvars import ContextVar
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from threading import Lock
@@ -15,14 +14,16 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import bindparam
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 from sqlmodel import Session, select
 
 from bot.clock import Clock
 from bot.definition import ProcessDefinition
 from bot.domain import Phase
-from bot.errors import NotFound
+from bot.errors import GlosError, NotFound
 from bot.metrics import Metrics
-from storage.engine import READ_ONLY, transaction
+from bot.services.unit import Unit, current_unit, open_unit
+from storage.engine import READ_ONLY
 from storage.models import AuditEntry, Process
 
 __all__ = [
@@ -76,22 +77,6 @@ _DEFINITION_QUERY = select(Process.definition).where(Process.id == bindparam("id
 _STATE_QUERY = select(*STATE_COLUMNS).where(Process.slug == bindparam("slug"))  # type: ignore[call-overload]
 
 
-# The connection the transactions of one command share (see ServiceContext.sharing), with its engine.
-_SHARED: ContextVar[tuple[Engine, Connection] | None] = ContextVar("glos_shared_connection", default=None)
-
-
-def _set_mode(connection: Connection, *, read_only: bool) -> None:
-    """Prepare ``connection`` for its next transaction: reading only, or writing.
-
-    SQLite: a reading transaction begins deferred (no write lock, see storage/engine.py). PostgreSQL: a reading
-    one runs in autocommit, which saves the BEGIN and COMMIT round trips around a single SELECT.
-    """
-    options: dict[str, Any] = {READ_ONLY: read_only}
-    if connection.dialect.name == "postgresql":
-        options["isolation_level"] = "AUTOCOMMIT" if read_only else connection.default_isolation_level
-    connection.execution_options(**options)
-
-
 @dataclass
 class ServiceContext:
     """Shared dependencies of the services. ``secret`` keys ballot keys; it never enters the store."""
@@ -106,42 +91,35 @@ class ServiceContext:
     _definitions: dict[tuple[int, int], ProcessDefinition] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)
 
-    def transaction(self) -> AbstractContextManager[Session]:
-        """A session committed on success and rolled back on any error (:func:`storage.engine.transaction`)."""
-        shared = self._free_shared()
-        if shared is None:
-            return transaction(self.sessions)
-        _set_mode(shared, read_only=False)
-        # configured as storage.engine.session_factory configures the others
-        return transaction(lambda: Session(bind=shared, expire_on_commit=False))
+    def unit(self) -> AbstractContextManager[Unit]:
+        """Open the unit of work of one event (an edge's call: a dispatch, an e-mail reply, a scheduler job …),
+        or join the one already open; see :mod:`bot.services.unit`."""
+        return open_unit(self.engine)
+
+    def seen(self) -> dict[Any, Any]:
+        """What the open unit's reads found (empty outside a unit); forgotten at the unit's first write."""
+        unit = current_unit(self.engine)
+        return unit.seen if unit is not None else {}
 
     @contextmanager
-    def sharing(self) -> Iterator[None]:
-        """Let the transactions begun inside the block share one pooled connection.
-
-        A command runs several short transactions (find the process, remember it, check eligibility, cast);
-        each used to check a connection out of the pool, and on PostgreSQL every checkout pings the server.
-        Inside this block they reuse one connection, one after another, each still committed on its own. A
-        transaction begun while another is open on the shared connection gets a connection of its own, as
-        outside the block. Nesting is harmless; the block is per thread (and per asyncio task).
-        """
-        current = _SHARED.get()
-        if current is not None and current[0] is self.engine:
-            yield
-            return
-        with self.engine.connect() as connection:
-            token = _SHARED.set((self.engine, connection))
+    def transaction(self) -> Iterator[Session]:
+        """An ORM session on the unit's writing transaction. Committing it only flushes: the unit commits. A
+        refusal leaves the unit as it was; any other exception out of the block rolls it back (see
+        :mod:`bot.services.unit`) and propagates."""
+        with open_unit(self.engine) as unit:
+            # configured as storage.engine.session_factory configures the others; joined to the unit's
+            # transaction, or to a savepoint of its own inside the edge's savepoint
+            session = Session(bind=unit.write(), expire_on_commit=False)
             try:
-                yield
+                yield session
+                session.commit()
+            except BaseException as error:
+                if not isinstance(error, GlosError):
+                    session.rollback()
+                unit.failed(error)
+                raise
             finally:
-                _SHARED.reset(token)
-
-    def _free_shared(self) -> Connection | None:
-        """The shared connection of the current block, when there is one and no transaction is open on it."""
-        current = _SHARED.get()
-        if current is None or current[0] is not self.engine or current[1].in_transaction():
-            return None
-        return current[1]
+                session.close()
 
     def process(self, session: Session, slug: str, *, for_update: bool = False) -> Process:
         """The process with ``slug`` or :class:`NotFound` (``process.not_found``)."""
@@ -163,20 +141,29 @@ class ServiceContext:
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
-        """A Core connection in a transaction: committed on success, rolled back on any error."""
-        with self._begin(read_only=False) as connection:
-            yield connection
+        """A Core connection on the unit's writing transaction (see :meth:`transaction` for errors)."""
+        with open_unit(self.engine) as unit:
+            try:
+                yield unit.write()
+            except BaseException as error:
+                unit.failed(error)
+                raise
 
     @contextmanager
     def reading(self) -> Iterator[Connection]:
-        """A Core connection for reads only: on SQLite it does not take the write lock (see storage/engine.py),
-        on PostgreSQL it runs in autocommit (no BEGIN/COMMIT round trips).
+        """A Core connection for reads only: the unit's reading transaction (on SQLite it does not take the
+        write lock, see storage/engine.py; on PostgreSQL it runs in autocommit), or its writing one once the
+        unit has written, so the reads see its writes.
 
         Writing through it is a programming error (SQLite would then fail with "database is locked" under
         contention instead of waiting).
         """
-        with self._begin(read_only=True) as connection:
-            yield connection
+        with open_unit(self.engine) as unit:
+            try:
+                yield unit.read()
+            except SQLAlchemyError as error:
+                unit.failed(error)  # a failed statement aborts the transaction (PostgreSQL); nothing else to undo
+                raise
 
     @contextmanager
     def snapshot(self) -> Iterator[Session]:
@@ -198,15 +185,6 @@ class ServiceContext:
                     yield session
                 finally:
                     session.close()
-
-    @contextmanager
-    def _begin(self, *, read_only: bool) -> Iterator[Connection]:
-        """A transaction on the free shared connection (kept open afterwards), else on a pooled one of its own."""
-        shared = self._free_shared()
-        with nullcontext(shared) if shared is not None else self.engine.connect() as connection:
-            _set_mode(connection, read_only=read_only)
-            with connection.begin():
-                yield connection
 
     def state(self, connection: Connection, slug: str) -> ProcessState:
         """The phase and window of the process with ``slug`` (``process.not_found`` otherwise)."""

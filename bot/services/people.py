@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import and_, bindparam
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -18,6 +19,15 @@ from bot.errors import InputError, NotFound
 from bot.services import tombstones
 from bot.services.context import ServiceContext
 from storage.models import Identity, Person, Role
+
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+_ROLE = Role.__table__  # type: ignore[attr-defined]
+# A person and their global roles (not those for one process) in one statement: a row per role, or one with NULL.
+_PERSON_WITH_ROLES = (
+    sa_select(_PERSON.c.id, _PERSON.c.language, _PERSON.c.display_name, _ROLE.c.role)
+    .select_from(_PERSON.outerjoin(_ROLE, and_(_ROLE.c.person_id == _PERSON.c.id, _ROLE.c.process_id.is_(None))))
+    .where(_PERSON.c.id == bindparam("id"))
+)
 
 __all__ = ["PeopleService", "PersonRef", "normalise_address"]
 
@@ -118,12 +128,13 @@ class PeopleService:
         return PersonRef(person_id, language, roles, display_name)
 
     def get(self, person_id: int) -> PersonRef:
-        """The person with ``person_id``."""
-        with self.ctx.transaction() as session:
-            person = session.get(Person, person_id)
-            if person is None:
-                raise NotFound("person.not_found")
-            return self._ref(session, person)
+        """The person with ``person_id``, with their global roles (one read)."""
+        with self.ctx.reading() as connection:
+            rows = connection.execute(_PERSON_WITH_ROLES, {"id": person_id}).all()
+        if not rows:
+            raise NotFound("person.not_found")
+        roles = frozenset(RoleName(row[3]) for row in rows if row[3] is not None)
+        return PersonRef(rows[0][0], rows[0][1], roles, rows[0][2])
 
     def link(self, person_id: int, channel: Channel, address: str) -> None:
         """Attach another identity to a person (one person, one vote across channels)."""

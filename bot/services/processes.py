@@ -81,14 +81,22 @@ class ProcessService:
         return found
 
     def find(self, slug: str) -> ProcessInfo | None:
-        """The process with ``slug``, or None."""
+        """The process with ``slug``, or None. Read once per unit of work until the unit writes (a command
+        that names a process, then shows it, reads it once)."""
+        key = ("process", slug.strip().lower())
         with self.ctx.reading() as connection:
-            row = connection.execute(_INFO_QUERY, {"slug": slug.strip().lower()}).first()
-            if row is None:
-                return None
-            state = ProcessState(row[0], row[1], Phase(row[3]), row[4], row[5], bool(row[6]), row[7])
-            definition = self.ctx.definition_of(connection, state)
-        return ProcessInfo(state.id, state.slug, ProcessKind(row[2]), state.phase, definition, row[4], row[5])
+            seen = self.ctx.seen()
+            if key in seen:
+                found: ProcessInfo | None = seen[key]
+                return found
+            row = connection.execute(_INFO_QUERY, {"slug": key[1]}).first()
+            info = None
+            if row is not None:
+                state = ProcessState(row[0], row[1], Phase(row[3]), row[4], row[5], bool(row[6]), row[7])
+                definition = self.ctx.definition_of(connection, state)
+                info = ProcessInfo(state.id, state.slug, ProcessKind(row[2]), state.phase, definition, row[4], row[5])
+            seen[key] = info
+        return info
 
     def list(self, phases: tuple[Phase, ...] | None = None) -> list[ProcessInfo]:
         """All processes (or those in ``phases``), newest first (read on a read snapshot)."""

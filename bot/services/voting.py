@@ -30,6 +30,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.ballot_rules import validate_ballot
+from bot.ballot_text import parse_ballot_text
 from bot.definition import ProcessDefinition
 from bot.domain import Ballot, Channel, EligibilityMode, Phase, VerifyMode
 from bot.errors import GlosError, InputError, NotEligible, NotFound, WrongPhase
@@ -152,11 +153,18 @@ class VotingService:
         if process.phase != Phase.OPEN or (process.closes_at is not None and now >= process.closes_at):
             raise WrongPhase("vote.closed", slug=process.slug)
 
-    def cast(self, slug: str, person_id: int, ballot: Ballot, channel: Channel, *, round_no: int = 1) -> CastResult:
+    def cast(
+        self, slug: str, person_id: int, ballot: Ballot | str, channel: Channel, *, round_no: int = 1
+    ) -> CastResult:
         """Validate and store ``ballot`` as the person's one counted ballot; returns a fresh receipt.
 
-        The busiest path of the bot: four short Core statements in one transaction (process state with
-        eligibility and inherited ballots, retire the previous ballot, insert the new one, upsert participation).
+        ``ballot`` may be the text a person wrote (``city: 1, 2; wesola: 12``, ``TAK``, ``3 > 1 > 2``): it is read
+        here, once the voter's district is known (:func:`bot.ballot_text.parse_ballot_text`), so every channel
+        reads ballots by one rule and no channel asks for the district first.
+
+        The busiest path of the bot: four short Core statements on the unit's writing transaction (process state
+        with eligibility and inherited ballots, retire the previous ballot, insert the new one, upsert
+        participation).
         """
         now = self.ctx.clock.now()
         with self.ctx.connection() as connection:
@@ -166,6 +174,8 @@ class VotingService:
             if not 1 <= round_no <= definition.rounds:
                 raise InputError("vote.bad_round", rounds=definition.rounds)
             record = self.eligibility.require(connection, process, person_id, known=known)
+            if isinstance(ballot, str):
+                ballot = parse_ballot_text(definition, ballot, district=record.district)
             clean = validate_ballot(definition, ballot, district=record.district)
             receipt = _new_receipt()
             content = {**clean, DISTRICT_KEY: record.district} if record.district else clean
