@@ -10,9 +10,9 @@
    uvicorn, default ``[web]`` admission settings).
 3. For ``--seconds``, ``--clients`` asyncio clients (one keep-alive connection each) GET, one after another,
    routes drawn in turn from: every process's results page, chart, JSON results and exports (CSV, JSON and, for
-   budgets, ``.pb``), the consultation's report (page, CSV, DOCX), the process list and the index — while this
-   process casts ``--rate`` ballots per second into the open budget. The run stops by itself (time and a cap
-   of 2 million requests) and only talks to 127.0.0.1.
+   budgets, ``.pb``), the consultation's report (page, CSV, DOCX), the process list and the index — while another
+   process casts ``--rate`` ballots per second into the open budget through the services. The run stops by
+   itself (time and a cap of 2 million requests) and only talks to 127.0.0.1.
 
 Prints, per route: requests, errors (anything but 200; 503s counted apart), p50/p99 latency and throughput;
 then the totals and the ballots cast (all must succeed). Not part of ``make test``: ``tests/web/test_web_burst.py``
@@ -23,15 +23,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import multiprocessing
 import os
 import random
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -101,7 +101,7 @@ def _fill(services: Services, clock: FakeClock, definition: ProcessDefinition, r
             if definition.kind is ProcessKind.CONSULTATION:
                 services.opinions.submit(definition.slug, person, f"Uwaga {name}: więcej zieleni.", Channel.CONSOLE)
             else:
-                services.voting.cast(definition.slug, person, _ballot(definition, district, rng), Channel.CONSOLE)  # type: ignore[arg-type]
+                services.voting.cast(definition.slug, person, _ballot(definition, district, rng), Channel.CONSOLE)
             cast += 1
         except GlosError:
             continue  # a rule this generator does not know (an invitation code, a budget cap): skip the voter
@@ -169,21 +169,26 @@ async def _clients(base: str, routes: list[tuple[str, str]], clients: int, secon
     return stats
 
 
-def _caster(services: Services, slug: str, rate: float, stop: threading.Event, result: dict[str, int]) -> None:
-    """Cast ``rate`` ballots per second into the open budget until ``stop``; counts successes and failures."""
+def _caster(url: str, secret: str, now: datetime, slug: str, rate: float, seconds: float, out: Any) -> None:
+    """In a process of its own (the readers would take its GIL): cast ``rate`` ballots per second into the open
+    budget for ``seconds``; puts (cast, failed) on ``out``."""
+    app = build_app(Settings(storage=StorageSettings(url=url)), clock=FakeClock(now), secret=secret.encode())
+    services = app.services
     definition = services.processes.get(slug).definition
     rng = random.Random(11)
-    n = 0
+    cast = failed = n = 0
     start = time.monotonic()
-    while not stop.is_set():
+    while time.monotonic() < start + seconds:
         person = services.people.identify(Channel.TELEGRAM, f"load-{n}").person_id
         try:
-            services.voting.cast(slug, person, _ballot(definition, None, rng), Channel.TELEGRAM)  # type: ignore[arg-type]
-            result["cast"] += 1
+            services.voting.cast(slug, person, _ballot(definition, None, rng), Channel.TELEGRAM)
+            cast += 1
         except Exception:
-            result["failed"] += 1
+            failed += 1
         n += 1
-        stop.wait(max(0.0, start + n / rate - time.monotonic()))
+        time.sleep(max(0.0, start + n / rate - time.monotonic()))
+    app.close()
+    out.put((cast, failed))
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -231,13 +236,16 @@ def run(store: str, url: str, clients: int, seconds: float, rate: float) -> None
                 except httpx.HTTPError:
                     pass
                 time.sleep(0.1)
-            stop, casting = threading.Event(), {"cast": 0, "failed": 0}
-            caster = threading.Thread(target=_caster, args=(services, live.slug, rate, stop, casting), daemon=True)
+            context = multiprocessing.get_context("spawn")
+            results: Any = context.Queue()
+            caster = context.Process(
+                target=_caster, args=(url, secret, clock.now(), live.slug, rate, seconds, results), daemon=True
+            )
             caster.start()
             started = time.monotonic()
             stats = asyncio.run(_clients(base, routes, clients, seconds))
             elapsed = time.monotonic() - started
-            stop.set()
+            cast, failed = results.get(timeout=120)
             caster.join(timeout=30)
         finally:
             server.terminate()
@@ -258,9 +266,7 @@ def run(store: str, url: str, clients: int, seconds: float, rate: float) -> None
             f"| {_percentile(ok, 0.99) * 1000:.0f} | {count / elapsed:.1f} |"
         )
     print(f"| **all** | {total:,} | {errors} | {refused} |  |  | {total / elapsed:.1f} |")
-    print(
-        f"\nBallots cast meanwhile: {casting['cast']} ({casting['cast'] / elapsed:.1f}/s), failed: {casting['failed']}"
-    )
+    print(f"\nBallots cast meanwhile: {cast} ({cast / elapsed:.1f}/s), failed: {failed}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -19,7 +19,7 @@ from bot.definition import Pool, ProcessDefinition
 from bot.domain import BallotRuleKind, CountingRuleKind
 from bot.errors import InputError, WrongPhase
 from bot.replies import Document
-from bot.services import Services
+from bot.services import ProcessResults, Services
 from storage.models import Ballot as BallotRow
 
 __all__ = ["FORMATS", "export_process"]
@@ -27,13 +27,23 @@ __all__ = ["FORMATS", "export_process"]
 FORMATS = ("csv", "json", "pb")
 
 
-def export_process(services: Services, slug: str, fmt: str, pool_key: str | None = None) -> Document:
-    """The export of ``slug`` in ``fmt`` (``csv``, ``json`` or ``pb`` — ``pb`` for one pool, default the first)."""
+def export_process(
+    services: Services,
+    slug: str,
+    fmt: str,
+    pool_key: str | None = None,
+    *,
+    counted: ProcessResults | None = None,
+) -> Document:
+    """The export of ``slug`` in ``fmt`` (``csv``, ``json`` or ``pb`` — ``pb`` for one pool, default the first).
+
+    ``counted``: the process's results when the caller already has them (the web page's cache), else they are
+    counted here (as a moderator sees them)."""
     fmt, _, rest = fmt.strip().lower().partition(" ")
     pool_key = pool_key or (rest.strip() or None)
     if fmt not in FORMATS:
         raise InputError("export.unknown_format", format=fmt[:20])
-    results = services.results.results(slug, moderator=True)
+    results = counted if counted is not None else services.results.results(slug, moderator=True)
     info = services.processes.get(slug)
     if fmt == "json":
         payload = {"process": info.definition.model_dump(mode="json"), "results": results.to_json()}
@@ -79,10 +89,12 @@ def export_process(services: Services, slug: str, fmt: str, pool_key: str | None
                         ]
                     )
         return Document(f"{slug}.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")
-    return _pabulib(services, slug, info.definition, pool_key)
+    return _pabulib(services, slug, info.definition, pool_key, results)
 
 
-def _pabulib(services: Services, slug: str, definition: ProcessDefinition, pool_key: str | None) -> Document:
+def _pabulib(
+    services: Services, slug: str, definition: ProcessDefinition, pool_key: str | None, results: ProcessResults
+) -> Document:
     keys = [pool.key for pool in definition.pools]
     chosen = pool_key or (keys[0] if keys else "")
     if chosen not in keys:
@@ -103,7 +115,7 @@ def _pabulib(services: Services, slug: str, definition: ProcessDefinition, pool_
         ).all()
     if process.phase not in ("closed", "published"):
         raise WrongPhase("results.not_visible", slug=slug)
-    result = services.results.results(slug, moderator=True).rounds[0][chosen]
+    result = results.rounds[0][chosen]
     votes: list[PbVote] = []
     for content in contents:
         part = content.get(chosen)

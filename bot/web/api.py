@@ -52,9 +52,10 @@ def api_results(slug: str, site: SiteDep) -> dict[str, Any]:
 @router.get("/processes/{slug}/export.{fmt}")
 def api_export(slug: str, fmt: str, site: SiteDep, pool: str | None = None) -> Response:
     site.public(slug)
-    if site.cache.results(slug) is None:
+    results = site.cache.results(slug)
+    if results is None:
         raise WrongPhase("results.not_visible", slug=slug)
-    document = export_process(site.services, slug, fmt, pool)
+    document = export_process(site.services, slug, fmt, pool, counted=results)  # no recount: the cache's
     return Response(
         document.content,
         media_type=document.mime_type,
