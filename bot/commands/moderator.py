@@ -21,7 +21,7 @@ from bot.errors import InputError
 from bot.exports import export_process
 from bot.replies import Button, Document, Reply
 from bot.rosters import read_roster
-from bot.views.process import process_line
+from bot.views.process import district_name, process_line
 
 __all__ = [
     "cmd_approve",
@@ -143,7 +143,11 @@ def cmd_turnout(inv: Invocation) -> Sequence[Reply]:
     lines += [f"  {inv.t('channel.' + channel)}: {count}" for channel, count in turnout.by_channel.items()]
     if turnout.by_district:
         lines.append(inv.t("turnout.by_district"))
-        lines += [f"  {district}: {count}" for district, count in sorted(turnout.by_district.items())]
+        definition = inv.services.processes.get(slug).definition
+        lines += [
+            f"  {district_name(definition, district, inv.t.language)}: {count}"
+            for district, count in sorted(turnout.by_district.items())
+        ]
     return [Reply("\n".join(lines))]
 
 

@@ -19,12 +19,12 @@ from sqlmodel import Session, col, func, select
 
 from bot.counting.pool import PoolResult, count_pool
 from bot.definition import ProcessDefinition
-from bot.domain import Phase, PoolVote, ProcessKind, ResultsVisibility
+from bot.domain import Channel, Phase, PoolVote, ProcessKind, ResultsVisibility
 from bot.errors import WrongPhase
 from bot.services.context import DISTRICT_KEY, META_PREFIX, ServiceContext
 from bot.services.singleflight import SingleFlight
 from storage.models import Ballot as BallotRow
-from storage.models import Eligibility, Participation, Process
+from storage.models import Eligibility, Opinion, Participation, Process
 
 __all__ = ["DistrictIndex", "PairedShift", "ProcessResults", "ResultsService", "Turnout"]
 
@@ -168,7 +168,7 @@ class ResultsService:
             assert process.id is not None
             keyed = [self._keyed_contents(session, process.id, n) for n in range(1, definition.rounds + 1)]
             contents = [list(by_key.values()) for by_key in keyed]
-            turnout = self._turnout(session, process.id)
+            turnout = self._turnout(session, process.id, consultation=definition.kind is ProcessKind.CONSULTATION)
             found, phase = process.slug, Phase(process.phase)
         # The snapshot is closed: from here on nothing touches the store.
         rounds = [self._count(definition, round_contents) for round_contents in contents]
@@ -210,7 +210,9 @@ class ResultsService:
         with self.ctx.snapshot() as session:
             process = self.ctx.process(session, slug)
             assert process.id is not None
-            return self._turnout(session, process.id)
+            return self._turnout(
+                session, process.id, consultation=self.ctx.definition(process).kind is ProcessKind.CONSULTATION
+            )
 
     @staticmethod
     def _keyed_contents(session: Session, process_id: int, round_no: int) -> dict[str, dict[str, Any]]:
@@ -238,7 +240,7 @@ class ResultsService:
         return [dict(content) for content in rows]
 
     @staticmethod
-    def _turnout(session: Session, process_id: int) -> Turnout:
+    def _turnout(session: Session, process_id: int, *, consultation: bool = False) -> Turnout:
         active = (
             Participation.process_id == process_id,
             Participation.round == 1,
@@ -265,11 +267,42 @@ class ResultsService:
         eligible = session.exec(
             select(func.count()).select_from(Eligibility).where(Eligibility.process_id == process_id)
         ).one()
+        # A paper ballot has no person and no participation row, yet someone took part: count the ballots.
+        districts = Counter({str(district): int(count) for district, count in district_rows if district})
+        for content in session.exec(
+            select(BallotRow.content).where(
+                BallotRow.process_id == process_id,
+                BallotRow.round == 1,
+                BallotRow.channel == Channel.PAPER,
+                col(BallotRow.is_current).is_(True),
+                col(BallotRow.withdrawn).is_(False),
+            )
+        ).all():
+            by_channel[Channel.PAPER.value] += 1
+            district = dict(content).get(DISTRICT_KEY)
+            if isinstance(district, str):
+                districts[district] += 1
+        # In a consultation people take part by writing opinions: count each author once, on the channel of
+        # their first opinion, so that the channels add up to the total.
+        first_channel: dict[int, str] = {}
+        for person_id, channel in (
+            []
+            if not consultation
+            else session.exec(
+                select(Opinion.person_id, Opinion.channel)
+                .where(Opinion.process_id == process_id, col(Opinion.person_id).is_not(None))
+                .order_by(col(Opinion.created_at), col(Opinion.id))
+            ).all()
+        ):
+            if person_id is not None and person_id not in first_channel:
+                first_channel[person_id] = str(channel)
+        for channel in first_channel.values():
+            by_channel[channel] += 1
         return Turnout(
             participants=sum(by_channel.values()),
             eligible_known=int(eligible),
             by_channel=dict(sorted(by_channel.items())),
-            by_district={str(district): int(count) for district, count in district_rows if district},
+            by_district=dict(sorted(districts.items())),
         )
 
 

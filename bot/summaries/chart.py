@@ -11,7 +11,7 @@ import io
 from dataclasses import dataclass
 
 from bot.counting.pool import ItemRow
-from bot.domain import ProcessKind
+from bot.domain import CountingRuleKind, ProcessKind
 from bot.i18n import Translator
 from bot.services import ProcessInfo, ProcessResults
 from bot.summaries.text import SectionOpinions
@@ -41,7 +41,8 @@ class Chart:
 
 
 def _value(row: ItemRow) -> float:
-    for candidate in (row.points, row.score, row.yes, row.votes):
+    # a survey's bar is its mean score (what its text reports), never the sum of the scores
+    for candidate in (row.score, row.points, row.yes, row.votes):
         if candidate is not None:
             return float(candidate)
     return 0.0
@@ -53,7 +54,13 @@ def _bars(info: ProcessInfo, results: ProcessResults, t: Translator, sections: l
         return [Bar(entry.number or entry.title, float(entry.opinions)) for entry in sections]
     titles = {item.key: item.title.get(t.language) for item in definition.items}
     rows = [row for pools in results.rounds[-1:] for result in pools.values() for row in result.rows]
-    bars = [Bar(titles.get(row.item, row.item), _value(row), row.selected) for row in rows]
+    # only a budget or an election chooses: a survey's or a resolution's bars are not "selected (green)"
+    chooses = any(
+        definition.pool(result.pool).counting.rule not in (CountingRuleKind.SCORE, CountingRuleKind.MAJORITY)
+        for pools in results.rounds[-1:]
+        for result in pools.values()
+    )
+    bars = [Bar(titles.get(row.item, row.item), _value(row), row.selected and chooses) for row in rows]
     bars.sort(key=lambda bar: -bar.value)
     return bars[:MAX_BARS]
 
@@ -61,7 +68,10 @@ def _bars(info: ProcessInfo, results: ProcessResults, t: Translator, sections: l
 def _caption(info: ProcessInfo, bars: list[Bar], t: Translator) -> str:
     if not bars:
         return t("summary.chart.empty", title=info.title(t.language))
-    shown = ", ".join(f"{bar.label} ({bar.value:g})" for bar in bars[:10])
+    shown = ", ".join(
+        f"{bar.label} ({t.number(int(bar.value)) if bar.value == int(bar.value) else t.decimal(bar.value)})"
+        for bar in bars[:10]
+    )
     key = "summary.chart.caption_sections" if info.kind is ProcessKind.CONSULTATION else "summary.chart.caption"
     caption = t(key, title=info.title(t.language), bars=shown)
     chosen = [bar.label for bar in bars if bar.highlighted]

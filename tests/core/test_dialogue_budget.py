@@ -96,7 +96,7 @@ def test_the_moderator_closes_publishes_and_everyone_reads_the_results(
     talk(
         moderator,
         [
-            ("/frekwencja bo2027", ["wzięły udział 3 osoby", "wesola: 3"]),
+            ("/frekwencja bo2027", ["wzięły udział 3 osoby", "Wesoła: 3"]),
             ("/zamknij bo2027", ["Zamknięto", "/opublikuj bo2027"]),
         ],
     )
