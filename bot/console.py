@@ -20,13 +20,14 @@ from bot.domain import Channel
 from bot.i18n import translator
 from bot.replies import Reply
 from bot.services import Services
+from bot.text import for_terminal
 
 __all__ = ["ConsoleChannel", "render_reply"]
 
 
 def render_reply(reply: Reply, saved: Path | None = None) -> str:
     """A reply as terminal text: the message, its buttons, and where its document was saved."""
-    lines = [reply.text]
+    lines = [for_terminal(reply.text)]
     for row in reply.buttons:
         lines.append("  " + "   ".join(f"[{button.label} → {button.command}]" for button in row))
     if reply.document is not None and saved is not None:

@@ -20,6 +20,7 @@ from bot.domain import BallotRuleKind, CountingRuleKind
 from bot.errors import InputError, WrongPhase
 from bot.replies import Document
 from bot.services import ProcessResults, Services
+from bot.text import for_csv_cell
 from storage.models import Ballot as BallotRow
 
 __all__ = ["FORMATS", "export_process"]
@@ -75,7 +76,8 @@ def export_process(
                 for row in result.rows:
                     data = row.to_json()
                     writer.writerow(
-                        [
+                        for_csv_cell(value)
+                        for value in [
                             number,
                             pool,
                             row.item,

@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TypeVar
 
+from bot.text import clean_text
+
 __all__ = [
     "MAX_BUTTONS",
     "MAX_CALLBACK_ANSWER",
@@ -43,7 +45,9 @@ class LimitExceeded(ValueError):
 
 
 def check_text(text: str) -> str:
-    """``text`` as a message text: 1–4,096 characters, not blank (Telegram trims whitespace)."""
+    """``text`` as a message text: without control or bidi characters (an opinion quoted back may carry them),
+    1–4,096 characters, not blank (Telegram trims whitespace)."""
+    text = clean_text(text)
     if not text.strip():
         raise LimitExceeded("a message text may not be empty")
     if len(text) > MAX_TEXT:

@@ -33,6 +33,7 @@ from bot.domain import (
     ResultsVisibility,
     VerifyMode,
 )
+from bot.text import clean_text
 
 __all__ = [
     "BallotRule",
@@ -76,7 +77,9 @@ class LocalizedText(_Strict):
     @classmethod
     def _from_plain_string(cls, value: Any) -> Any:
         if isinstance(value, str):
-            return {"pl": value}
+            value = {"pl": value}
+        if isinstance(value, dict):  # titles and descriptions are shown everywhere: no control or bidi characters
+            value = {key: clean_text(text) if isinstance(text, str) else text for key, text in value.items()}
         return value
 
     def get(self, language: str) -> str:

@@ -17,6 +17,7 @@ from bot.errors import InputError, NotFound
 from bot.services.context import ServiceContext
 from bot.services.eligibility import EligibilityService
 from bot.services.voting import VotingService
+from bot.text import clean_text
 from storage.models import Item, Opinion
 
 __all__ = ["MAX_OPINION_CHARS", "OpinionService", "OpinionView"]
@@ -49,8 +50,11 @@ class OpinionService:
         self.voting = voting
 
     def submit(self, slug: str, person_id: int, text: str, channel: Channel, *, section: str | None = None) -> int:
-        """Store an opinion (optionally on section ``section``, given as key or number); returns its id."""
-        text = text.strip()
+        """Store an opinion (optionally on section ``section``, given as key or number); returns its id.
+
+        The text is kept without control and bidi characters (:func:`bot.text.clean_text`): it goes to reports,
+        pages, spreadsheets, consoles and other people's chats."""
+        text = clean_text(text).strip()
         if not text:
             raise InputError("opinion.empty")
         if len(text) > MAX_OPINION_CHARS:
@@ -94,8 +98,8 @@ class OpinionService:
             return self._view(session, opinion)
 
     def respond(self, opinion_id: int, status: ResponseStatus, text: str, *, actor_id: int) -> OpinionView:
-        """Record the authority's position and its justification."""
-        text = text.strip()
+        """Record the authority's position and its justification (cleaned as :meth:`submit` cleans)."""
+        text = clean_text(text).strip()
         if not text:
             raise InputError("opinion.response_needs_text")
         if len(text) > MAX_OPINION_CHARS:  # refused, never cut: the justification is a public record

@@ -18,6 +18,7 @@ from bot.domain import Channel, RoleName
 from bot.errors import InputError, NotFound
 from bot.services import tombstones
 from bot.services.context import ServiceContext
+from bot.text import clean_line
 from storage.models import Identity, Person, Role
 
 _PERSON = Person.__table__  # type: ignore[attr-defined]
@@ -79,6 +80,8 @@ class PeopleService:
         address = normalise_address(channel, address)
         if not address:
             raise InputError("person.empty_address")
+        if display_name is not None:  # a Telegram name or an e-mail From name: anyone's choice of characters
+            display_name = clean_line(display_name)[:200] or None
         known = self._known(channel, address)
         if known is not None:
             return known

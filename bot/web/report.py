@@ -8,6 +8,7 @@ import io
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from bot.text import for_csv_cell
 from bot.web.site import SiteDep
 
 __all__ = ["router"]
@@ -32,7 +33,8 @@ def report_csv(request: Request, slug: str, site: SiteDep) -> Response:
     writer.writerow(["nr", "section", "author", "date", "channel", "opinion", "response", "justification"])
     for entry in report.entries:
         writer.writerow(
-            [
+            for_csv_cell(value)
+            for value in [
                 entry.number,
                 entry.section,
                 entry.author,

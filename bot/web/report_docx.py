@@ -13,6 +13,7 @@ from docx.shared import Pt
 
 from bot.i18n import Translator
 from bot.services.report import ConsultationReport
+from bot.text import for_xml
 
 __all__ = ["report_docx"]
 
@@ -23,7 +24,7 @@ def report_docx(report: ConsultationReport, t: Translator) -> bytes:
     style = document.styles["Normal"]
     style.font.size = Pt(10)
     document.add_heading(t("web.report.title"), level=1)
-    document.add_paragraph(report.title)
+    document.add_paragraph(for_xml(report.title))
     document.add_paragraph(t("web.report.figures", received=report.received, approved=report.approved))
     if not report.entries:
         document.add_paragraph(t("web.report.empty"))
@@ -53,7 +54,7 @@ def report_docx(report: ConsultationReport, t: Translator) -> bytes:
                 response or t("web.report.no_response"),
             ]
             for cell, value in zip(table.add_row().cells, values, strict=True):
-                cell.text = value
+                cell.text = for_xml(value)  # what was stored before texts were cleaned on the way in, too
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
