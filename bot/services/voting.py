@@ -416,9 +416,7 @@ class VotingService:
         receipt_hash: str,
         now: datetime,
     ) -> dict[str, Any]:
-        return {
-            # Random, not sequential: in a secret process row order must not be casting order.
-            "id": secrets.randbelow(_MAX_ID) + 1,
+        values = {
             "process_id": process.id,
             "ballot_key": key,
             "round": round_no,
@@ -430,6 +428,11 @@ class VotingService:
             "is_current": True,
             "withdrawn": False,
         }
+        if process.secret:
+            # Random, not sequential: in a secret process row order must not be casting order. (Elsewhere the
+            # store numbers rows: inserting at random places costs SQLite about a sixth of its casting rate.)
+            values["id"] = secrets.randbelow(_MAX_ID) + 1
+        return values
 
     @staticmethod
     def _insert(connection: Connection, values: dict[str, Any]) -> bool:
