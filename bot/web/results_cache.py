@@ -2,7 +2,8 @@
 
 Counting 100,000 ballots takes a noticeable fraction of a second; the results page must answer in
 milliseconds. The cache key is (process version, newest ballot row id of the process): every cast, change or
-withdrawal adds a ballot row and every phase change bumps the version, so a stale result is never served. The
+withdrawal adds a ballot row and every phase change bumps the version, so a stale result is never served. (A
+secret process, whose ids are random, is stamped by the count and sum of its ids: :meth:`ResultsService.stamp`.) The
 newest id is read from the end of the (process_id, id) index, in constant time; a ballot in another process
 leaves the entry alone. The stamp is read on a read
 connection (:meth:`ResultsService.stamp`) and a recount runs outside any write transaction; concurrent misses share
