@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "process": "Processes: import, open, close, publish, results, export.",
     "verification": "Verified residents: the city's register and the committee's report.",
     "scheduler": "The scheduler: phases, reminders, summaries, digests.",
+    "person": "People: erasure on request.",
     "mail": "The e-mail channel: invitations, intake, sending.",
     "audit": "The append-only audit log.",
 }
