@@ -49,6 +49,7 @@ def test_corpus_message(mailroom: Any, name: str) -> None:
     answers = [row for row in mailroom.outbox() if row.id not in before]
     if expected["kind"] == "automatic":
         assert outcome.folder == "ignored"
+        assert outcome.detail == expected.get("detail", outcome.detail), "filed by its kind, for /metrics"
         assert answers == [], "automatic mail is never answered"
         return
     assert len(answers) == 1, "exactly one answer per message"
@@ -73,3 +74,23 @@ def test_corpus_message(mailroom: Any, name: str) -> None:
         with mailroom.services.context.transaction() as session:
             opted_out = session.exec(select(ReminderOptOut).where(ReminderOptOut.person_id == member.person_id)).all()
         assert [row.process_id for row in opted_out] == [mailroom.services.processes.get(slug).id]
+
+
+def test_metrics_count_automatic_mail_by_kind(mailroom: Any) -> None:
+    """Every automatic message of the corpus, then ``/metrics``: one line per kind, with its count."""
+    from collections import Counter
+
+    from fastapi.testclient import TestClient
+
+    from bot.config import Settings
+    from bot.web.app import create_web_app
+
+    automatic = {name: entry for name, entry in EXPECTED.items() if entry["kind"] == "automatic"}
+    for name in automatic:
+        mailroom.processor.process(_raw(mailroom, name))
+    kinds = Counter(entry["detail"] for entry in automatic.values() if "detail" in entry)
+    metrics = TestClient(create_web_app(mailroom.services, Settings())).get("/metrics").text
+    for kind, count in kinds.items():
+        line = f'glos_mail_messages{{outcome="automatic",detail="{kind}"}} '
+        assert any(row.startswith(line) and int(row.split()[-1]) >= count for row in metrics.splitlines()), line
+    assert sum(int(row.split()[-1]) for row in metrics.splitlines() if 'outcome="automatic"' in row) == len(automatic)
