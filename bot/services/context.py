@@ -23,7 +23,7 @@ from bot.domain import Phase
 from bot.errors import GlosError, NotFound
 from bot.metrics import Metrics
 from bot.services.unit import Unit, current_unit, open_unit
-from storage.engine import READ_ONLY
+from storage.engine import READ_ONLY, SNAPSHOT
 from storage.models import AuditEntry, Process
 
 __all__ = [
@@ -173,9 +173,20 @@ class ServiceContext:
         may take a while. SQLite: a deferred transaction reading its WAL snapshot — it never takes the write lock,
         so voting goes on meanwhile. PostgreSQL: ``REPEATABLE READ READ ONLY`` (one snapshot for all
         statements, no locks that writers wait for). Writing through it is a programming error.
+
+        Inside a unit of work that has written, it reads on the unit's transaction instead, so it sees what the
+        unit wrote (a scheduler job that closes a process, then counts it).
         """
+        unit = current_unit(self.engine)
+        if unit is not None and unit.writing:
+            session = Session(bind=unit.write(), expire_on_commit=False, autoflush=False)
+            try:
+                yield session
+            finally:
+                session.close()
+            return
         with self.engine.connect() as connection:
-            options: dict[str, Any] = {READ_ONLY: True}
+            options: dict[str, Any] = {READ_ONLY: True, SNAPSHOT: True}
             if connection.dialect.name == "postgresql":
                 options.update(isolation_level="REPEATABLE READ", postgresql_readonly=True)
             connection.execution_options(**options)
