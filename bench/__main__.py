@@ -11,6 +11,7 @@ MODULES = (
     "bench.add1",
     "bench.tally_process",
     "bench.casting",
+    "bench.unit_of_work",
     "bench.telegram",
     "bench.mail",
     "bench.reminders",

@@ -15,23 +15,16 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from datetime import timedelta
 
-from sqlalchemy import delete
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.services import Services
-from bot.services.sql import ignore_statement
-from storage.models import HandledUpdate
+from bot.services.updates import KEEP, HandledUpdates
 
 __all__ = ["KEEP", "UpdateLedger"]
 
-KEEP = timedelta(days=2)
-"""How long an update id is remembered: Telegram keeps an unacknowledged update for at most 24 hours."""
-
 log = logging.getLogger(__name__)
-_TABLE = HandledUpdate.__table__  # type: ignore[attr-defined]
 
 
 class UpdateLedger:
@@ -39,22 +32,15 @@ class UpdateLedger:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self.updates = HandledUpdates(services.context)
 
     def first_time(self, update_id: int) -> bool:
         """Record ``update_id``; False when it was recorded before (the update was taken in already)."""
-        context = self.services.context
-        with context.connection() as connection:
-            # RETURNING, not rowcount: psycopg reports -1 for an INSERT … ON CONFLICT DO NOTHING.
-            statement = ignore_statement(connection.dialect.name, _TABLE, ("update_id",), returning="update_id")
-            inserted = connection.execute(statement, {"update_id": update_id, "handled_at": context.clock.now()})
-            return inserted.first() is not None
+        return self.updates.first_time(update_id)
 
     def prune(self) -> int:
         """Forget ids older than :data:`KEEP`; returns how many."""
-        context = self.services.context
-        with context.connection() as connection:
-            result = connection.execute(delete(_TABLE).where(_TABLE.c.handled_at < context.clock.now() - KEEP))
-        return int(result.rowcount or 0)
+        return self.updates.prune()
 
     async def check(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Let a new update through to the adapter; stop one seen before."""

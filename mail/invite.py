@@ -8,8 +8,6 @@ to the roster invites only the new ones.
 
 from __future__ import annotations
 
-from sqlalchemy import select
-
 from bot.ballot_text import item_number
 from bot.definition import ProcessDefinition
 from bot.domain import BallotRuleKind, Channel, ItemKind
@@ -19,13 +17,8 @@ from bot.views.examples import pool_example
 from mail.addressing import MailAddressing
 from mail.compose import mail_payload, render
 from mail.tokens import TokenOwner, issue_token, new_message_id
-from storage.models import OutboxMessage, Process, RosterEntry
 
 __all__ = ["invitation_rules", "invitation_text", "invite_roster"]
-
-_ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
-_OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
-_PROCESS = Process.__table__  # type: ignore[attr-defined]
 
 
 def invitation_rules(definition: ProcessDefinition, t: Translator) -> list[str]:
@@ -82,22 +75,16 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
     """Queue an invitation for each roster member (e-mail) of process ``slug`` not invited yet; returns how many."""
     info = services.processes.get(slug)
     queued = 0
-    with services.context.connection() as connection:
-        process_id = connection.execute(select(_PROCESS.c.id).where(_PROCESS.c.slug == info.slug)).scalar_one()
-        members = connection.execute(
-            select(_ROSTER.c.address, _ROSTER.c.name).where(
-                _ROSTER.c.process_id == process_id, _ROSTER.c.channel == Channel.EMAIL.value
-            )
-        ).all()
-    for address, name in members:
+    process_id = info.id
+    for address, name in services.eligibility.roster_members(process_id, Channel.EMAIL):
         person = services.people.identify(Channel.EMAIL, address, display_name=name or None)
         key = f"mail.invite:{info.slug}:{person.person_id}"
+        if services.outbox.queued(key):
+            continue
         # One unit per member: the reply token and the queued invitation commit together.
         with services.context.unit() as unit:
-            connection = unit.write()
-            if connection.execute(select(_OUTBOX.c.id).where(_OUTBOX.c.key == key)).first() is not None:
-                continue
-            definition = services.context.definition_of(connection, services.context.state(connection, info.slug))
+            connection = unit.write()  # the token is issued here (mail.tokens), with the invitation it goes in
+            definition = info.definition
             t = translator(person.language, services.context.zone)
             owner = TokenOwner(process_id, person.person_id, address)
             message_id = new_message_id(addressing.reply_domain)

@@ -23,7 +23,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
-from bot.ballot_text import format_ballot_text, parse_ballot_text
+from bot.ballot_text import format_ballot_text
 from bot.definition import ProcessDefinition
 from bot.domain import Channel, ProcessKind
 from bot.errors import GlosError
@@ -239,11 +239,8 @@ class MailProcessor:
         if plan.ballot:
             try:
                 with self._alone():
-                    # only district pools need the voter's district; asking costs a query per reply
-                    with_districts = any(pool.district for pool in definition.pools)
-                    district = services.eligibility.check(slug, owner.person_id).district if with_districts else None
-                    ballot = parse_ballot_text(definition, plan.ballot, district=district)
-                    result = services.voting.cast(slug, owner.person_id, ballot, Channel.EMAIL)
+                    # the text is read as a ballot where chat ballots are read, with the voter's district
+                    result = services.voting.cast(slug, owner.person_id, plan.ballot, Channel.EMAIL)
                     shown = format_ballot_text(definition, result.ballot, language=t.language).replace("\n", "; ")
                     key = "mail.confirm.vote_replaced" if result.replaced else "mail.confirm.vote"
                     recorded.append(t(key, ballot=shown))

@@ -29,6 +29,7 @@ from sqlmodel import Session
 
 __all__ = [
     "READ_ONLY",
+    "SNAPSHOT",
     "SQLITE_BUSY_TIMEOUT_MS",
     "SessionFactory",
     "make_engine",
@@ -42,8 +43,15 @@ SQLITE_BUSY_TIMEOUT_MS = 5000
 """How long a SQLite connection waits for a lock held by another connection before failing."""
 
 READ_ONLY = "glos_read_only"
-"""Execution option of a connection that only reads: on SQLite its transaction starts deferred (plain
-``BEGIN``), so readers neither wait for nor block the single writer (WAL gives them a consistent snapshot)."""
+"""Execution option of a connection that only reads: on SQLite its statements run in autocommit (no ``BEGIN``;
+each reads the newest committed state from the WAL), so readers neither wait for nor block the single writer —
+as reads run on PostgreSQL (``AUTOCOMMIT``). What a reader decides on is read again under the write lock by the
+writer that acts on it."""
+
+SNAPSHOT = "glos_snapshot"
+"""Execution option of a reading connection whose statements must agree (counting: the process, its ballots,
+the turnout): on SQLite its transaction begins deferred (plain ``BEGIN``) and reads one WAL snapshot, still
+without the write lock."""
 
 SessionFactory = Callable[[], Session]
 """What services receive: a zero-argument callable returning a new :class:`sqlmodel.Session`."""
@@ -113,11 +121,13 @@ def _sqlite_begin(connection: Any) -> None:
     # read participation, insert ballot) waits for busy_timeout instead of failing with SQLITE_BUSY when
     # another writer got in between; a deferred transaction cannot be upgraded safely once it has read.
     # The price: transactions, even read-only ones, are serialised — keep them short (use `transaction`,
-    # never hold a session across network I/O). A connection marked READ_ONLY never writes, so it begins
-    # deferred and reads its WAL snapshot without taking the lock.
-    if connection.get_execution_options().get(READ_ONLY):
+    # never hold a session across network I/O). A connection marked READ_ONLY never writes: it begins nothing
+    # (the sqlite3 module is in autocommit, see above), so each SELECT reads the newest committed WAL state
+    # without taking the lock, and without the round of a BEGIN.
+    options = connection.get_execution_options()
+    if options.get(SNAPSHOT):  # several reads that must agree (counting): one deferred transaction, its snapshot
         connection.exec_driver_sql("BEGIN")
-    else:
+    elif not options.get(READ_ONLY):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 

@@ -26,12 +26,10 @@ class DialogueService:
         self.ctx = context
 
     def get(self, person_id: int, channel: Channel) -> dict[str, Any]:
-        """The stored state, or an empty dict."""
-        with self.ctx.transaction() as session:
-            row = session.exec(
-                select(DialogueState).where(DialogueState.person_id == person_id, DialogueState.channel == channel)
-            ).first()
-            return dict(row.state) if row is not None else {}
+        """The stored state, or an empty dict (a read: no write lock)."""
+        with self.ctx.reading() as connection:
+            stored = connection.execute(_STATE_QUERY, {"person": person_id, "channel": channel}).scalar()
+        return dict(stored) if stored is not None else {}
 
     def remember(self, person_id: int, channel: Channel, **values: Any) -> None:
         """Like :meth:`update`, but writes only when a value differs from the stored one.

@@ -151,6 +151,16 @@ class EligibilityService:
         state = ProcessState(row[0], row[1], Phase(row[2]), row[3], row[4], bool(row[5]), row[6])
         return state, None if row[8] is None else EligibilityRecord(row[7], EligibilityMode(row[8]))
 
+    def roster_members(self, process_id: int, channel: Channel) -> list[tuple[str, str | None]]:
+        """The roster of a process on ``channel``: (address, name) in the order they were added."""
+        with self.ctx.reading() as connection:
+            rows = connection.execute(
+                select(_ROSTER.c.address, _ROSTER.c.name)
+                .where(_ROSTER.c.process_id == process_id, _ROSTER.c.channel == channel.value)
+                .order_by(_ROSTER.c.id)
+            ).all()
+        return [(row[0], row[1]) for row in rows]
+
     def check(self, slug: str, person_id: int) -> EligibilityRecord:
         """Like :meth:`require`, in its own transaction.
 

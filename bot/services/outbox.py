@@ -157,6 +157,11 @@ class Outbox:
         with self.ctx.connection() as own:
             return self._insert(own, values)
 
+    def queued(self, key: str) -> bool:
+        """Whether a message with ``key`` was ever queued (sent or not): a purpose done once per recipient."""
+        with self.ctx.reading() as connection:
+            return connection.execute(select(_TABLE.c.id).where(_TABLE.c.key == key)).first() is not None
+
     @staticmethod
     def _insert(connection: Connection, values: dict[str, Any]) -> bool:
         exists = connection.execute(select(_TABLE.c.id).where(_TABLE.c.key == values["key"])).first()

@@ -6,11 +6,11 @@ runs on it (``context.reading()``, ``.connection()``, ``.transaction()`` join th
 open a transaction of their own: outside any unit, each of those blocks is a unit of one block (the CLI and the
 tests call services that way).
 
-A unit begins lazily, in the mode its first block needs. Reads begin a reading transaction (SQLite: deferred,
-no write lock; PostgreSQL: autocommit, no BEGIN/COMMIT round trips). The first write ends the reading
-transaction and begins a writing one (SQLite: ``BEGIN IMMEDIATE``; a deferred transaction that has read cannot
-be upgraded safely), which then serves the rest of the unit, reads included, so they see its writes. So an
-event costs at most two transactions, the writes of all services commit together when the edge's block ends,
+A unit begins lazily, in the mode its first block needs. Reads run in autocommit (SQLite and PostgreSQL: no
+BEGIN/COMMIT round trips, no write lock; each statement sees the newest committed state). The first write begins
+a writing transaction (SQLite: ``BEGIN IMMEDIATE``; a deferred transaction that has read cannot be upgraded
+safely), which then serves the rest of the unit, reads included, so they see its writes. So an event costs at
+most two transactions, the writes of all services commit together when the edge's block ends,
 and an exception out of the block rolls them back.
 
 A refusal (:class:`~bot.errors.GlosError`) is raised before a service writes — that is the services' contract —
@@ -40,8 +40,8 @@ _CURRENT: ContextVar[Unit | None] = ContextVar("glos_unit_of_work", default=None
 def _set_mode(connection: Connection, *, read_only: bool) -> None:
     """Prepare ``connection`` for its next transaction: reading only, or writing.
 
-    SQLite: a reading transaction begins deferred (no write lock, see storage/engine.py). PostgreSQL: a reading
-    one runs in autocommit, which saves the BEGIN and COMMIT round trips around each SELECT.
+    A reading one runs in autocommit on both stores (see storage/engine.py ``READ_ONLY``): no write lock, and no
+    BEGIN and COMMIT round trips around each SELECT.
     """
     options: dict[str, Any] = {READ_ONLY: read_only}
     if connection.dialect.name == "postgresql":

@@ -12,7 +12,7 @@ from bot.domain import Phase
 from bot.errors import WrongPhase
 from bot.exports import export_process
 from bot.i18n import LANGUAGES
-from bot.web.site import SiteDep
+from bot.web.site import SiteDep, in_unit
 
 __all__ = ["router"]
 
@@ -20,6 +20,7 @@ router = APIRouter(prefix="/api")
 
 
 @router.get("/processes")
+@in_unit
 def api_processes(site: SiteDep) -> list[dict[str, Any]]:
     return [
         {
@@ -35,12 +36,14 @@ def api_processes(site: SiteDep) -> list[dict[str, Any]]:
 
 
 @router.get("/processes/{slug}")
+@in_unit
 def api_process(slug: str, site: SiteDep) -> dict[str, Any]:
     info = site.public(slug)
     return {"slug": info.slug, "phase": info.phase.value, "definition": info.definition.model_dump(mode="json")}
 
 
 @router.get("/processes/{slug}/results")
+@in_unit
 def api_results(slug: str, site: SiteDep) -> dict[str, Any]:
     site.public(slug)
     results = site.cache.results(slug)
@@ -50,6 +53,7 @@ def api_results(slug: str, site: SiteDep) -> dict[str, Any]:
 
 
 @router.get("/processes/{slug}/export.{fmt}")
+@in_unit
 def api_export(slug: str, fmt: str, site: SiteDep, pool: str | None = None) -> Response:
     site.public(slug)
     results = site.cache.results(slug)

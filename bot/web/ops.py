@@ -14,7 +14,7 @@ from fastapi.responses import PlainTextResponse
 
 from bot.services import Services
 from bot.services.mailstats import mail_counts
-from bot.web.site import SiteDep
+from bot.web.site import SiteDep, in_unit
 
 __all__ = ["REQUESTS", "router"]
 
@@ -25,6 +25,7 @@ REQUESTS_DOC = "HTTP requests served by the web app."
 
 
 @router.get("/healthz")
+@in_unit
 def healthz(site: SiteDep) -> dict[str, str]:
     with site.services.context.reading() as connection:
         connection.exec_driver_sql("SELECT 1")
@@ -32,6 +33,7 @@ def healthz(site: SiteDep) -> dict[str, str]:
 
 
 @router.get("/metrics", response_class=PlainTextResponse)
+@in_unit
 def metrics(site: SiteDep) -> str:
     services = site.services
     figures = services.context.metrics

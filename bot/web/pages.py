@@ -8,7 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from bot.domain import Phase, ProcessKind
 from bot.errors import WrongPhase
 from bot.views.process import district_name
-from bot.web.site import SiteDep
+from bot.web.site import SiteDep, in_unit
 
 __all__ = ["router"]
 
@@ -16,12 +16,14 @@ router = APIRouter()
 
 
 @router.get("/", response_class=HTMLResponse)
+@in_unit
 def index(request: Request, site: SiteDep) -> HTMLResponse:
     listed = site.services.processes.list((Phase.OPEN, Phase.CLOSED, Phase.PUBLISHED))
     return site.page(request, "index.html", processes=listed)
 
 
 @router.get("/p/{slug}", response_class=HTMLResponse)
+@in_unit
 def process_page(request: Request, slug: str, site: SiteDep) -> HTMLResponse:
     info = site.public(slug)
     results = site.cache.results(slug)
@@ -32,6 +34,7 @@ def process_page(request: Request, slug: str, site: SiteDep) -> HTMLResponse:
 
 
 @router.get("/p/{slug}/chart.png")
+@in_unit
 def chart_png(request: Request, slug: str, site: SiteDep) -> Response:
     info = site.public(slug)
     results = site.cache.results(slug)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from bot.text import for_csv_cell
-from bot.web.site import SiteDep
+from bot.web.site import SiteDep, in_unit
 
 __all__ = ["router"]
 
@@ -17,6 +17,7 @@ router = APIRouter()
 
 
 @router.get("/p/{slug}/raport", response_class=HTMLResponse)
+@in_unit
 def report_page(request: Request, slug: str, site: SiteDep) -> HTMLResponse:
     info = site.public(slug)
     report = site.services.report.report(slug, language=site.translator(request).language)
@@ -24,6 +25,7 @@ def report_page(request: Request, slug: str, site: SiteDep) -> HTMLResponse:
 
 
 @router.get("/p/{slug}/raport.csv")
+@in_unit
 def report_csv(request: Request, slug: str, site: SiteDep) -> Response:
     site.public(slug)
     t = site.translator(request)
@@ -53,6 +55,7 @@ def report_csv(request: Request, slug: str, site: SiteDep) -> Response:
 
 
 @router.get("/p/{slug}/raport.docx")
+@in_unit
 def report_document(request: Request, slug: str, site: SiteDep) -> Response:
     site.public(slug)
     t = site.translator(request)

@@ -3,9 +3,11 @@ drawn charts — one :class:`Site` per app, handed to the routes as a FastAPI de
 
 from __future__ import annotations
 
+import functools
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Annotated, Any
+from typing import Annotated, Any, ParamSpec, TypeVar
 
 from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse
@@ -20,7 +22,7 @@ from bot.summaries.chart import Chart, summary_chart
 from bot.web.language import request_language
 from bot.web.results_cache import ResultsCache
 
-__all__ = ["Site", "SiteDep", "site"]
+__all__ = ["Site", "SiteDep", "in_unit", "site"]
 
 
 @dataclass
@@ -78,3 +80,20 @@ def site(request: Request) -> Site:
 
 
 SiteDep = Annotated[Site, Depends(site)]
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_unit(endpoint: Callable[P, R]) -> Callable[P, R]:
+    """Run a route (one that takes ``site: SiteDep``) as one unit of work: the request's reads share one
+    connection and one reading transaction — a consistent view, never under the write lock."""
+
+    @functools.wraps(endpoint)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        owner = kwargs["site"]
+        assert isinstance(owner, Site)
+        with owner.services.context.unit():
+            return endpoint(*args, **kwargs)
+
+    return run
