@@ -112,7 +112,7 @@ class VerificationService:
 
     def entry_hash(self, key: str) -> str:
         """The stored form of a register key (``resident:jan kowalski|dluga 12/5`` or ``number:…``)."""
-        return self._mac("register:" + key)
+        return self._mac("register:" + key)[:32]
 
     def _voter_hash(self, process_id: int, resident: str) -> str:
         return self._mac(f"voter:{process_id}:{resident}")
@@ -161,7 +161,7 @@ class VerificationService:
                     # copying a keyed HMAC state is cheaper than keying a new one for each of a million lines
                     line = mac.copy()
                     line.update(key.encode())
-                    yield line.hexdigest()
+                    yield line.hexdigest()[:32]
 
             if connection.dialect.name == "postgresql":
                 added = self._copy_postgresql(connection, state.id, hashes())
@@ -172,25 +172,33 @@ class VerificationService:
 
     @staticmethod
     def _insert_sqlite(connection: Connection, process_id: int, hashes: Iterator[str]) -> int:
-        """Chunks of ``INSERT OR IGNORE`` through the driver's executemany (its row count is what went in)."""
-        added = 0
-        statement = "INSERT OR IGNORE INTO register_entry (process_id, entry_hash) VALUES (?, ?)"
-        while chunk := [(process_id, value) for value in islice(hashes, IMPORT_CHUNK)]:
-            added += max(connection.exec_driver_sql(statement, chunk).rowcount, 0)
-        return added
+        """Chunks into a temporary table through the driver's executemany, then one ``INSERT OR IGNORE … SELECT``
+        in key order: the register's B-tree is filled left to right instead of at a million random places."""
+        connection.exec_driver_sql("CREATE TEMPORARY TABLE register_import (entry_hash TEXT)")
+        try:
+            while chunk := [(value,) for value in islice(hashes, IMPORT_CHUNK)]:
+                connection.exec_driver_sql("INSERT INTO register_import VALUES (?)", chunk)
+            result = connection.exec_driver_sql(
+                "INSERT OR IGNORE INTO register_entry (process_id, entry_hash) "
+                "SELECT ?, entry_hash FROM register_import ORDER BY entry_hash",
+                (process_id,),
+            )
+            return max(result.rowcount, 0)
+        finally:
+            connection.exec_driver_sql("DROP TABLE register_import")
 
     @staticmethod
     def _copy_postgresql(connection: Connection, process_id: int, hashes: Iterator[str]) -> int:
         """``COPY`` every hash into a temporary table (streamed), then one ``INSERT … ON CONFLICT DO NOTHING``."""
         raw: Any = connection.connection.dbapi_connection
         with raw.cursor() as cursor:
-            cursor.execute("CREATE TEMPORARY TABLE register_import (entry_hash varchar(64)) ON COMMIT DROP")
+            cursor.execute("CREATE TEMPORARY TABLE register_import (entry_hash varchar(32)) ON COMMIT DROP")
             with cursor.copy("COPY register_import (entry_hash) FROM STDIN") as copy:
                 for value in hashes:
                     copy.write_row((value,))
             cursor.execute(
-                "INSERT INTO register_entry (process_id, entry_hash) SELECT DISTINCT %s, entry_hash "
-                "FROM register_import ON CONFLICT DO NOTHING",
+                "INSERT INTO register_entry (process_id, entry_hash) SELECT %s, entry_hash "
+                "FROM register_import ORDER BY entry_hash ON CONFLICT DO NOTHING",
                 (process_id,),
             )
             return int(cursor.rowcount)

@@ -28,7 +28,7 @@ def test_register_import_stores_only_hmacs(
     )
     with services.context.engine.connect() as connection:
         stored = [row[0] for row in connection.execute(text("SELECT entry_hash FROM register_entry"))]
-    assert len(stored) == 6 and all(len(value) == 64 for value in stored)
+    assert len(stored) == 6 and all(len(value) == 32 for value in stored)
     dump = " ".join(stored).lower()
     for fragment in ("kowalski", "dluga", "długa", "lu-000001", "000001"):
         assert fragment not in dump
