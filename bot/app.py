@@ -79,6 +79,7 @@ def build_app(
         zone=settings.tz,
         bot_name=settings.bot.name,
         group_chats=tuple(settings.telegram.chats),
+        telegram_username=settings.telegram.username,
     )
     services.people.ensure_admins(settings.bot.admins)
     configure_abuse(services.context, AbuseThresholds(**settings.abuse.model_dump()))

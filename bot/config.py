@@ -106,6 +106,7 @@ class TelegramSettings(_Section):
     enabled: bool = True
     emulator_port: int = Field(default=8081, ge=1, le=65535)
     outbox_rate: float = Field(default=28.0, gt=0, le=1000)
+    username: str = Field(default="", max_length=64, pattern=r"^@?[A-Za-z0-9_]*$")
 
 
 class MailSettings(_Section):

@@ -24,5 +24,6 @@ def telegram_caller(services: Services, user: User) -> Caller:
         str(user.id),
         display_name=user.full_name[:200] or None,
         language=code if code in LANGUAGES else None,
+        username=user.username,
     )
     return Caller(person.person_id, Channel.TELEGRAM, str(user.id), person.language, person.roles)

@@ -44,8 +44,9 @@ def register(app: typer.Typer) -> None:
         """Queue an invitation for every e-mail address on the process's roster not invited yet."""
         with _app(ctx) as application:
             if roster is not None:
-                rows = read_roster(roster.read_text(encoding="utf-8-sig")).rows
-                added = application.services.eligibility.import_roster(slug, rows, actor_id=None)
+                read = read_roster(roster.read_text(encoding="utf-8-sig"))
+                added = application.services.eligibility.import_roster(slug, read.rows, actor_id=None)
+                application.services.linking.pair_roster(read.pairs)
                 out.print(f"roster: {added} new")
             channel = mail_channel(application.services, application.settings.mail)
             queued = invite_roster(application.services, channel.addressing, slug)

@@ -3,6 +3,8 @@
 :func:`read_reply` sorts the lines of a trimmed reply (see :mod:`mail.trim`):
 
 * ``STOP`` (also ``WYPISZ``, ``UNSUBSCRIBE``) alone on a line: no more mail about this process;
+* ``MIESZKANIEC: Jan Kowalski, ul. Długa 12 m. 5`` (also ``RESIDENT:``, ``PESEL:``): the member verifies as a
+  resident where the process asks for it (``[eligibility] verify``), before the ballot is cast;
 * ``§3: text`` (also ``§ 3 - text``, ``par. 3: text``) starts a comment on section 3; the following lines up
   to a blank line belong to it;
 * a line made only of answer words, item keys, pool keys, numbers and separators is a ballot line; all ballot
@@ -41,6 +43,7 @@ _WORDS = {
     "abstention",
 }
 _SPLIT = re.compile(r"[\s,;:>=/]+")
+_RESIDENT = re.compile(r"^\s*(?:mieszkaniec|mieszkanka|resident|pesel)\s*[:=]\s*(\S.*)$", re.I)
 
 
 def _fold(text: str) -> str:
@@ -56,6 +59,7 @@ class ReplyPlan:
     comments: list[tuple[str, str]] = field(default_factory=list)
     opinion: str = ""
     stop: bool = False
+    resident: str = ""
 
     @property
     def empty(self) -> bool:
@@ -96,6 +100,10 @@ def read_reply(definition: ProcessDefinition, text: str) -> ReplyPlan:
                 plan.comments.append((comment[0], "\n".join(comment[1])))
             rest = section.group(2) if section.re is _SECTION else ""
             comment = (section.group(1).rstrip("."), [rest] if rest else [])
+            continue
+        resident = _RESIDENT.match(line)
+        if resident and comment is None:
+            plan.resident = resident.group(1).strip()
             continue
         if _fold(line).strip(" .!") in _STOP:  # ends a comment too: "STOP" is never part of one
             if comment is not None:

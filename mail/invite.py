@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.ballot_text import item_number
 from bot.definition import ProcessDefinition
-from bot.domain import BallotRuleKind, Channel, ItemKind
+from bot.domain import BallotRuleKind, Channel, ItemKind, VerifyMode
 from bot.i18n import Translator, translator
 from bot.services import Services
 from bot.views.examples import pool_example
@@ -25,6 +25,9 @@ def invitation_rules(definition: ProcessDefinition, t: Translator) -> list[str]:
     """How to answer each pool of ``definition``, with an example built from its own items and ballot rule
     (the same :func:`bot.views.examples.pool_example` the chat shows, which the parser accepts)."""
     rules: list[str] = []
+    verify = definition.eligibility.verify
+    if verify is not VerifyMode.DECLARED:  # the member proves residence once, in a line of the reply
+        rules.append(t(f"mail.invite.rule.{verify.value}"))
     for pool in definition.pools:
         if not definition.items_of(pool.key):
             continue
@@ -41,12 +44,15 @@ def invitation_rules(definition: ProcessDefinition, t: Translator) -> list[str]:
     return rules
 
 
-def invitation_text(definition: ProcessDefinition, t: Translator, bot: str) -> tuple[str, str]:
+def invitation_text(
+    definition: ProcessDefinition, t: Translator, bot: str, *, telegram_link: str = ""
+) -> tuple[str, str]:
     """(plain text, HTML) of the invitation to ``definition`` in ``t``'s language.
 
     The same for every member of a process who reads that language (nothing personal is in it: the reply token
     travels in the headers only), so what we sent can be rendered again to recognise it in a reply
-    (:mod:`mail.sent`) without keeping anyone's copy.
+    (:mod:`mail.sent`) without keeping anyone's copy. The one exception is ``telegram_link``, the member's own
+    "vote in Telegram" deep link (:mod:`bot.services.linking`), which :mod:`mail.sent` renders as a wildcard.
     """
     items = [
         (item_number(definition, item.key), item.title.get(t.language))
@@ -68,6 +74,7 @@ def invitation_text(definition: ProcessDefinition, t: Translator, bot: str) -> t
         sections=sections,
         rules=invitation_rules(definition, t),
         bot=bot,
+        telegram_link=telegram_link,
     )
 
 
@@ -92,7 +99,12 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
                 connection, services.context.secret, owner, services.context.clock.now(), message_id=message_id
             )
             title = definition.title.get(t.language)
-            text, html = invitation_text(definition, t, services.context.bot_name)
+            link = ""
+            if services.context.telegram_username:
+                # a one-time token, stored as an HMAC; the queued e-mail holds only its placeholder
+                placeholder = bound.linking.issue_token(connection, person.person_id)
+                link = f"https://t.me/{services.context.telegram_username}?start={placeholder}"
+            text, html = invitation_text(definition, t, services.context.bot_name, telegram_link=link)
             headers = {
                 "Message-ID": message_id,
                 "Reply-To": addressing.reply_to(token),

@@ -236,6 +236,13 @@ class MailProcessor:
         recorded: list[str] = []
         problems: list[str] = []
         receipt = ""
+        if plan.resident:
+            try:
+                services.verification.verify(slug, owner.person_id, Channel.EMAIL, plan.resident)
+                recorded.append(t("mail.confirm.resident"))
+            except GlosError as error:
+                # what was typed is not quoted back: a confirmation must not carry a name, address or PESEL
+                problems.append(self._problem(t, t("mail.confirm.resident_line"), error))
         if plan.ballot:
             try:
                 with self._alone():

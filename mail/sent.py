@@ -216,7 +216,7 @@ def sent_text(definition: ProcessDefinition, bot: str) -> SentText:
     for language in LANGUAGES:
         t = translator(language)
         title = definition.title.get(language)
-        rendered = [invitation_text(definition, t, bot)]
+        rendered = [invitation_text(definition, t, bot, telegram_link=w)]
         for votes in (True, False):
             recorded = [
                 t("mail.confirm.vote", ballot=w),
@@ -224,6 +224,7 @@ def sent_text(definition: ProcessDefinition, bot: str) -> SentText:
                 t("mail.confirm.comment", section=w, text=w),
                 t("mail.confirm.opinion", text=w),
                 t("mail.confirm.stop"),
+                t("mail.confirm.resident"),
             ]
             problems = [t("mail.confirm.problem", fragment=w, reason=w)]
             ignored = [t("mail.confirm.attachment", name=w)]

@@ -31,6 +31,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.engine import Connection
 
+from bot.services.linking import derive_code, derive_link_token
 from storage.models import MailToken
 
 __all__ = [
@@ -69,6 +70,8 @@ class TokenOwner:
 
 
 _PLACEHOLDER = re.compile(r"\{\{token:([0-9a-f]{32})\}\}")
+_CODE_PLACEHOLDER = re.compile(r"\{\{code:([0-9a-f]{32})\}\}")
+_LINK_PLACEHOLDER = re.compile(r"\{\{link:([0-9a-f]{32})\}\}")
 
 
 def derive_token(secret: bytes, nonce: str) -> str:
@@ -78,8 +81,11 @@ def derive_token(secret: bytes, nonce: str) -> str:
 
 
 def expand_tokens(text: str, secret: bytes) -> str:
-    """``text`` with every ``{{token:NONCE}}`` placeholder replaced by its token."""
-    return _PLACEHOLDER.sub(lambda match: derive_token(secret, match.group(1)), text)
+    """``text`` with every ``{{token:NONCE}}`` placeholder replaced by its token, and the identity-link
+    placeholders (``{{code:NONCE}}``, ``{{link:NONCE}}``, :mod:`bot.services.linking`) by their code and token."""
+    text = _PLACEHOLDER.sub(lambda match: derive_token(secret, match.group(1)), text)
+    text = _CODE_PLACEHOLDER.sub(lambda match: derive_code(secret, match.group(1)), text)
+    return _LINK_PLACEHOLDER.sub(lambda match: derive_link_token(secret, match.group(1)), text)
 
 
 def issue_token(

@@ -226,7 +226,7 @@ def cmd_codes(inv: Invocation) -> Sequence[Reply]:
 
 
 def cmd_roster(inv: Invocation) -> Sequence[Reply]:
-    """Add people to a process's roster from an attached CSV (e-mail addresses by default)."""
+    """Add people to a process's roster from an attached CSV: e-mail addresses, Telegram ids or @usernames."""
     slug, _ = _slug(inv, more=False)
     if inv.attachment is None:
         raise InputError("roster.needs_file")
@@ -236,6 +236,8 @@ def cmd_roster(inv: Invocation) -> Sequence[Reply]:
         text = inv.attachment.decode("cp1250", errors="replace")  # Excel in Polish Windows saves CSV so
     roster = read_roster(text)
     added = inv.services.eligibility.import_roster(slug, roster.rows, actor_id=inv.caller.person_id)
+    # a member named by e-mail and Telegram id together is one person with one ballot from the start
+    inv.services.linking.pair_roster(roster.pairs, language=inv.services.people.default_language)
     return [Reply(inv.t("roster.imported", count=added, slug=slug, skipped=roster.skipped))]
 
 

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.commands import announce as ann
 from bot.commands import basket as bk
+from bot.commands import linking as lnk
 from bot.commands import moderator as mod
 from bot.commands import pending as pend
 from bot.commands import poll_wizard as poll
@@ -46,6 +47,7 @@ def build_table() -> CommandTable:
         Command("proces", res.cmd_process, "help.process", "usage.process", aliases=("process",)),
         Command("dzielnica", res.cmd_district, "help.district", "usage.district", aliases=("district",)),
         Command("kod", res.cmd_code, "help.code", "usage.code", aliases=("code",)),
+        Command("email", lnk.cmd_email, "help.email", "usage.email"),
         Command(
             ver.COMMAND,
             ver.cmd_resident,

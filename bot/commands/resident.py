@@ -14,6 +14,7 @@ from contextlib import suppress
 
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
+from bot.commands.linking import is_link_token, link_from_start
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import InputError, NotEligible
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -51,6 +52,8 @@ def cmd_start(inv: Invocation) -> Sequence[Reply]:
     welcome = t("start.welcome", name=inv.services.context.bot_name)
     if not inv.args:
         return [Reply(welcome + "\n" + t("start.choose_process")), *cmd_processes(inv)]
+    if is_link_token(inv.args.strip()):  # an e-mail invitation's "vote in Telegram" link
+        return [Reply(welcome), *link_from_start(inv, inv.args.strip())]
     slug, _ = take_process(inv)
     assert slug is not None
     return [Reply(welcome), *cmd_process(inv), *_next_step(inv, slug)]

@@ -9,11 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, exists, false, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import CompoundSelect
 
 from bot.domain import Channel, RoleName
+from bot.services.eligibility import roster_match
 from storage.models import Eligibility, Identity, Person, ReminderOptOut, Role, RosterEntry
 
 __all__ = ["DELIVERABLE", "Recipient", "eligible_people", "moderators", "preferred", "reachable", "recipients_of"]
@@ -81,7 +82,7 @@ def eligible_people(process_id: int) -> tuple[Select[tuple[int]], Select[tuple[i
     return (
         select(_ELIGIBILITY.c.person_id).where(_ELIGIBILITY.c.process_id == process_id),
         select(_IDENTITY.c.person_id)
-        .join(_ROSTER, and_(_ROSTER.c.channel == _IDENTITY.c.channel, _ROSTER.c.address == _IDENTITY.c.address))
+        .join(_ROSTER, roster_match(_ROSTER, _IDENTITY))
         .where(_ROSTER.c.process_id == process_id),
     )
 

@@ -7,12 +7,14 @@ secret key. Channels never touch the store directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.services.context import ServiceContext, SessionFactory
 from bot.services.dialogue import DialogueService
 from bot.services.eligibility import EligibilityService
+from bot.services.linking import BallotSettlement, LinkingService
 from bot.services.opinions import OpinionService
 from bot.services.outbox import Outbox
 from bot.services.people import PeopleService, PersonRef
@@ -27,6 +29,7 @@ __all__ = [
     "CastResult",
     "DialogueService",
     "EligibilityService",
+    "LinkingService",
     "OpinionService",
     "Outbox",
     "PeopleService",
@@ -62,6 +65,7 @@ class Services:
     report: ReportService
     privacy: PrivacyService
     verification: VerificationService
+    linking: LinkingService
 
 
 def build_services(
@@ -73,12 +77,19 @@ def build_services(
     zone: ZoneInfo | None = None,
     bot_name: str = "Głos",
     group_chats: tuple[int, ...] = (),
+    telegram_username: str = "",
 ) -> Services:
     """Wire the services around one store, clock and secret key (``group_chats``: ``[telegram] chats``)."""
     if len(secret) < 16:
         raise ValueError("the secret key must be at least 16 bytes")
     context = ServiceContext(
-        sessions, clock, secret, zone or ZoneInfo("Europe/Warsaw"), bot_name, group_chats=tuple(group_chats)
+        sessions,
+        clock,
+        secret,
+        zone or ZoneInfo("Europe/Warsaw"),
+        bot_name,
+        group_chats=tuple(group_chats),
+        telegram_username=telegram_username.lstrip("@"),
     )
     eligibility = EligibilityService(context)
     verification = VerificationService(context)
@@ -96,4 +107,6 @@ def build_services(
         report=ReportService(context),
         privacy=PrivacyService(context),
         verification=verification,
+        # retire/hand_over come with the erasure tombstones (bot/services/tombstones.py)
+        linking=LinkingService(context, cast(BallotSettlement, voting)),
     )

@@ -87,6 +87,7 @@ class ServiceContext:
     zone: ZoneInfo = field(default_factory=lambda: ZoneInfo("Europe/Warsaw"))
     bot_name: str = "Głos"
     group_chats: tuple[int, ...] = ()  # [telegram] chats: announcements and shared processes are posted there
+    telegram_username: str = ""  # [telegram] username: e-mail invitations link to https://t.me/<it>?start=…
     metrics: Metrics = field(default_factory=Metrics)
     _definitions: dict[tuple[int, int], ProcessDefinition] = field(default_factory=dict)
     _lock: Lock = field(default_factory=Lock)

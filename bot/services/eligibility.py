@@ -13,8 +13,9 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import bindparam
+from sqlalchemy import ColumnElement, bindparam, literal
 from sqlalchemy.engine import Connection
 from sqlmodel import Session, col, select
 
@@ -26,7 +27,7 @@ from bot.services.people import normalise_address
 from bot.services.sql import insert_ignore
 from storage.models import Eligibility, Identity, InviteCode, Participation, Process, RosterEntry
 
-__all__ = ["CODE_ALPHABET", "EligibilityRecord", "EligibilityService", "RosterRow", "hash_code"]
+__all__ = ["CODE_ALPHABET", "EligibilityRecord", "EligibilityService", "RosterRow", "hash_code", "roster_match"]
 
 _ELIGIBILITY = Eligibility.__table__  # type: ignore[attr-defined]
 _RECORD_QUERY = select(_ELIGIBILITY.c.district, _ELIGIBILITY.c.source).where(
@@ -43,9 +44,19 @@ _STATE_AND_RECORD_QUERY = (
 )
 _ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
 _IDENTITY = Identity.__table__  # type: ignore[attr-defined]
+
+
+def roster_match(roster: Any, identity: Any) -> ColumnElement[bool]:
+    """The join of a roster entry and an identity: the same address on the same channel, or, for a roster that
+    names a Telegram ``@username``, the account last seen with that username (``identity.username``)."""
+    return (identity.c.channel == roster.c.channel) & (
+        (identity.c.address == roster.c.address) | (roster.c.address == literal("@") + identity.c.username)
+    )
+
+
 _ROSTER_QUERY = (
     select(_ROSTER.c.id)
-    .join(_IDENTITY, (_IDENTITY.c.channel == _ROSTER.c.channel) & (_IDENTITY.c.address == _ROSTER.c.address))
+    .join(_IDENTITY, roster_match(_ROSTER, _IDENTITY))
     .where(_ROSTER.c.process_id == bindparam("process"), _IDENTITY.c.person_id == bindparam("person"))
     .limit(1)
 )

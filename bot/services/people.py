@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, bindparam
+from sqlalchemy import and_, bindparam, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
@@ -35,7 +35,7 @@ __all__ = ["PeopleService", "PersonRef", "normalise_address"]
 # Every message starts by finding its sender: one prepared statement reads the person, their language and
 # global roles (one row per role, or one row with a NULL role) without an ORM unit of work.
 _KNOWN_QUERY = (
-    select(Person.id, Person.language, Person.display_name, Role.role)
+    select(Person.id, Person.language, Person.display_name, Role.role, Identity.username)  # type: ignore[call-overload]
     .select_from(Identity)
     .join(Person, col(Person.id) == col(Identity.person_id))
     .outerjoin(Role, and_(col(Role.person_id) == col(Person.id), col(Role.process_id).is_(None)))
@@ -54,9 +54,9 @@ class PersonRef:
 
 
 def normalise_address(channel: Channel, address: str) -> str:
-    """The stored form of an address: e-mail lower-cased, others stripped."""
+    """The stored form of an address: e-mail and Telegram ``@usernames`` lower-cased, others stripped."""
     address = address.strip()
-    if channel is Channel.EMAIL:
+    if channel is Channel.EMAIL or (channel is Channel.TELEGRAM and address.startswith("@")):
         return address.lower()
     return address
 
@@ -75,14 +75,20 @@ class PeopleService:
         *,
         display_name: str | None = None,
         language: str | None = None,
+        username: str | None = None,
     ) -> PersonRef:
-        """The person behind (channel, address), registered on first contact."""
+        """The person behind (channel, address), registered on first contact.
+
+        ``username`` is a Telegram account's ``@username`` as this update shows it: kept with the identity (and
+        updated when it changes — a write only then) so that a roster naming ``@username`` finds the account.
+        """
         address = normalise_address(channel, address)
         if not address:
             raise InputError("person.empty_address")
         if display_name is not None:  # a Telegram name or an e-mail From name: anyone's choice of characters
             display_name = clean_line(display_name)[:200] or None
-        known = self._known(channel, address)
+        username = username.lstrip("@").lower()[:64] if username else None
+        known = self._known(channel, address, username)
         if known is not None:
             return known
         for _attempt in range(2):
@@ -102,6 +108,7 @@ class PeopleService:
                             person_id=person.id,
                             channel=channel,
                             address=address,
+                            username=username,
                             created_at=self.ctx.clock.now(),
                         )
                     )
@@ -120,13 +127,21 @@ class PeopleService:
         """The person behind (channel, address), or None when they never wrote."""
         return self._known(channel, normalise_address(channel, address))
 
-    def _known(self, channel: Channel, address: str) -> PersonRef | None:
-        """The person behind a normalised (channel, address) in one query, or None."""
+    def _known(self, channel: Channel, address: str, username: str | None = None) -> PersonRef | None:
+        """The person behind a normalised (channel, address) in one query, or None; a changed ``username`` is
+        remembered."""
         with self.ctx.reading() as connection:
             rows = connection.execute(_KNOWN_QUERY, {"channel": channel.value, "address": address}).all()
         if not rows:
             return None
-        person_id, language, display_name, _ = rows[0]
+        if username is not None and rows[0][4] != username:
+            with self.ctx.connection() as connection:
+                connection.execute(
+                    update(Identity)
+                    .where(col(Identity.channel) == channel.value, col(Identity.address) == address)
+                    .values(username=username)
+                )
+        person_id, language, display_name = rows[0][0], rows[0][1], rows[0][2]
         roles = frozenset(RoleName(row[3]) for row in rows if row[3] is not None)
         return PersonRef(person_id, language, roles, display_name)
 

@@ -96,10 +96,13 @@ class Emulator:
 
     # ----------------------------------------------------------------- the people and chats
 
-    def user(self, user_id: int, first_name: str = "Ania", language_code: str | None = "pl") -> int:
-        """Register a user who has started the bot, and their private chat; returns the chat id (= the user id)."""
+    def user(
+        self, user_id: int, first_name: str = "Ania", language_code: str | None = "pl", *, username: str | None = None
+    ) -> int:
+        """Register a user who has started the bot, and their private chat; returns the chat id (= the user id).
+        ``username`` is their ``@username`` (without the @), if they have one."""
         with self._lock:
-            self.state.users[user_id] = User(user_id, first_name, language_code)
+            self.state.users[user_id] = User(user_id, first_name, language_code, username=username)
             self.state.chats.setdefault(user_id, Chat(user_id, "private", first_name, {user_id}))
             return user_id
 

@@ -100,12 +100,15 @@ class User:
     language_code: str | None
     blocked: bool = False
     started: bool = True
+    username: str | None = None
 
     def json(self) -> dict[str, Any]:
         """The ``User`` object."""
         data: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
         if self.language_code:
             data["language_code"] = self.language_code
+        if self.username:
+            data["username"] = self.username
         return data
 
 
