@@ -21,6 +21,8 @@ from mail.invite import invite_roster
 from mail.tokens import expand_tokens
 
 MODERATOR = 900
+YES = "• 1. Uchwała nr 1/2027 w sprawie zatwierdzenia sprawozdania zarządu za 2026 rok: TAK"
+NO = "• 1. Uchwała nr 1/2027 w sprawie zatwierdzenia sprawozdania zarządu za 2026 rok: NIE"
 SECRET = b"test-secret-key-not-for-production"
 
 
@@ -32,7 +34,7 @@ def masked(answer: str) -> str:
 def accepted(slug: str, ballot: str) -> str:
     """The whole answer to an accepted first ballot."""
     return (
-        f"Przyjęto Twój głos w {slug}: {ballot}\nPokwitowanie: RRRR-RRRR-RRRR — zachowaj je; po zamknięciu "
+        f"Przyjęto Twój głos w {slug}:\n{ballot}\nPokwitowanie: RRRR-RRRR-RRRR — zachowaj je; po zamknięciu "
         f"sprawdzisz, że głos policzono (/pokwitowanie {slug} RRRR-RRRR-RRRR). Głos możesz zmienić do końca "
         "głosowania."
     )
@@ -57,11 +59,12 @@ async def test_a_roster_names_telegram_accounts_by_id_and_by_username(
     roster = "imię i nazwisko;telegram;organizacja\nAnia;101;Fundacja A\nKasia;@kasia_nowak;Stowarzyszenie B\nNikt;;\n"
     answer = await telegram.upload(MODERATOR, "lista.csv", roster.encode(), caption=f"/lista {slug}")
     assert answer == f"Dodano 2 osoby do listy {slug}; pominięto wierszy bez adresu: 1."
-    assert masked(await telegram.say(103, f"/glosuj {slug} uchwala1: TAK")) == accepted(slug, "uchwala1: TAK")
-    assert masked(await telegram.say(101, f"/glosuj {slug} uchwala1: NIE")) == accepted(slug, "uchwala1: NIE")
+    assert masked(await telegram.say(103, f"/glosuj {slug} uchwala1: TAK")) == accepted(slug, YES)
+    assert masked(await telegram.say(101, f"/glosuj {slug} uchwala1: NIE")) == accepted(slug, NO)
     refused = await telegram.say(104, f"/glosuj {slug} uchwala1: TAK")
     assert refused == (
-        f"Tego adresu nie ma na liście uprawnionych do udziału w {slug}. Jeśli to pomyłka, napisz do organizatora."
+        f"Nie ma Cię na liście osób uprawnionych do udziału w {slug} — biorą w nim udział tylko osoby z listy "
+        "organizatora. Jeśli to pomyłka, napisz do organizatora."
     )
 
 
@@ -103,4 +106,4 @@ async def test_the_invitations_deep_link_links_the_account_in_one_tap(
         "/email ADRES."
     )
     # the member, now on Telegram, is on the roster through the linked address
-    assert masked(await telegram.say(101, f"/glosuj {slug} uchwala1: TAK")) == accepted(slug, "uchwala1: TAK")
+    assert masked(await telegram.say(101, f"/glosuj {slug} uchwala1: TAK")) == accepted(slug, YES)
