@@ -7,14 +7,13 @@ secret key. Channels never touch the store directly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import cast
 from zoneinfo import ZoneInfo
 
 from bot.clock import Clock
 from bot.services.context import ServiceContext, SessionFactory
 from bot.services.dialogue import DialogueService
 from bot.services.eligibility import EligibilityService
-from bot.services.linking import BallotSettlement, LinkingService
+from bot.services.linking import LinkingService
 from bot.services.opinions import OpinionService
 from bot.services.outbox import Outbox
 from bot.services.people import PeopleService, PersonRef
@@ -107,6 +106,5 @@ def build_services(
         report=ReportService(context),
         privacy=PrivacyService(context),
         verification=verification,
-        # retire/hand_over come with the erasure tombstones (bot/services/tombstones.py)
-        linking=LinkingService(context, cast(BallotSettlement, voting)),
+        linking=LinkingService(context, voting),
     )
