@@ -17,6 +17,7 @@ from bot.console import ConsoleChannel
 from bot.domain import Channel
 from bot.services import Services
 from bot.services.eligibility import RosterRow
+from bot.services.sealing import open_payload
 from mail.invite import invite_roster
 from mail.processor import MailAddressing, MailProcessor
 from mail.tokens import expand_tokens
@@ -30,7 +31,7 @@ def _payloads(services: Services, purpose: str) -> list[dict[str, object]]:
     with services.context.transaction() as session:
         query = select(OutboxMessage).where(OutboxMessage.purpose == purpose)  # type: ignore[arg-type]
         rows = session.scalars(query.order_by(OutboxMessage.created_at)).all()  # type: ignore[arg-type]
-        return [row.payload for row in rows]
+        return [open_payload(services.context.secret, row.payload) for row in rows]
 
 
 def _vote_by_email(services: Services, slug: str, body: str) -> None:

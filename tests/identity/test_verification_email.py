@@ -15,12 +15,14 @@ from bot.console import ConsoleChannel
 from bot.domain import Channel
 from bot.services import Services
 from bot.services.eligibility import RosterRow
+from bot.services.sealing import open_payload
 from mail.invite import invite_roster
 from mail.processor import MailAddressing, MailProcessor
 from mail.tokens import expand_tokens
 from storage.models import OutboxMessage
 
 MEMBER = "jan.kowalski@example.pl"
+SECRET = b"test-secret-key-not-for-production"  # the services fixture's key: confirmations are sealed with it
 
 
 def _outbox(services: Services, purpose: str) -> list[OutboxMessage]:
@@ -67,7 +69,7 @@ def test_an_email_line_verifies_the_member_and_paper_replaces_the_email_ballot(
     processor.process(_reply(addressing, token, "MIESZKANIEC: Jan Kowalski, ul. Krótka 1\ncity: 1, 2"))
     outcome = processor.process(_reply(addressing, token, "Mieszkaniec: Jan Kowalski, Długa 12/5\ncity: 1, 2"))
     assert outcome.kind == "accepted"
-    confirmations = [row.payload["text"] for row in _outbox(services, "mail.confirmation")]
+    confirmations = [open_payload(SECRET, row.payload)["text"] for row in _outbox(services, "mail.confirmation")]
     assert len(confirmations) == 3
     assert "Aby zagłosować w bo-lublin-2027, potwierdź raz, że mieszkasz w gminie" in confirmations[0], confirmations[0]
     assert "MIESZKANIEC: …" in confirmations[1] and "Nie znaleźliśmy tych danych w rejestrze" in confirmations[1]
