@@ -102,7 +102,7 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
             link = ""
             if services.context.telegram_username:
                 # a one-time token, stored as an HMAC; the queued e-mail holds only its placeholder
-                placeholder = bound.linking.issue_token(connection, person.person_id)
+                placeholder = services.linking.issue_token(connection, person.person_id)
                 link = f"https://t.me/{services.context.telegram_username}?start={placeholder}"
             text, html = invitation_text(definition, t, services.context.bot_name, telegram_link=link)
             headers = {
