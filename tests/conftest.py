@@ -262,3 +262,8 @@ def glos_service() -> Iterator[Callable[..., GlosProcess]]:
         if running.process.poll() is None:
             running.process.kill()
             running.process.wait(timeout=30)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    """``--update-golden``: rewrite the golden transcripts (tests/golden) instead of comparing them."""
+    parser.addoption("--update-golden", action="store_true", default=False, help="rewrite tests/golden/*.txt")

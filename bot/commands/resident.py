@@ -16,10 +16,10 @@ from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.commands.linking import is_link_token, link_from_start
 from bot.domain import EligibilityMode, Phase, ProcessKind
-from bot.errors import InputError, NotEligible
+from bot.errors import BallotError, InputError, NotEligible
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
 from bot.replies import Button, Document, Reply
-from bot.views.ballot import ballot_lines
+from bot.views.ballot import ballot_lines, readable
 from bot.views.examples import example_ballot
 from bot.views.labels import label
 from bot.views.process import district_name, process_line, process_text
@@ -172,7 +172,10 @@ def cmd_vote(inv: Invocation) -> Sequence[Reply]:
             district = inv.services.eligibility.check(slug, inv.caller.person_id).district
         raise InputError("vote.empty", slug=slug, example=example_ballot(info.definition, inv.t.language, district))
     # the text is read as a ballot by the voting service, with the voter's district (one rule for every channel)
-    result = inv.services.voting.cast(slug, inv.caller.person_id, rest, inv.caller.channel, round_no=round_no)
+    try:
+        result = inv.services.voting.cast(slug, inv.caller.person_id, rest, inv.caller.channel, round_no=round_no)
+    except BallotError as refusal:
+        raise readable(info.definition, refusal) from None
     key = "vote.changed" if result.replaced else "vote.accepted"
     summary = ballot_lines(info.definition, result.ballot, inv.t)
     return [Reply(inv.t(key, slug=slug, ballot=summary, receipt=result.receipt))]

@@ -7,10 +7,11 @@ from collections.abc import Mapping
 from bot.ballot_text import ANSWER_WORDS, item_number
 from bot.definition import ProcessDefinition
 from bot.domain import Answer, Ballot
+from bot.errors import BallotError
 from bot.i18n import Translator
 from bot.views.process import pool_name
 
-__all__ = ["ballot_lines"]
+__all__ = ["ballot_lines", "readable"]
 
 
 def ballot_lines(definition: ProcessDefinition, ballot: Ballot, t: Translator) -> str:
@@ -34,3 +35,20 @@ def ballot_lines(definition: ProcessDefinition, ballot: Ballot, t: Translator) -
         else:
             lines += [f"{indent}• {item_number(definition, str(key))}. {titles.get(str(key), key)}" for key in vote]
     return "\n".join(lines)
+
+
+def readable(definition: ProcessDefinition, error: BallotError) -> BallotError:
+    """The same refusal naming items by the number the voter sees and types (``k2`` → ``2``) and pools by
+    their name (shown in the reader's language), never by their keys."""
+
+    params = dict(error.params)
+    if isinstance(params.get("item"), str):
+        params["item"] = item_number(definition, params["item"])
+    if isinstance(params.get("items"), str):
+        params["items"] = ", ".join(item_number(definition, key) for key in params["items"].split(", "))
+    for name in ("pool", "item_pool"):
+        key = params.get(name)
+        if isinstance(key, str) and key:
+            named = next((pool.name for pool in definition.pools if pool.key == key and pool.name), None)
+            params[name] = named if named is not None else key
+    return BallotError(error.key, **params)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -12,6 +13,9 @@ from bot.clock import FakeClock
 from bot.commands.registry import COMMANDS
 from bot.console import ConsoleChannel
 from bot.services import Services, build_services
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from text_checks import check_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
@@ -43,6 +47,7 @@ def play(channel: ConsoleChannel, transcript: Transcript) -> list[str]:
     answers = []
     for line, expected in transcript:
         answer = "\n".join(channel.handle(line))
+        check_reply(answer, channel.caller().language)  # every reply the suite renders: no ids, keys, placeholders
         for fragment in expected:
             assert fragment in answer.replace("\u00a0", " "), f"after {line!r} expected {fragment!r} in:\n{answer}"
         answers.append(answer)

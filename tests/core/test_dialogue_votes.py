@@ -23,7 +23,10 @@ def test_survey_rates_a_municipality_and_the_index_is_per_municipality(
             ngo = console(f"ngo-{municipality}-{n}")
             answer = " ".join(f"k{k}:{score}" for k in range(1, 7))
             talk(ngo, [(f"/dzielnica {slug} {municipality}", ["Zapisano"]), (f"/glosuj {slug} {answer}", ["Przyjęto"])])
-    talk(console("ngo-x"), [(f"/dzielnica {slug} bochnia", []), (f"/glosuj {slug} k1:5", ["k2"])])  # all required
+    talk(
+        console("ngo-x"),
+        [(f"/dzielnica {slug} bochnia", []), (f"/glosuj {slug} k1:5", ["Brakuje 5 ocen: 2, 3, 4, 5, 6."])],
+    )  # all required
     talk(console("moderator"), [(f"/zamknij {slug}", ["Zamknięto"])])
     results = services.results.results(slug, moderator=True)
     index = {entry.district: entry for entry in results.by_district}
