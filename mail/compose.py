@@ -17,7 +17,7 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 
 from bot.i18n import Translator
 
-__all__ = ["build_message", "mail_payload", "render"]
+__all__ = ["build_message", "render"]
 
 
 @cache
@@ -39,11 +39,6 @@ def render(name: str, t: Translator, **context: Any) -> tuple[str, str]:
     text = env.get_template(f"{name}.txt.j2").render(values)
     html = env.get_template(f"{name}.html.j2").render(values)
     return text, html
-
-
-def mail_payload(subject: str, text: str, html: str, headers: dict[str, str]) -> dict[str, Any]:
-    """The outbox payload of one e-mail; ``Auto-Submitted: auto-generated`` is always set (RFC 3834)."""
-    return {"subject": subject, "text": text, "html": html, "headers": {"Auto-Submitted": "auto-generated", **headers}}
 
 
 def build_message(payload: dict[str, Any], *, sender: str, recipient: str) -> EmailMessage:

@@ -13,9 +13,10 @@ from bot.definition import ProcessDefinition
 from bot.domain import BallotRuleKind, Channel, ItemKind, VerifyMode
 from bot.i18n import Translator, translator
 from bot.services import Services
+from bot.services.outbox import mail_payload
 from bot.views.examples import pool_example
 from mail.addressing import MailAddressing
-from mail.compose import mail_payload, render
+from mail.compose import render
 from mail.tokens import TokenOwner, issue_token, new_message_id
 
 __all__ = ["invitation_rules", "invitation_text", "invite_roster"]

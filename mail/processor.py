@@ -30,10 +30,11 @@ from bot.errors import GlosError
 from bot.i18n import Translator, translator
 from bot.scheduling.optout import stop_reminders
 from bot.services import Services
+from bot.services.outbox import mail_payload
 from bot.services.unit import Unit, current_unit
 from mail.addressing import MailAddressing
 from mail.auto import automatic_reason
-from mail.compose import mail_payload, render
+from mail.compose import render
 from mail.interpret import read_reply
 from mail.parse import ParsedMail, message_hash, parse_message
 from mail.sent import SentText, sent_text

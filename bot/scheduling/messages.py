@@ -1,5 +1,7 @@
 """Outbox payloads for a recipient's channel: a chat reply (text and buttons) or an e-mail (subject, plain text
-and HTML). E-mail has no buttons: the commands they would send are written out in the text instead."""
+and HTML). E-mail has no buttons: the commands they would send are written out in the text instead. Both formats
+are the outbox's (:func:`bot.services.outbox.reply_payload`, :func:`bot.services.outbox.mail_payload`): this
+module only chooses one and renders the HTML."""
 
 from __future__ import annotations
 
@@ -7,7 +9,7 @@ from typing import Any
 
 from bot.domain import Channel
 from bot.replies import Button, Reply
-from bot.services.outbox import reply_payload
+from bot.services.outbox import mail_payload, reply_payload
 from bot.summaries.html import text_to_html
 
 __all__ = ["payload_for"]
@@ -19,5 +21,5 @@ def payload_for(
     """The outbox payload of one message on ``channel``."""
     if channel is Channel.EMAIL:
         body = f"{text}\n\n{email_footer}".strip() if email_footer else text
-        return {"subject": subject, "text": body, "html": text_to_html(body, title=subject)}
+        return mail_payload(subject, body, text_to_html(body, title=subject))
     return reply_payload(Reply(text, buttons))

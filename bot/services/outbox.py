@@ -87,6 +87,19 @@ class OutboxStats:
     given_up: int
 
 
+def mail_payload(subject: str, text: str, html: str = "", headers: dict[str, str] | None = None) -> dict[str, Any]:
+    """The outbox payload of one e-mail — the one format every e-mail is queued in (invitations, confirmations,
+    reminders, summaries, alerts) and the e-mail sender reads: subject, plain text, HTML, headers.
+    ``Auto-Submitted: auto-generated`` is always set (RFC 3834): the bot writes on its own, and auto-responders
+    must not answer it."""
+    return {
+        "subject": subject,
+        "text": text,
+        "html": html,
+        "headers": {"Auto-Submitted": "auto-generated", **(headers or {})},
+    }
+
+
 def reply_payload(reply: Reply) -> dict[str, Any]:
     """A core reply as JSON for the outbox (documents base64-encoded)."""
     payload: dict[str, Any] = {"text": reply.text}
