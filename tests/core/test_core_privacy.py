@@ -52,3 +52,10 @@ def test_export_then_erase_keeps_the_vote_counted(
     again = console("ania.kowalska")
     assert again.person_id != ania.person_id
     assert services.voting.current_ballot(slug, again.person_id) is None
+
+    # /moje_dane after erasure shows nothing of what was erased: the account is new, with no data of its own.
+    after = talk(again, [("/moje_dane", ["📎"])])
+    fresh = json.loads(Path(after[-1].split("📎 ")[1].strip()).read_text(encoding="utf-8"))
+    assert fresh["identities"] == [{"channel": "console", "address": "ania.kowalska"}]
+    assert (fresh["ballots"], fresh["participation"], fresh["eligibility"], fresh["opinions"]) == ([], [], [], [])
+    assert fresh["roles"] == [] and fresh["person"]["display_name"] == "ania.kowalska"
