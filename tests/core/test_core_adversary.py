@@ -192,7 +192,16 @@ def _table(engine: Engine, name: str) -> list[dict[str, Any]]:
     physical = "ctid" if engine.dialect.name == "postgresql" else "rowid"
     rowid = "" if engine.dialect.name == "postgresql" else "rowid AS _physical, "
     with engine.connect() as connection:
-        rows = connection.execute(text(f"SELECT {rowid}* FROM {name} ORDER BY {physical}")).mappings().all()
+        without_rowid = (
+            engine.dialect.name == "sqlite"
+            and connection.execute(
+                text("SELECT 1 FROM sqlite_master WHERE name = :name AND sql LIKE '%WITHOUT ROWID%'"), {"name": name}
+            ).first()
+        )
+        if without_rowid:  # stored in primary-key order (register_entry: keyed by an HMAC), which SELECT * returns
+            rows = connection.execute(text(f"SELECT * FROM {name}")).mappings().all()
+        else:
+            rows = connection.execute(text(f"SELECT {rowid}* FROM {name} ORDER BY {physical}")).mappings().all()
     return [dict(row, _order=index) for index, row in enumerate(rows)]
 
 
