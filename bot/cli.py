@@ -29,6 +29,7 @@ from bot.commands.args import parse_local_datetime
 from bot.config import find_config_file
 from bot.console import ConsoleChannel
 from bot.definition import load_definition_file
+from bot.documents import draft_definition, read_document
 from bot.exports import export_process
 from bot.i18n import translator
 from bot.scheduling.leader import leadership
@@ -93,6 +94,28 @@ def process_import(ctx: typer.Context, files: list[Path]) -> None:
             definition = load_definition_file(path)
             info = application.services.processes.import_definition(definition)
             out.print(f"{info.slug}: {info.phase.value} (v{definition.slug and info.id})")
+
+
+@process_app.command("import-document")
+def process_import_document(
+    ctx: typer.Context,
+    path: Path,
+    slug: Annotated[str, typer.Option("--slug", help="The consultation's slug (e.g. program-wspolpracy-2027).")],
+    title: Annotated[str | None, typer.Option("--title", help="Its title (default: the document's).")] = None,
+) -> None:
+    """Split a draft (DOCX, ODT, Markdown, text) into its units and import it as a consultation draft.
+
+    Each chapter, §/Art., ust., pkt and lit. becomes a section remarks can cite (``§ 3 ust. 2 pkt 1``); the
+    draft has no dates yet: review it (glos process show), set the dates and open it.
+    """
+    with _app(ctx) as application:
+        document = read_document(path)
+        definition = draft_definition(document, slug, title=title)
+        info = application.services.processes.import_definition(definition, actor_id=None)
+        t = translator(application.settings.bot.language, application.settings.tz)
+        out.print(t("document.imported", slug=info.slug, title=info.title(t.language), count=len(document.units)))
+        for unit in document.units:
+            out.print(f"{'  ' * unit.depth}{unit.citation}{'. ' + unit.title if unit.title else ''}")
 
 
 @process_app.command("list")

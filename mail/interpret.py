@@ -5,8 +5,8 @@
 * ``STOP`` (also ``WYPISZ``, ``UNSUBSCRIBE``) alone on a line: no more mail about this process;
 * ``MIESZKANIEC: Jan Kowalski, ul. Długa 12 m. 5`` (also ``RESIDENT:``, ``PESEL:``): the member verifies as a
   resident where the process asks for it (``[eligibility] verify``), before the ballot is cast;
-* ``§3: text`` (also ``§ 3 - text``, ``par. 3: text``) starts a comment on section 3; the following lines up
-  to a blank line belong to it;
+* ``§3: text`` (also ``§ 3 - text``, ``par. 3: text``, and a unit at any level: ``§ 3 ust. 2 pkt 1: text``,
+  ``art. 5 ust. 1 - text``) starts a comment on that unit; the following lines up to a blank line belong to it;
 * a line made only of answer words, item keys, pool keys, numbers and separators is a ballot line; all ballot
   lines together are the ballot (``uchwala1: TAK`` on one line, ``uchwala2: NIE`` on the next);
 * any other text is an opinion on the whole process (one opinion per reply).
@@ -21,12 +21,11 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from bot.definition import ProcessDefinition
+from bot.documents.citation import take_citation
 
 __all__ = ["ReplyPlan", "read_reply"]
 
 _STOP = {"stop", "wypisz", "wypisz mnie", "unsubscribe", "rezygnuje"}
-_SECTION = re.compile(r"^\s*(?:§+|par\.?|paragraf|section|sekcja)\s*([0-9]+[0-9a-z.]*)\s*[:\-–—.)]\s*(.*)$", re.I)
-_SECTION_ALONE = re.compile(r"^\s*(?:§+|par\.?|paragraf|section|sekcja)\s*([0-9]+[0-9a-z.]*)\s*[:\-–—.)]?\s*$", re.I)
 _WORDS = {
     "tak",
     "nie",
@@ -94,12 +93,11 @@ def read_reply(definition: ProcessDefinition, text: str) -> ReplyPlan:
             elif opinion and opinion[-1]:
                 opinion.append("")
             continue
-        section = _SECTION.match(line) or _SECTION_ALONE.match(line)
-        if section:
+        section, rest = take_citation(line)
+        if section is not None:
             if comment is not None:
                 plan.comments.append((comment[0], "\n".join(comment[1])))
-            rest = section.group(2) if section.re is _SECTION else ""
-            comment = (section.group(1).rstrip("."), [rest] if rest else [])
+            comment = (section.rstrip("."), [rest] if rest else [])
             continue
         resident = _RESIDENT.match(line)
         if resident and comment is None:

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Connection
 
 from bot.ballot_text import format_ballot_text
 from bot.definition import ProcessDefinition
+from bot.documents.citation import shown_citation
 from bot.domain import Channel, ProcessKind
 from bot.errors import GlosError
 from bot.i18n import Translator, translator
@@ -259,9 +260,9 @@ class MailProcessor:
             try:
                 with self._alone():
                     services.opinions.submit(slug, owner.person_id, text, Channel.EMAIL, section=section)
-                    recorded.append(t("mail.confirm.comment", section=f"§{section}", text=_short(text)))
+                    recorded.append(t("mail.confirm.comment", section=shown_citation(section), text=_short(text)))
             except GlosError as error:
-                problems.append(self._problem(t, f"§{section}: {text}", error))
+                problems.append(self._problem(t, f"{shown_citation(section)}: {text}", error))
         if plan.opinion:
             try:
                 with self._alone():

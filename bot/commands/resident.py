@@ -15,6 +15,7 @@ from contextlib import suppress
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.commands.linking import is_link_token, link_from_start
+from bot.documents.citation import take_citation
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import BallotError, InputError, NotEligible
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
@@ -43,7 +44,6 @@ __all__ = [
 ]
 
 _ROUND = re.compile(r"^(?:runda|round|раунд)\s*[=:]?\s*(\d)\s+", re.IGNORECASE)
-_SECTION = re.compile(r"^§\s*([\w.]+)\s*[:.]?\s*|^(?:sekcja|section)\s+([\w.]+)\s*[:.]?\s*", re.IGNORECASE)
 
 
 def cmd_start(inv: Invocation) -> Sequence[Reply]:
@@ -211,18 +211,16 @@ def cmd_withdraw(inv: Invocation) -> Sequence[Reply]:
 
 
 def cmd_opinion(inv: Invocation) -> Sequence[Reply]:
-    """Send an opinion on the whole process or on a section: ``/opinia §3 text``."""
+    """Send an opinion on the whole process or on a unit: ``/opinia §3 text``, ``/opinia § 3 ust. 2 pkt 1: text``."""
     slug, rest = take_process(inv)
     assert slug is not None
-    rest = rest.strip()
-    section = None
-    match = _SECTION.match(rest)
-    if match:
-        section = match.group(1) or match.group(2)
-        rest = rest[match.end() :]
+    section, rest = take_citation(rest.strip(), loose=True)
     opinion_id = inv.services.opinions.submit(slug, inv.caller.person_id, rest, inv.caller.channel, section=section)
-    key = "opinion.accepted_section" if section else "opinion.accepted"
-    return [Reply(inv.t(key, id=opinion_id, section=section or "", slug=slug))]
+    if section is None:
+        return [Reply(inv.t("opinion.accepted", id=opinion_id, slug=slug))]
+    if section[:1].isdigit() or "." not in section:  # "§3" or a section key, as before units
+        return [Reply(inv.t("opinion.accepted_section", id=opinion_id, section=section, slug=slug))]
+    return [Reply(inv.t("opinion.accepted_unit", id=opinion_id, unit=section, slug=slug))]
 
 
 def cmd_results(inv: Invocation) -> Sequence[Reply]:

@@ -7,11 +7,13 @@ accepted, rejected — with a justification, as the consultation report (*raport
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlmodel import Session, col, select
 
+from bot.documents.citation import citation_key
 from bot.domain import Channel, ItemKind, ModerationStatus, ResponseStatus
 from bot.errors import InputError, NotFound
 from bot.services.context import ServiceContext
@@ -23,6 +25,7 @@ from storage.models import Item, Opinion
 __all__ = ["MAX_OPINION_CHARS", "OpinionService", "OpinionView"]
 
 MAX_OPINION_CHARS = 4000
+_ANNEX_PREFIX = re.compile(r"^zał\.\w+?(?=§|art\.|rozdz\.|ust\.|pkt)")
 
 
 @dataclass(frozen=True)
@@ -137,13 +140,23 @@ class OpinionService:
         return opinion
 
     def _section_id(self, session: Session, process_id: int, section: str) -> int:
-        wanted = section.strip().lstrip("§").strip().lower()
+        """The section a remark cites: by key, by number (``§3``) or by unit citation (``§ 3 ust. 2 pkt 1``).
+
+        A draft whose provisions sit in an annex numbers them ``zał. 1 § 3``; a resident who writes ``§ 3``
+        means that one when the document has no § 3 of its own and exactly one annex has it.
+        """
+        wanted = citation_key(section)
         sections = session.exec(select(Item).where(Item.process_id == process_id, Item.kind == ItemKind.SECTION)).all()
+        in_annex: list[int] = []
         for item in sections:
-            number = (item.number or "").lstrip("§").strip().lower()
+            assert item.id is not None
+            number = citation_key(item.number or "")
             if wanted in (item.key.lower(), number):
-                assert item.id is not None
                 return item.id
+            if number.startswith("zał.") and citation_key(_ANNEX_PREFIX.sub("", number, count=1)) == wanted:
+                in_annex.append(item.id)
+        if len(in_annex) == 1:
+            return in_annex[0]
         raise NotFound("opinion.unknown_section", section=section)
 
     def _view(self, session: Session, opinion: Opinion) -> OpinionView:
