@@ -18,6 +18,7 @@ MODULES = (
     "bench.web",
     "bench.scaleout",
     "bench.abuse",
+    "bench.documents",
 )
 
 

@@ -44,7 +44,9 @@ __all__ = ["app", "config_first", "main"]
 
 app = typer.Typer(help="Głos: participation bot for municipalities and NGOs.", no_args_is_help=True)
 db_app = typer.Typer(help="The database.", no_args_is_help=True)
-process_app = typer.Typer(help="Processes: import, open, close, publish, results, export.", no_args_is_help=True)
+process_app = typer.Typer(
+    help="Processes: import, import-document, open, close, publish, results, export.", no_args_is_help=True
+)
 app.add_typer(db_app, name="db")
 app.add_typer(process_app, name="process")
 cli_tally.register(app)
