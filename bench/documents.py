@@ -1,11 +1,11 @@
-"""Importing a 30-page draft: a DOCX written with python-docx, read, split into units and made a definition.
+"""Importing a long draft: a DOCX written with python-docx, read, split into units and made a definition.
 
 The draft is a cooperation programme of the usual shape, sized like a long one: 12 chapters of 8 §, each §
 with 3 ustępy of 4 points, every other point with 2 letters — 2,713 paragraphs, 28,392 words (about 47 pages
-of A4 at 600 words: more than the 30 pages of the target). Timed: ``read_document`` (python-docx opens the file, :func:`split_units`) plus
-``draft_definition`` (the validated :class:`ProcessDefinition`), and, separately, the whole import into a
-fresh SQLite store through the service (one transaction). Best of 5. Target: ≤ 2 s for the import.
-Run: ``python -m bench.documents``.
+of A4 at 600 words: more than the 30 pages of the target). Timed: ``read_document`` (python-docx opens the
+file, :func:`split_units`) plus ``draft_definition`` (the validated :class:`ProcessDefinition`), and,
+separately, the whole import into a fresh SQLite store through the service (one transaction). Best of 5.
+Target: ≤ 2 s for the import. Run: ``python -m bench.documents``.
 """
 
 from __future__ import annotations
