@@ -2,6 +2,9 @@
 
 :func:`read_reply` sorts the lines of a trimmed reply (see :mod:`mail.trim`):
 
+* ``dzielnica: wesola`` (also ``gmina:``, ``district:``, ``municipality:``): the area the member declares, as
+  ``/dzielnica`` does in chat; ``kod: ABCD-EFGH``: an invite code, as ``/kod``; ``runda 2`` (alone or before
+  the ballot): the round of a deliberative poll;
 * ``STOP`` (also ``WYPISZ``, ``UNSUBSCRIBE``) alone on a line: no more mail about this process;
 * ``MIESZKANIEC: Jan Kowalski, ul. Długa 12 m. 5`` (also ``RESIDENT:``, ``PESEL:``): the member verifies as a
   resident where the process asks for it (``[eligibility] verify``), before the ballot is cast;
@@ -42,6 +45,12 @@ _WORDS = {
     "abstention",
 }
 _SPLIT = re.compile(r"[\s,;:>=/]+")
+# "dzielnica: wesola", "gmina: Kęty", "district: wesola": the area the member declares (declared-district processes)
+_AREA = re.compile(r"^\s*(?:dzielnica|gmina|district|municipality|район|громада)\s*[:=]\s*(\S.*)$", re.I)
+# "kod: ABCD-EFGH": an invite code, as /kod redeems it in chat
+_CODE = re.compile(r"^\s*(?:kod|code|код)\s*[:=]\s*([A-Za-z0-9][A-Za-z0-9 \-]{2,40})$", re.I)
+# "runda 2" alone on a line, or before the ballot ("runda 2: 1, 3"): the round of a deliberative poll
+_ROUND = re.compile(r"^\s*(?:runda|round|раунд)\s*[:=]?\s*(\d)\s*[:.]?\s*(.*)$", re.I)
 _RESIDENT = re.compile(r"^\s*(?:mieszkaniec|mieszkanka|resident|pesel)\s*[:=]\s*(\S.*)$", re.I)
 
 
@@ -59,11 +68,14 @@ class ReplyPlan:
     opinion: str = ""
     stop: bool = False
     resident: str = ""
+    area: str = ""  # the district or municipality declared on an "area: key" line
+    code: str = ""  # an invite code on a "kod: …" line
+    round: int | None = None  # the round a "runda N" line names
 
     @property
     def empty(self) -> bool:
         """Nothing to act on (an empty reply, or one that was only a quote)."""
-        return not (self.ballot or self.comments or self.opinion or self.stop)
+        return not (self.ballot or self.comments or self.opinion or self.stop or self.area or self.code)
 
 
 def _ballot_like(line: str, keys: set[str]) -> bool:
@@ -99,6 +111,20 @@ def read_reply(definition: ProcessDefinition, text: str) -> ReplyPlan:
                 plan.comments.append((comment[0], "\n".join(comment[1])))
             comment = (section.rstrip("."), [rest] if rest else [])
             continue
+        area = _AREA.match(line)
+        if area and comment is None:
+            plan.area = area.group(1).strip()
+            continue
+        code = _CODE.match(line)
+        if code and comment is None:
+            plan.code = code.group(1).strip()
+            continue
+        round_line = _ROUND.match(line)
+        if round_line and comment is None:
+            plan.round = int(round_line.group(1))
+            line = round_line.group(2).strip()
+            if not line:
+                continue
         resident = _RESIDENT.match(line)
         if resident and comment is None:
             plan.resident = resident.group(1).strip()

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from bot.ballot_text import item_number
 from bot.definition import ProcessDefinition
-from bot.domain import BallotRuleKind, Channel, ItemKind, VerifyMode
+from bot.domain import BallotRuleKind, Channel, EligibilityMode, ItemKind, VerifyMode
 from bot.i18n import Translator, translator
 from bot.services import Services
 from bot.services.outbox import mail_payload
@@ -29,6 +29,14 @@ def invitation_rules(definition: ProcessDefinition, t: Translator) -> list[str]:
     verify = definition.eligibility.verify
     if verify is not VerifyMode.DECLARED:  # the member proves residence once, in a line of the reply
         rules.append(t(f"mail.invite.rule.{verify.value}"))
+    eligibility = definition.eligibility
+    if eligibility.mode is EligibilityMode.DECLARED_DISTRICT and eligibility.districts:
+        # the member declares the area in a line of the reply, as /dzielnica does in chat
+        rules.append(t(f"mail.invite.rule.{eligibility.area}", example=eligibility.districts[0]))
+    if eligibility.mode is EligibilityMode.INVITE_CODE:
+        rules.append(t("mail.invite.rule.code"))
+    if definition.rounds > 1:
+        rules.append(t("mail.invite.rule.rounds"))
     for pool in definition.pools:
         if not definition.items_of(pool.key):
             continue

@@ -33,6 +33,7 @@ from bot.scheduling.optout import stop_reminders
 from bot.services import Services
 from bot.services.outbox import mail_payload
 from bot.services.unit import Unit, current_unit
+from bot.views.process import district_name
 from mail.addressing import MailAddressing
 from mail.auto import automatic_reason
 from mail.compose import render
@@ -79,6 +80,10 @@ class Outcome:
     reason: str = ""
     detail: str | None = None
     """A short fixed word for ``/metrics`` and ``/status``: the kind of automatic mail, why it was refused."""
+
+
+# refusals whose chat wording names a chat command (/dzielnica …); e-mail says which line to write instead
+_MAIL_WORDED = frozenset({"eligibility.need_district", "eligibility.need_municipality", "eligibility.need_code"})
 
 
 def _short(text: str) -> str:
@@ -245,11 +250,29 @@ class MailProcessor:
             except GlosError as error:
                 # what was typed is not quoted back: a confirmation must not carry a name, address or PESEL
                 problems.append(self._problem(t, t("mail.confirm.resident_line"), error))
+        if plan.area:
+            try:
+                with self._alone():
+                    # the same rule as /dzielnica: the area is matched by key or name, once per process
+                    district = services.eligibility.declare_district(slug, owner.person_id, plan.area)
+                    name = district_name(definition, district, t.language)
+                    recorded.append(t("mail.confirm.area", area=name))
+            except GlosError as error:
+                problems.append(self._problem(t, plan.area, error))
+        if plan.code:
+            try:
+                with self._alone():
+                    services.eligibility.redeem_code(slug, owner.person_id, plan.code)  # the rule of /kod
+                    recorded.append(t("mail.confirm.code"))
+            except GlosError as error:
+                problems.append(self._problem(t, t("mail.confirm.code_line"), error))  # a code is not quoted back
         if plan.ballot:
             try:
                 with self._alone():
                     # the text is read as a ballot where chat ballots are read, with the voter's district
-                    result = services.voting.cast(slug, owner.person_id, plan.ballot, Channel.EMAIL)
+                    result = services.voting.cast(
+                        slug, owner.person_id, plan.ballot, Channel.EMAIL, round_no=plan.round or 1
+                    )
                     shown = format_ballot_text(definition, result.ballot, language=t.language).replace("\n", "; ")
                     key = "mail.confirm.vote_replaced" if result.replaced else "mail.confirm.vote"
                     recorded.append(t(key, ballot=shown))
@@ -314,7 +337,9 @@ class MailProcessor:
 
     @staticmethod
     def _problem(t: Translator, fragment: str, error: GlosError) -> str:
-        return t("mail.confirm.problem", fragment=_short(fragment), reason=t(error.key, **error.params))
+        # A refusal that points to a chat command is worded for e-mail: the line to write instead.
+        key = f"mail.{error.key}" if error.key in _MAIL_WORDED else error.key
+        return t("mail.confirm.problem", fragment=_short(fragment), reason=t(key, **error.params))
 
     def _notice(
         self,
