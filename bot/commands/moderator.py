@@ -14,6 +14,7 @@ from bot.commands.args import (
     take_process,
 )
 from bot.commands.base import Invocation
+from bot.commands.names import command_in
 from bot.commands.verification import paper_resident
 from bot.definition import load_definition
 from bot.domain import Channel, ModerationStatus, ResponseStatus, RoleName
@@ -86,7 +87,7 @@ def cmd_import(inv: Invocation) -> Sequence[Reply]:
     return [
         Reply(
             inv.t("import.done", slug=info.slug, title=info.title(inv.t.language)),
-            buttons=((Button(inv.t("button.open"), f"/otworz {info.slug}"),),),
+            buttons=((Button(inv.t("button.open"), f"{command_in('otworz', inv.t.language)} {info.slug}"),),),
         )
     ]
 
@@ -109,7 +110,7 @@ def cmd_close(inv: Invocation) -> Sequence[Reply]:
     return [
         Reply(
             inv.t("process.closed", line=process_line(info, inv.t)),
-            buttons=((Button(inv.t("button.publish"), f"/opublikuj {slug}"),),),
+            buttons=((Button(inv.t("button.publish"), f"{command_in('opublikuj', inv.t.language)} {slug}"),),),
         )
     ]
 
@@ -174,8 +175,8 @@ def cmd_opinions(inv: Invocation) -> Sequence[Reply]:
         if opinion.status is ModerationStatus.PENDING:
             buttons = (
                 (
-                    Button(inv.t("button.approve"), f"/zatwierdz {opinion.id}"),
-                    Button(inv.t("button.reject"), f"/odrzuc {opinion.id}"),
+                    Button(inv.t("button.approve"), f"{command_in('zatwierdz', inv.t.language)} {opinion.id}"),
+                    Button(inv.t("button.reject"), f"{command_in('odrzuc', inv.t.language)} {opinion.id}"),
                 ),
             )
         replies.append(Reply(text, buttons=buttons))

@@ -15,6 +15,7 @@ from contextlib import suppress
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.commands.linking import is_link_token, link_from_start
+from bot.commands.names import command_in
 from bot.documents.citation import take_citation
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import BallotError, InputError, NotEligible
@@ -76,13 +77,18 @@ def _next_step(inv: Invocation, slug: str) -> list[Reply]:
         # takes at most 100 buttons, and the refusal's text names every district with the command to type.
         if mode is EligibilityMode.DECLARED_DISTRICT and len(info.definition.eligibility.districts) <= MAX_DISTRICTS:
             buttons = tuple(
-                (Button(district_name(info.definition, key, inv.t.language), f"/dzielnica {slug} {key}"),)
+                (
+                    Button(
+                        district_name(info.definition, key, inv.t.language),
+                        f"{command_in('dzielnica', inv.t.language)} {slug} {key}",
+                    ),
+                )
                 for key in info.definition.eligibility.districts
             )
         return [Reply(inv.t(refusal.key, **refusal.params), buttons=buttons)]
     verify = info.definition.eligibility.verify
     if not inv.services.verification.is_verified(slug, inv.caller.person_id):
-        button = Button(inv.t("verify.button"), f"/mieszkaniec {slug}")
+        button = Button(inv.t("verify.button"), f"{command_in('mieszkaniec', inv.t.language)} {slug}")
         return [Reply(inv.t(f"verify.needed.{verify.value}", slug=slug), buttons=((button,),))]
     return []
 
@@ -96,9 +102,14 @@ def cmd_language(inv: Invocation) -> Sequence[Reply]:
     """Switch the person's language (pl, en, uk); without one (or with an unknown one), offer buttons."""
     wanted = inv.args.strip().lower()[:2]
     if not wanted:
-        return [Reply(inv.t("language.choose"), buttons=language_buttons())]
+        return [Reply(inv.t("language.choose"), buttons=language_buttons(command_in("jezyk", inv.t.language)))]
     if wanted not in LANGUAGES:
-        return [Reply(inv.t("language.unknown", languages=", ".join(LANGUAGES)), buttons=language_buttons())]
+        return [
+            Reply(
+                inv.t("language.unknown", languages=", ".join(LANGUAGES)),
+                buttons=language_buttons(command_in("jezyk", inv.t.language)),
+            )
+        ]
     inv.services.people.set_language(inv.caller.person_id, wanted)
     from bot.i18n import translator
 
@@ -113,7 +124,10 @@ def cmd_processes(inv: Invocation) -> Sequence[Reply]:
     if not listed:
         return [Reply(inv.t("processes.none"))]
     lines = [inv.t("processes.header")] + [f"• {process_line(info, inv.t)}" for info in listed]
-    buttons = tuple((Button(label("", info.title(inv.t.language)), f"/proces {info.slug}"),) for info in listed[:8])
+    buttons = tuple(
+        (Button(label("", info.title(inv.t.language)), f"{command_in('proces', inv.t.language)} {info.slug}"),)
+        for info in listed[:8]
+    )
     return [Reply("\n".join(lines), buttons=buttons)]
 
 

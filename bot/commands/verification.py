@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
+from bot.commands.names import command_in
 from bot.commands.pending import Pending, forget, new_flow_id, pending, wait_for
 from bot.domain import VerifyMode
 from bot.errors import GlosError, InputError
@@ -68,7 +69,7 @@ def _verify(inv: Invocation, slug: str, text: str) -> list[Reply]:
     return [
         Reply(
             inv.t(f"verify.done.{mode.value}", slug=slug),
-            buttons=((Button(inv.t("verify.vote_button"), f"/proces {slug}"),),),
+            buttons=((Button(inv.t("verify.vote_button"), f"{command_in('proces', inv.t.language)} {slug}"),),),
         )
     ]
 

@@ -61,7 +61,7 @@ async def test_the_moderator_closes_publishes_and_residents_read_results(
     await telegram.play(
         MODERATOR,
         [
-            ("/frekwencja bo2027", ["wesola: 1"]),
+            ("/frekwencja bo2027", ["Wesoła: 1"]),
             ("/zamknij bo2027", ["Zamknięto"]),
             ("/opublikuj bo2027", ["Opublikowano"]),
         ],
