@@ -185,10 +185,13 @@ def process_results(
 def process_export(
     ctx: typer.Context,
     slug: str,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="csv, json or pb")] = "csv",
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="csv, json, pb, report-html, report-docx, report-odt, report-csv")
+    ] = "csv",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout)")] = None,
 ) -> None:
-    """Export the results (csv, json) or the ballots of one pool in pabulib format (pb)."""
+    """Export the results (csv, json), the ballots of one pool in pabulib format (pb), or a consultation's report
+    (report-html, report-docx, report-odt, report-csv; csv, docx, odt and html mean the report for a consultation)."""
     with _app(ctx) as application:
         document = export_process(application.services, slug, fmt)
         if output is None:

@@ -1,4 +1,6 @@
-"""Exports of a process for moderators: results as CSV or JSON, and one pool's ballots in pabulib ``.pb``.
+"""Exports of a process for moderators: results as CSV or JSON, one pool's ballots in pabulib ``.pb``, and a
+consultation's report (``report-html``, ``report-docx``, ``report-odt``, ``report-csv``; for a consultation
+``csv``, ``docx``, ``odt`` and ``html`` mean the report too: its results are its remarks).
 
 Exports carry results, so they obey the same visibility as ``/wyniki`` for moderators: available once the
 process is closed. The ``.pb`` export lists ballots in an order unrelated to when they were cast (sorted by
@@ -16,16 +18,19 @@ from sqlmodel import col, select
 
 from bot.counting.pb import PbElection, PbProject, PbVote, write_pb
 from bot.definition import Pool, ProcessDefinition
-from bot.domain import BallotRuleKind, CountingRuleKind
+from bot.domain import BallotRuleKind, CountingRuleKind, ProcessKind
 from bot.errors import InputError, WrongPhase
+from bot.i18n import Translator, translator
 from bot.replies import Document
 from bot.services import ProcessResults, Services
 from bot.text import for_csv_cell
+from bot.views.report_files import REPORT_FORMATS, render_report
 from storage.models import Ballot as BallotRow
 
 __all__ = ["FORMATS", "export_process"]
 
-FORMATS = ("csv", "json", "pb")
+FORMATS = ("csv", "json", "pb", *REPORT_FORMATS)
+_CONSULTATION_ALIASES = {"csv": "report-csv", "docx": "report-docx", "odt": "report-odt", "html": "report-html"}
 
 
 def export_process(
@@ -35,17 +40,25 @@ def export_process(
     pool_key: str | None = None,
     *,
     counted: ProcessResults | None = None,
+    t: Translator | None = None,
 ) -> Document:
     """The export of ``slug`` in ``fmt`` (``csv``, ``json`` or ``pb`` — ``pb`` for one pool, default the first).
 
     ``counted``: the process's results when the caller already has them (the web page's cache), else they are
-    counted here (as a moderator sees them)."""
+    counted here (as a moderator sees them). ``t``: the language and zone of a report (default Polish, Warsaw)."""
     fmt, _, rest = fmt.strip().lower().partition(" ")
     pool_key = pool_key or (rest.strip() or None)
+    info = services.processes.get(slug)
+    if info.kind is ProcessKind.CONSULTATION:
+        fmt = _CONSULTATION_ALIASES.get(fmt, fmt)
     if fmt not in FORMATS:
         raise InputError("export.unknown_format", format=fmt[:20])
+    if fmt in REPORT_FORMATS:
+        t = t or translator("pl")
+        report = services.report.report(slug, language=t.language, moderator=True)
+        content, suffix, media = render_report(report, t, fmt)
+        return Document(f"{slug}-raport.{suffix}", content, media.split(";")[0])
     results = counted if counted is not None else services.results.results(slug, moderator=True)
-    info = services.processes.get(slug)
     if fmt == "json":
         payload = {"process": info.definition.model_dump(mode="json"), "results": results.to_json()}
         content = json.dumps(payload, ensure_ascii=False, indent=2).encode()

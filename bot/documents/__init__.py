@@ -110,7 +110,8 @@ def draft_definition(document: DraftDocument, slug: str, *, title: str | None = 
             "kind": ProcessKind.CONSULTATION,
             "title": {"pl": name},
             "description": {"pl": description} if description else None,
-            "anonymous_report": False,
+            # residents are "mieszkaniec/mieszkanka" in the report; NGOs on the roster are named all the same
+            "anonymous_report": True,
             "items": items,
         }
     )

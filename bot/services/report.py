@@ -1,5 +1,11 @@
 """The consultation report (*raport z konsultacji*): every approved opinion grouped by section, with its date and
-channel, the author shown or anonymised as the process says, the authority's response, and summary figures.
+channel, its author, the authority's response, the opinions rejected in moderation with the reason given, and the
+figures (participants, opinions, the channels used).
+
+An author is shown as the organisation the process's roster gives for them (an NGO is named: it took part as
+an organisation); otherwise by name only where the process names authors (``anonymous_report = false``) and the
+person gave one; anyone else is a resident (``author`` empty, ``author_kind`` ``"resident"``), which the
+renderers show as *mieszkaniec/mieszkanka*.
 
 The report is public only when the process's results are (see :meth:`ResultsService.visible`); moderators may
 build it once the process is closed.
@@ -11,13 +17,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.domain import Channel, ModerationStatus, ResponseStatus
 from bot.errors import WrongPhase
 from bot.services.context import ServiceContext
+from bot.services.eligibility import roster_match
 from bot.services.results import ResultsService
-from storage.models import Item, Opinion, Person
+from storage.models import Identity, Item, Opinion, Person, RosterEntry
 
 __all__ = ["ConsultationReport", "ReportEntry", "ReportService"]
 
@@ -35,11 +43,15 @@ class ReportEntry:
     text: str
     response_status: ResponseStatus | None
     response_text: str | None
+    author_kind: str = "resident"  # "ngo" (named by the roster), "named" or "resident"
 
 
 @dataclass(frozen=True)
 class ConsultationReport:
-    """The report of one process: entries in section order, and the figures."""
+    """The report of one process: entries in section order, the rejected ones, and the figures.
+
+    ``received`` counts every opinion (also pending and rejected), ``participants`` their distinct authors,
+    ``channels`` the opinions per channel (the forms of consultation used)."""
 
     slug: str
     title: str
@@ -48,6 +60,12 @@ class ConsultationReport:
     approved: int
     by_section: dict[str, int] = field(default_factory=dict)
     by_response: dict[str, int] = field(default_factory=dict)
+    rejected: list[ReportEntry] = field(default_factory=list)
+    description: str = ""
+    opens_at: datetime | None = None
+    closes_at: datetime | None = None
+    participants: int = 0
+    channels: dict[str, int] = field(default_factory=dict)
 
 
 class ReportService:
@@ -72,46 +90,73 @@ class ReportService:
                 select(Opinion).where(Opinion.process_id == process.id).order_by(col(Opinion.id))
             ).all()
             order = {item.key: position for position, item in enumerate(definition.sections())}
-            approved = [opinion for opinion in opinions if opinion.status == ModerationStatus.APPROVED]
-            authors: dict[int | None, str] = {}
-            entries = []
-            for opinion in approved:
+            shown = [
+                opinion
+                for opinion in opinions
+                if opinion.status in (ModerationStatus.APPROVED, ModerationStatus.REJECTED)
+            ]
+            assert process.id is not None
+            authors = self._authors(session, process.id, shown, definition.anonymous_report)
+            entries: list[ReportEntry] = []
+            rejected: list[ReportEntry] = []
+            for opinion in shown:
                 item = sections.get(opinion.item_id) if opinion.item_id else None
-                entries.append(
-                    ReportEntry(
-                        number=opinion.id or 0,
-                        section_key=item.key if item else None,
-                        section=(item.number or item.key) if item else "",
-                        author=self._author(session, opinion.person_id, authors, definition.anonymous_report),
-                        created_at=opinion.created_at,
-                        channel=Channel(opinion.channel),
-                        text=opinion.text,
-                        response_status=ResponseStatus(opinion.response_status) if opinion.response_status else None,
-                        response_text=opinion.response_text,
-                    )
+                author, kind = authors.get(opinion.person_id, ("", "resident"))
+                entry = ReportEntry(
+                    number=opinion.id or 0,
+                    section_key=item.key if item else None,
+                    section=(item.number or item.key) if item else "",
+                    author=author,
+                    created_at=opinion.created_at,
+                    channel=Channel(opinion.channel),
+                    text=opinion.text,
+                    response_status=ResponseStatus(opinion.response_status) if opinion.response_status else None,
+                    response_text=opinion.response_text,
+                    author_kind=kind,
                 )
+                (entries if opinion.status == ModerationStatus.APPROVED else rejected).append(entry)
             entries.sort(key=lambda entry: (order.get(entry.section_key or "", -1), entry.number))
+            description = definition.description.get(language) if definition.description else ""
             return ConsultationReport(
                 slug=process.slug,
                 title=definition.title.get(language),
                 entries=entries,
                 received=len(opinions),
-                approved=len(approved),
+                approved=len(entries),
                 by_section=dict(Counter(entry.section or "—" for entry in entries)),
                 by_response=dict(
                     Counter(entry.response_status.value if entry.response_status else "none" for entry in entries)
                 ),
+                rejected=rejected,
+                description=description,
+                opens_at=definition.opens_at,
+                closes_at=definition.closes_at,
+                participants=len({opinion.person_id for opinion in opinions}),
+                channels=dict(Counter(Channel(opinion.channel).value for opinion in opinions)),
             )
 
     @staticmethod
-    def _author(session: Session, person_id: int | None, seen: dict[int | None, str], anonymous: bool) -> str:
-        """``Uczestnik 3``-style labels (stable within one report) or the person's display name."""
-        if person_id in seen:
-            return seen[person_id]
-        label = f"#{len(seen) + 1}"
-        if not anonymous and person_id is not None:
-            person = session.get(Person, person_id)
-            if person is not None and person.display_name and person.erased_at is None:
-                label = person.display_name
-        seen[person_id] = label
-        return label
+    def _authors(
+        session: Session, process_id: int, opinions: list[Opinion], anonymous: bool
+    ) -> dict[int | None, tuple[str, str]]:
+        """Each author's label and kind, in two queries for the whole report (it may hold thousands)."""
+        people = {opinion.person_id for opinion in opinions if opinion.person_id is not None}
+        if not people:
+            return {}
+        roster, identity = RosterEntry.__table__, Identity.__table__  # type: ignore[attr-defined]
+        rows = session.execute(
+            sa_select(identity.c.person_id, roster.c.organisation, roster.c.name)
+            .join(identity, roster_match(roster, identity))
+            .where(roster.c.process_id == process_id, identity.c.person_id.in_(people))
+        ).all()
+        labels: dict[int | None, tuple[str, str]] = {}
+        for person_id, organisation, name in rows:
+            if organisation:
+                labels[person_id] = (organisation, "ngo")
+            elif name and not anonymous and person_id not in labels:
+                labels[person_id] = (name, "named")
+        if not anonymous:
+            for person in session.exec(select(Person).where(col(Person.id).in_(people - set(labels)))).all():
+                if person.display_name and person.erased_at is None:
+                    labels[person.id] = (person.display_name, "named")
+        return labels

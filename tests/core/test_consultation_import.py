@@ -100,6 +100,27 @@ def test_a_draft_is_imported_and_residents_remark_on_a_letter_of_a_point(glos, t
     listed = glos("chat", "--user", "moderator", stdin="/opinie regulamin-obiektow\n/koniec\n")
     assert "#1 [§ 2 ust. 2 pkt 2 lit. a] (czeka na moderację, konsola)\nProszę dodać umowy miesięczne." in listed
     assert "#2 [§ 3] (czeka na moderację, konsola)\nTermin 14 dni jest za krótki." in listed
+    glos("chat", "--user", "moderator", stdin="/zatwierdz 1\n/odrzuc 2\n/koniec\n")
+    glos("process", "close", "regulamin-obiektow")
+    exported = glos("process", "export", "regulamin-obiektow", "--format", "report-csv").lstrip("\ufeff")
+    rows = [line.split(";") for line in exported.splitlines()]
+    assert [row[:3] + row[4:] for row in rows] == [
+        ["nr", "section", "author", "channel", "opinion", "status", "response", "justification"],
+        [
+            "1",
+            "§ 2 ust. 2 pkt 2 lit. a",
+            "mieszkaniec/mieszkanka",
+            "konsola",
+            "Proszę dodać umowy miesięczne.",
+            "approved",
+            "",
+            "",
+        ],
+        ["2", "§ 3", "mieszkaniec/mieszkanka", "konsola", "", "rejected", "", ""],
+    ]
+    page = tmp_path / "raport.html"
+    glos("process", "export", "regulamin-obiektow", "--format", "report-html", "-o", str(page))
+    assert "<p>Uczestnicy: 1. Uwagi: 2, w tym opublikowane: 1, odrzucone: 1.</p>" in page.read_text("utf-8")
 
 
 def test_a_refused_file_is_one_translated_sentence(glos, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

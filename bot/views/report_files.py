@@ -1,0 +1,227 @@
+"""The consultation report as files: CSV, a standalone HTML page, DOCX (python-docx) and ODT (odfpy).
+
+All four carry the same content, built once by :func:`report_lines` and :func:`report_rows`: the heading
+(subject, description and legal basis, dates, the forms of consultation used, participants and opinions), then
+one row per published opinion in the document's order — number, unit, author (the NGO's name, a named person,
+or *mieszkaniec/mieszkanka*), date and channel, text, the authority's position and justification — then the
+opinions rejected in moderation with the reason given (not their text: it was rejected as spam, abuse or
+off-topic). CSV cells never start like a formula
+(:func:`bot.text.for_csv_cell`); DOCX and ODT text has the code points XML cannot carry removed.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+
+from bot.i18n import Translator
+from bot.services.report import ConsultationReport, ReportEntry
+from bot.text import for_csv_cell, for_xml
+
+__all__ = ["REPORT_FORMATS", "render_report", "report_csv", "report_docx", "report_html", "report_lines", "report_odt"]
+
+REPORT_FORMATS = {
+    "report-html": ("html", "text/html; charset=utf-8"),
+    "report-docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+    "report-odt": ("odt", "application/vnd.oasis.opendocument.text"),
+    "report-csv": ("csv", "text/csv; charset=utf-8"),
+}
+_HEADERS = (
+    "web.col.number",
+    "web.col.section",
+    "web.col.author",
+    "web.col.date",
+    "web.col.opinion",
+    "web.col.response",
+)
+_REJECTED_HEADERS = ("web.col.number", "web.col.section", "web.col.author", "web.col.date", "report.reason")
+
+
+def report_lines(report: ConsultationReport, t: Translator) -> list[str]:
+    """The report's heading: what was consulted, when, how, and how many took part."""
+    lines = [t("report.subject", title=report.title)]
+    if report.description:
+        lines.append(report.description)
+    if report.opens_at and report.closes_at:
+        lines.append(t("report.dates", opens=t.datetime(report.opens_at), closes=t.datetime(report.closes_at)))
+    if report.channels:
+        forms = ", ".join(t("channel." + channel) for channel in sorted(report.channels))
+        lines.append(t("report.forms", forms=forms))
+    lines.append(
+        t(
+            "report.figures",
+            participants=report.participants,
+            received=report.received,
+            approved=report.approved,
+            rejected=len(report.rejected),
+        )
+    )
+    return lines
+
+
+def _author(entry: ReportEntry, t: Translator) -> str:
+    return entry.author if entry.author else t("report.resident")
+
+
+def _response(entry: ReportEntry, t: Translator) -> str:
+    if entry.response_status is None:
+        return t("web.report.no_response")
+    return t("response." + entry.response_status.value) + "\n" + (entry.response_text or "")
+
+
+def report_rows(report: ConsultationReport, t: Translator) -> list[list[str]]:
+    """One row per published opinion, in the columns of ``_HEADERS``."""
+    return [
+        [
+            str(entry.number),
+            entry.section or t("opinion.general"),
+            _author(entry, t),
+            f"{t.datetime(entry.created_at)}\n{t('channel.' + entry.channel.value)}",
+            entry.text,
+            _response(entry, t),
+        ]
+        for entry in report.entries
+    ]
+
+
+def rejected_rows(report: ConsultationReport, t: Translator) -> list[list[str]]:
+    """One row per opinion rejected in moderation, in the columns of ``_REJECTED_HEADERS``: its text is not
+    published (it was rejected as spam, abuse or off-topic, which the reason says), the fact and the reason are."""
+    return [
+        [
+            str(entry.number),
+            entry.section or t("opinion.general"),
+            _author(entry, t),
+            f"{t.datetime(entry.created_at)}\n{t('channel.' + entry.channel.value)}",
+            entry.response_text or t("report.no_reason"),
+        ]
+        for entry in report.rejected
+    ]
+
+
+def report_csv(report: ConsultationReport, t: Translator) -> bytes:
+    """One line per opinion (published, then rejected with ``status``), UTF-8 with BOM for spreadsheets."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";")
+    writer.writerow(["nr", "section", "author", "date", "channel", "opinion", "status", "response", "justification"])
+    for entries, status in ((report.entries, "approved"), (report.rejected, "rejected")):
+        for entry in entries:
+            writer.writerow(
+                for_csv_cell(value)
+                for value in [
+                    entry.number,
+                    entry.section,
+                    _author(entry, t),
+                    t.datetime(entry.created_at),
+                    t("channel." + entry.channel.value),
+                    entry.text if status == "approved" else "",  # a rejected text is not published
+                    status,
+                    t("response." + entry.response_status.value) if entry.response_status else "",
+                    entry.response_text or "",
+                ]
+            )
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def report_html(report: ConsultationReport, t: Translator) -> bytes:
+    """A standalone page (no scripts, no outside resources) to publish as it is, e.g. in the BIP."""
+
+    def table(rows: list[list[str]], headers: tuple[str, ...]) -> str:
+        heads = [t(key) for key in headers]
+        head = "".join(f'<th scope="col">{html.escape(text)}</th>' for text in heads)
+        body = "".join(
+            "<tr>" + "".join(f"<td>{html.escape(cell).replace(chr(10), '<br>')}</td>" for cell in row) + "</tr>"
+            for row in rows
+        )
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+    parts = [
+        f'<!doctype html><html lang="{t.language}"><head><meta charset="utf-8">',
+        f"<title>{html.escape(t('web.report.title'))}: {html.escape(report.title)}</title>",
+        "<style>table{border-collapse:collapse}td,th{border:1px solid #888;padding:4px;vertical-align:top}</style>",
+        f"</head><body><h1>{html.escape(t('web.report.title'))}</h1>",
+        *(f"<p>{html.escape(line)}</p>" for line in report_lines(report, t)),
+        table(report_rows(report, t), _HEADERS) if report.entries else "",
+        f"<p>{html.escape(t('web.report.empty'))}</p>" if not report.entries else "",
+    ]
+    if report.rejected:
+        parts += [f"<h2>{html.escape(t('report.rejected'))}</h2>", table(rejected_rows(report, t), _REJECTED_HEADERS)]
+    parts.append("</body></html>")
+    return "".join(parts).encode("utf-8")
+
+
+def report_docx(report: ConsultationReport, t: Translator) -> bytes:
+    """The report rendered as a ``.docx`` file."""
+    from docx import Document as DocxDocument  # python-docx and lxml: loaded on the first download
+    from docx.shared import Pt
+
+    document = DocxDocument()
+    style = document.styles["Normal"]
+    style.font.size = Pt(10)
+    document.add_heading(t("web.report.title"), level=1)
+    for line in report_lines(report, t):
+        document.add_paragraph(for_xml(line))
+
+    def table(rows: list[list[str]], headers: tuple[str, ...]) -> None:
+        grid = document.add_table(rows=1, cols=len(headers))
+        grid.style = "Table Grid"
+        for cell, text in zip(grid.rows[0].cells, [t(key) for key in headers], strict=True):
+            cell.text = text
+        for row in rows:
+            for cell, value in zip(grid.add_row().cells, row, strict=True):
+                cell.text = for_xml(value)  # what was stored before texts were cleaned on the way in, too
+
+    if report.entries:
+        table(report_rows(report, t), _HEADERS)
+    else:
+        document.add_paragraph(t("web.report.empty"))
+    if report.rejected:
+        document.add_heading(t("report.rejected"), level=2)
+        table(rejected_rows(report, t), _REJECTED_HEADERS)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def report_odt(report: ConsultationReport, t: Translator) -> bytes:
+    """The report rendered as an ``.odt`` file (OpenDocument, for LibreOffice and the BIP)."""
+    from odf.opendocument import OpenDocumentText
+    from odf.table import Table, TableCell, TableColumn, TableRow
+    from odf.text import H, P
+
+    document = OpenDocumentText()
+    document.text.addElement(H(outlinelevel=1, text=t("web.report.title")))
+    for line in report_lines(report, t):
+        document.text.addElement(P(text=for_xml(line)))
+
+    def table(name: str, rows: list[list[str]], headers: tuple[str, ...]) -> None:
+        grid = Table(name=name)
+        grid.addElement(TableColumn(numbercolumnsrepeated=len(headers)))
+        for row in [[t(key) for key in headers], *rows]:
+            line = TableRow()
+            for value in row:
+                cell = TableCell(valuetype="string")
+                for paragraph in for_xml(value).split("\n"):
+                    cell.addElement(P(text=paragraph))
+                line.addElement(cell)
+            grid.addElement(line)
+        document.text.addElement(grid)
+
+    if report.entries:
+        table("opinie", report_rows(report, t), _HEADERS)
+    else:
+        document.text.addElement(P(text=t("web.report.empty")))
+    if report.rejected:
+        document.text.addElement(H(outlinelevel=2, text=t("report.rejected")))
+        table("odrzucone", rejected_rows(report, t), _REJECTED_HEADERS)
+    buffer = io.BytesIO()
+    document.write(buffer)
+    return buffer.getvalue()
+
+
+def render_report(report: ConsultationReport, t: Translator, fmt: str) -> tuple[bytes, str, str]:
+    """``(content, file suffix, media type)`` of the report in ``fmt`` (a key of :data:`REPORT_FORMATS`)."""
+    suffix, media = REPORT_FORMATS[fmt]
+    render = {"html": report_html, "docx": report_docx, "odt": report_odt, "csv": report_csv}[suffix]
+    return render(report, t), suffix, media
