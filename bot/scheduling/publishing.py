@@ -1,5 +1,7 @@
 """Sending a published result: the summary to the configured Telegram chats and the e-mail rosters, then the
-chart with its caption, and "your projects" to every voter of a budget.
+chart with its caption, "your projects" to every voter of a budget, and, for a consultation, the authority's
+answer to every author: one message per remark that has a position (``answer:<slug>:opinion:<id>``), on the
+channel the remark came by (Telegram or e-mail), with the remark, the position and its justification.
 
 Every message has its own outbox key (``summary:<slug>:…``, ``yours:<slug>:person:<id>``), so running this
 twice — after a crash, or in two bot processes — queues each message once. Messages to one chat are queued in
@@ -22,7 +24,7 @@ from bot.scheduling.recipients import recipients_of
 from bot.services import Services
 from bot.services.outbox import reply_payload
 from bot.summaries import SectionOpinions, split_text, summary_chart, summary_text, your_projects_text
-from storage.models import Ballot, Item, Opinion, Participation, RosterEntry
+from storage.models import Ballot, Identity, Item, Opinion, Participation, Person, RosterEntry
 
 __all__ = ["PublishReport", "section_opinions", "send_summary"]
 
@@ -31,6 +33,10 @@ _ITEM = Item.__table__  # type: ignore[attr-defined]
 _OPINION = Opinion.__table__  # type: ignore[attr-defined]
 _PARTICIPATION = Participation.__table__  # type: ignore[attr-defined]
 _ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
+_IDENTITY = Identity.__table__  # type: ignore[attr-defined]
+_PERSON = Person.__table__  # type: ignore[attr-defined]
+_ANSWERED_CHANNELS = (Channel.TELEGRAM.value, Channel.EMAIL.value)  # the console has no one to tell later
+_QUOTE_CHARS = 300  # the remark is quoted in the answer, cut at a word
 
 
 @dataclass(frozen=True)
@@ -40,6 +46,7 @@ class PublishReport:
     chats: int
     emails: int
     personal: int
+    answers: int = 0
 
 
 def section_opinions(services: Services, process_id: int, language: str) -> list[SectionOpinions]:
@@ -110,7 +117,72 @@ def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> Publi
                 connection=connection,
             )
     personal = _send_personal(services, info.id, slug) if info.kind is ProcessKind.BUDGET else 0
-    return PublishReport(chats, emails, personal)
+    answers = _send_answers(services, info.id, slug) if info.kind is ProcessKind.CONSULTATION else 0
+    return PublishReport(chats, emails, personal, answers)
+
+
+def _quote(text: str) -> str:
+    return text if len(text) <= _QUOTE_CHARS else text[:_QUOTE_CHARS].rsplit(" ", 1)[0] + " …"
+
+
+def _send_answers(services: Services, process_id: int, slug: str) -> int:
+    """Queue the authority's position to the author of every remark that has one, once per remark."""
+    info = services.processes.get(slug)
+    ctx = services.context
+    queued = 0
+    with ctx.connection() as connection:
+        rows = connection.execute(
+            select(
+                _OPINION.c.id,
+                _OPINION.c.person_id,
+                _OPINION.c.channel,
+                _OPINION.c.text,
+                _OPINION.c.response_status,
+                _OPINION.c.response_text,
+                _ITEM.c.number,
+                _IDENTITY.c.address,
+                _PERSON.c.language,
+            )
+            .select_from(_OPINION)
+            .join(
+                _IDENTITY, (_IDENTITY.c.person_id == _OPINION.c.person_id) & (_IDENTITY.c.channel == _OPINION.c.channel)
+            )
+            .join(_PERSON, _PERSON.c.id == _OPINION.c.person_id)
+            .outerjoin(_ITEM, _ITEM.c.id == _OPINION.c.item_id)
+            .where(
+                _OPINION.c.process_id == process_id,
+                _OPINION.c.response_status.is_not(None),
+                _OPINION.c.channel.in_(_ANSWERED_CHANNELS),
+                _PERSON.c.erased_at.is_(None),
+            )
+            .order_by(_OPINION.c.id)
+        ).all()
+        for number, person_id, channel, text, status, justification, unit, address, language in rows:
+            t = translator(language, ctx.zone)
+            where = unit or t("answer.whole")  # "do całego dokumentu": the case the sentence needs
+            body = t(
+                "answer.text",
+                number=number,
+                title=info.title(t.language),
+                unit=where,
+                remark=_quote(text),
+                position=t("response." + status),
+                justification=justification or "",
+            )
+            queued += services.outbox.enqueue(
+                key=f"answer:{slug}:opinion:{number}",
+                channel=Channel(channel),
+                address=address,
+                purpose="answer",
+                person_id=person_id,
+                payload=payload_for(
+                    Channel(channel),
+                    subject=t("answer.subject", number=number, title=info.title(t.language)),
+                    text=body,
+                ),
+                connection=connection,
+            )
+    return queued
 
 
 def _send_personal(services: Services, process_id: int, slug: str) -> int:
