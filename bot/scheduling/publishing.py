@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import false, select, true
 
-from bot.domain import Channel, ItemKind, ProcessKind
+from bot.domain import Channel, ItemKind, ModerationStatus, ProcessKind
 from bot.i18n import translator
 from bot.replies import Document, Reply
 from bot.scheduling.messages import payload_for
@@ -50,10 +50,17 @@ class PublishReport:
 
 
 def section_opinions(services: Services, process_id: int, language: str) -> list[SectionOpinions]:
-    """Opinions per § section (in document order), then those about the document as a whole."""
+    """Opinions per § section (in document order), then those about the document as a whole.
+
+    A remark rejected in moderation is not counted: the report does not publish it among the remarks either,
+    so the summary and the report give the same figures."""
     with services.context.connection() as connection:
         counts = Counter(
-            connection.execute(select(_OPINION.c.item_id).where(_OPINION.c.process_id == process_id)).scalars()
+            connection.execute(
+                select(_OPINION.c.item_id).where(
+                    _OPINION.c.process_id == process_id, _OPINION.c.status != ModerationStatus.REJECTED.value
+                )
+            ).scalars()
         )
         sections = connection.execute(
             select(_ITEM.c.id, _ITEM.c.number, _ITEM.c.title)
