@@ -12,6 +12,9 @@ containers, nested deeper than :data:`MAX_DEPTH`, or with more than :data:`MAX_P
 only and is marked ``complex`` (the processor answers a member that it could not be read, and reads nothing);
 the text read from a body is cut at :data:`MAX_TEXT` characters.
 
+The body's text is cleaned of control and bidi characters (:func:`bot.text.clean_text`) before it is trimmed:
+a vertical tab would otherwise split a line in two for ``str.splitlines``.
+
 ``sender`` is the one From address, or empty when From names none or several (``From: a@x.pl,
 evil@attacker.example`` authenticates nobody): ``senders`` lists them all.
 """
@@ -29,6 +32,7 @@ from email.message import Message
 from email.utils import getaddresses, parseaddr
 from html.parser import HTMLParser
 
+from bot.text import clean_text
 from mail.trim import trim_reply
 
 __all__ = [
@@ -356,7 +360,7 @@ def parse_message(raw: bytes, *, max_bytes: int = 1_000_000) -> ParsedMail:
         subject=_header(message, "Subject"),
         recipients=tuple(recipients),
         in_reply_to=in_reply_to,
-        text=trim_reply(text),
+        text=trim_reply(clean_text(text)),  # a vertical tab is a line break to str.splitlines: cleaned first
         attachments=attachments,
         oversized=oversized,
         html_only=html_only,

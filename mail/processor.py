@@ -33,6 +33,7 @@ from bot.scheduling.optout import stop_reminders
 from bot.services import Services
 from bot.services.outbox import mail_payload
 from bot.services.unit import Unit, current_unit
+from bot.text import clean_text
 from bot.views.process import district_name
 from mail.addressing import MailAddressing
 from mail.auto import automatic_reason
@@ -87,7 +88,8 @@ _MAIL_WORDED = frozenset({"eligibility.need_district", "eligibility.need_municip
 
 
 def _short(text: str) -> str:
-    flat = " ".join(text.split())
+    """The member's text as quoted back in a confirmation: one line, no control characters, at most 300."""
+    flat = " ".join(clean_text(text).split())
     return flat if len(flat) <= _SHOWN else flat[: _SHOWN - 1] + "…"
 
 
