@@ -18,16 +18,21 @@ line with three fixed words or more is ours anywhere, one with fewer (``gÅ‚os: â
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from jinja2.exceptions import UndefinedError
+
 from bot.definition import ProcessDefinition
-from bot.i18n import LANGUAGES, translator
+from bot.i18n import LANGUAGES, Translator, translator
 from mail.compose import render
 from mail.invite import invitation_text
 from mail.parse import html_to_text
+
+log = logging.getLogger(__name__)
 
 __all__ = ["SentText", "normalise", "sent_text"]
 
@@ -217,37 +222,43 @@ def sent_text(definition: ProcessDefinition, bot: str) -> SentText:
         t = translator(language)
         title = definition.title.get(language)
         rendered = [invitation_text(definition, t, bot, telegram_link=w)]
-        for votes in (True, False):
-            recorded = [
-                t("mail.confirm.vote", ballot=w),
-                t("mail.confirm.vote_replaced", ballot=w),
-                t("mail.confirm.comment", section=w, text=w),
-                t("mail.confirm.opinion", text=w),
-                t("mail.confirm.stop"),
-                t("mail.confirm.resident"),
-            ]
-            problems = [t("mail.confirm.problem", fragment=w, reason=w)]
-            ignored = [t("mail.confirm.attachment", name=w)]
-            rendered.append(
-                render(
-                    "confirmation",
-                    t,
-                    title=title,
-                    recorded=recorded,
-                    receipt=w,
-                    problems=problems,
-                    ignored=ignored,
-                    nothing=True,
-                    votes=votes,
-                    bot=bot,
+        try:
+            rendered += [_confirmation(t, title, votes, bot) for votes in (True, False)]
+            rendered += [
+                render("notice", t, subject=t(subject), body=body, bot=bot)
+                for subject, body in (
+                    ("mail.refused.subject", t("mail.refused.body")),
+                    ("mail.complex.subject", t("mail.complex.body")),
+                    ("mail.warn.subject", t("mail.warn.body", title=title, why=w)),
                 )
-            )
-        for subject, body in (
-            ("mail.refused.subject", t("mail.refused.body")),
-            ("mail.complex.subject", t("mail.complex.body")),
-            ("mail.warn.subject", t("mail.warn.body", title=title, why=w)),
-        ):
-            rendered.append(render("notice", t, subject=t(subject), body=body, bot=bot))
+            ]
+        except UndefinedError:  # a template asks for more than is known here: the invitation is still recognised
+            log.warning("a confirmation or notice template cannot be rendered for mail.sent; its lines are not known")
         for text, markup in rendered:
             texts += [text, html_to_text(markup)]
     return SentText.of(texts)
+
+
+def _confirmation(t: Translator, title: str, votes: bool, bot: str) -> tuple[str, str]:
+    """A confirmation with every kind of line, each variable part a wildcard."""
+    w = _WILDCARD
+    recorded = [
+        t("mail.confirm.vote", ballot=w),
+        t("mail.confirm.vote_replaced", ballot=w),
+        t("mail.confirm.comment", section=w, text=w),
+        t("mail.confirm.opinion", text=w),
+        t("mail.confirm.stop"),
+        t("mail.confirm.resident"),
+    ]
+    return render(
+        "confirmation",
+        t,
+        title=title,
+        recorded=recorded,
+        receipt=w,
+        problems=[t("mail.confirm.problem", fragment=w, reason=w)],
+        ignored=[t("mail.confirm.attachment", name=w)],
+        nothing=True,
+        votes=votes,
+        bot=bot,
+    )
