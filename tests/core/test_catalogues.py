@@ -96,11 +96,14 @@ def test_every_message_the_code_asks_for_is_in_every_catalogue(language: str) ->
 def test_no_catalogue_entry_is_dead() -> None:
     used = _used_ids()
     prefixes = _dynamic_prefixes()
-    dead = sorted(
-        key
-        for key in catalogue_ids("pl") | catalogue_ids("en") | catalogue_ids("uk")
-        if key not in used and not any(key.startswith(p) and "." not in key[len(p) :] for p in prefixes)
-    )
+    known = catalogue_ids("pl") | catalogue_ids("en") | catalogue_ids("uk")
+
+    def built(key: str, prefix: str) -> bool:
+        # "phase." + value, or a channel's own wording of another message: f"mail.{error.key}"
+        rest = key[len(prefix) :]
+        return key.startswith(prefix) and ("." not in rest or rest in known)
+
+    dead = sorted(key for key in known if key not in used and not any(built(key, p) for p in prefixes))
     assert dead == [], f"catalogue entries no code uses: {dead}"
 
 
