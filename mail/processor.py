@@ -19,8 +19,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import bindparam, select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 
 from bot.ballot_text import format_ballot_text
@@ -31,6 +29,7 @@ from bot.errors import GlosError
 from bot.i18n import Translator, translator
 from bot.scheduling.optout import stop_reminders
 from bot.services import Services
+from bot.services.mailbox import MailLog
 from bot.services.outbox import mail_payload
 from bot.services.unit import Unit, current_unit
 from bot.text import clean_text
@@ -43,30 +42,10 @@ from mail.parse import ParsedMail, message_hash, parse_message
 from mail.sent import SentText, sent_text
 from mail.tokens import TokenOwner, issue_token, new_message_id
 from mail.trust import Verdict, authenticate
-from storage.models import MailMessage, Person, Process
 
 __all__ = ["MailAddressing", "MailProcessor", "Outcome"]
 
 log = logging.getLogger(__name__)
-_MESSAGES = MailMessage.__table__  # type: ignore[attr-defined]
-_PROCESS = Process.__table__  # type: ignore[attr-defined]
-_PERSON = Person.__table__  # type: ignore[attr-defined]
-# Built once: building statements costs more than running them on SQLite (as in bot/services/voting.py).
-_CLAIM = {
-    flag: builder(_MESSAGES).on_conflict_do_nothing(index_elements=["message_hash"]).returning(_MESSAGES.c.id)
-    for flag, builder in ((False, sqlite.insert), (True, postgresql.insert))
-}
-_OUTCOME = (
-    _MESSAGES.update()
-    .where(_MESSAGES.c.message_hash == bindparam("hash"))
-    .values(
-        outcome=bindparam("kind"),
-        detail=bindparam("detail"),
-        person_id=bindparam("person"),
-        process_id=bindparam("process"),
-    )
-)
-_LANGUAGE = select(_PERSON.c.language).where(_PERSON.c.id == bindparam("id"))
 _SHOWN = 300  # characters of a member's text quoted back in a confirmation
 
 
@@ -93,18 +72,6 @@ def _short(text: str) -> str:
     return flat if len(flat) <= _SHOWN else flat[: _SHOWN - 1] + "…"
 
 
-def _claim_message(connection: Connection, mail: ParsedMail, now: Any) -> bool:
-    """Insert the message's row; False when its Message-ID was seen before (the insert did nothing)."""
-    values = {
-        "message_hash": message_hash(mail.message_id),
-        "message_id": mail.message_id[:255],
-        "received_at": now,
-        "outcome": "pending",
-    }
-    statement = _CLAIM[connection.dialect.name == "postgresql"]
-    return connection.execute(statement, values).first() is not None
-
-
 class MailProcessor:
     """Turns raw messages into core calls and queued confirmations; see the module docstring."""
 
@@ -112,6 +79,7 @@ class MailProcessor:
         self.services = services
         self.addressing = addressing
         self._slugs: dict[int, str] = {}
+        self.log = MailLog(services.context)
         self._sent_cache: dict[str, tuple[ProcessDefinition, SentText]] = {}
 
     def _fresh_token(self, connection: Connection, owner: TokenOwner) -> tuple[str, str]:
@@ -121,11 +89,9 @@ class MailProcessor:
         message_id = new_message_id(self.addressing.reply_domain)
         return issue_token(connection, context.secret, owner, context.clock.now(), message_id=message_id), message_id
 
-    @staticmethod
-    def _language(connection: Connection, person_id: int) -> str:
-        """The member's language, read in the message's transaction (one small query, no ORM session)."""
-        language = connection.execute(_LANGUAGE, {"id": person_id}).scalar_one()
-        return str(language)
+    def _language(self, connection: Connection, person_id: int) -> str:
+        """The member's language (read on the message's unit of work)."""
+        return self.services.people.get(person_id).language
 
     def process(self, raw: bytes) -> Outcome:
         """Handle one message (RFC 5322 bytes). Never raises for bad mail; store errors propagate (the
@@ -136,22 +102,18 @@ class MailProcessor:
         # so a crash between the two can neither lose nor double-count it.
         with self.services.context.unit() as unit:
             connection = unit.write()
-            if not _claim_message(connection, mail, now):
-                stored = connection.execute(
-                    select(_MESSAGES.c.outcome).where(_MESSAGES.c.message_hash == message_hash(mail.message_id))
-                ).scalar_one()
+            key = message_hash(mail.message_id)
+            if not self.log.claim(key, mail.message_id, now):
+                stored = self.log.stored_outcome(key)
                 folder = "ignored" if stored in ("automatic", "refused", "oversized") else "processed"
                 return Outcome("duplicate", folder, mail.message_id)
             outcome, owner = self._handle(connection, mail)
-            connection.execute(
-                _OUTCOME,
-                {
-                    "hash": message_hash(mail.message_id),
-                    "kind": outcome.kind,
-                    "detail": outcome.detail,
-                    "person": owner.person_id if owner else None,
-                    "process": owner.process_id if owner else None,
-                },
+            self.log.record(
+                key,
+                outcome.kind,
+                outcome.detail,
+                owner.person_id if owner else None,
+                owner.process_id if owner else None,
             )
         log.info("mail %s: %s %s", mail.message_id, outcome.kind, outcome.reason)
         return outcome
@@ -229,7 +191,7 @@ class MailProcessor:
     def _slug(self, connection: Connection, process_id: int) -> str:
         slug = self._slugs.get(process_id)
         if slug is None:  # a process's slug never changes: read it once
-            slug = connection.execute(select(_PROCESS.c.slug).where(_PROCESS.c.id == process_id)).scalar_one()
+            slug = self.services.processes.slug_of(process_id)
             self._slugs[process_id] = slug
         return slug
 

@@ -8,6 +8,7 @@ from bot.commands import announce as ann
 from bot.commands import basket as bk
 from bot.commands import linking as lnk
 from bot.commands import moderator as mod
+from bot.commands import names
 from bot.commands import pending as pend
 from bot.commands import poll_wizard as poll
 from bot.commands import resident as res
@@ -140,3 +141,4 @@ def build_table() -> CommandTable:
 
 
 COMMANDS = build_table()
+names.use(COMMANDS)  # hints and buttons name commands after this table (bot/commands/names.py)

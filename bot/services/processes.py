@@ -98,6 +98,12 @@ class ProcessService:
             seen[key] = info
         return info
 
+    def slug_of(self, process_id: int) -> str:
+        """The slug of the process with ``process_id`` (a slug never changes)."""
+        with self.ctx.reading() as connection:
+            slug = connection.execute(select(Process.slug).where(Process.id == process_id)).scalar_one()
+        return str(slug)
+
     def list(self, phases: tuple[Phase, ...] | None = None) -> list[ProcessInfo]:
         """All processes (or those in ``phases``), newest first (read on a read snapshot)."""
         with self.ctx.snapshot() as session:
