@@ -19,6 +19,7 @@ MODULES = (
     "bench.scaleout",
     "bench.abuse",
     "bench.documents",
+    "bench.report",
 )
 
 
