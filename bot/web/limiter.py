@@ -6,8 +6,10 @@ thread pool and the connection pool, and every client then waits — some until 
 connection. :class:`ConcurrencyLimiter` (a pure ASGI middleware) lets ``max_active`` requests work, parks up to
 ``max_queued`` more in a FIFO queue for at most ``queue_timeout`` seconds, and answers everything beyond that at
 once with ``503 Service Unavailable`` and ``Retry-After``: an overloaded server degrades to fast, honest refusals
-and recovers by itself as soon as the burst passes (nothing is kept between requests). Paths in ``exempt``
-(``/healthz``, ``/metrics``) are never limited, so monitoring keeps seeing the server.
+and recovers by itself as soon as the burst passes (nothing is kept between requests). Only the public pages
+are limited — ``/`` and the prefixes in ``paths`` (``/p/``, ``/api/``): the Telegram webhook (votes), the
+playground, static files, ``/healthz`` and ``/metrics`` pass untouched, so a crowd of readers never delays a
+vote and monitoring keeps seeing the server.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ ASGIApp = Callable[[Scope, Receive, Send], Awaitable[None]]
 
 
 class ConcurrencyLimiter:
-    """ASGI middleware: at most ``max_active`` HTTP requests inside ``app``, at most ``max_queued`` waiting (each
+    """ASGI middleware: at most ``max_active`` public-page requests inside ``app``, at most ``max_queued`` waiting (each
     for at most ``queue_timeout`` seconds); the rest get 503 with ``Retry-After: retry_after``.
 
     ``refusal(scope)`` gives the 503's content type and body (the app renders it in the reader's language);
@@ -42,7 +44,7 @@ class ConcurrencyLimiter:
         max_queued: int,
         queue_timeout: float,
         retry_after: int = 5,
-        exempt: tuple[str, ...] = ("/healthz", "/metrics"),
+        paths: tuple[str, ...] = ("/p/", "/api/"),
         on_refused: Callable[[], None] | None = None,
         refusal: Callable[[Scope], tuple[bytes, bytes]] | None = None,
     ) -> None:
@@ -51,7 +53,7 @@ class ConcurrencyLimiter:
         self.max_queued = max_queued
         self.queue_timeout = queue_timeout
         self.retry_after = retry_after
-        self.exempt = exempt
+        self.paths = paths
         self.on_refused = on_refused
         self.refusal = refusal or _plain_refusal
         self.active = 0
@@ -63,7 +65,8 @@ class ConcurrencyLimiter:
         return len(self._waiters)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope.get("path", "").startswith(self.exempt):
+        path = scope.get("path", "")
+        if scope["type"] != "http" or not (path == "/" or path.startswith(self.paths)):
             await self.app(scope, receive, send)
             return
         if not await self._enter():

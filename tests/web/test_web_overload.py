@@ -3,7 +3,7 @@
 The app is the real one over its ASGI interface with ``[web] max_active = 1``: one request is held inside the
 count (the counting step blocks on an event the test controls — no timing), the next one waits in the queue,
 and any further one is refused straight away in the reader's language. Releasing the count lets both through,
-and the next request is served normally. Monitoring (``/healthz``) is never limited.
+and the next request is served normally. Monitoring (``/healthz``) and the webhook are never limited.
 """
 
 from __future__ import annotations
@@ -57,6 +57,8 @@ async def test_beyond_the_queue_the_answer_is_503_with_retry_after_and_the_serve
 ) -> None:
     slug = _published(services, load_example)
     app = create_web_app(services, Settings(web=WebSettings(max_active=1, max_queued=1, retry_after=7)))
+    # glos run adds the Telegram webhook to the same app (bot/workers.py): votes must never wait behind readers.
+    app.add_api_route("/telegram/webhook", lambda: {"ok": True}, methods=["POST"])
     limiter = _limiter(app)
     inside, release = threading.Event(), threading.Event()
     real_count = results_module.count_pool
@@ -84,6 +86,7 @@ async def test_beyond_the_queue_the_answer_is_503_with_retry_after_and_the_serve
         assert page.status_code == 503 and page.headers["retry-after"] == "7"
         assert "Забагато запитів одночасно. Спробуйте ще раз за кілька секунд." in page.text
         assert (await client.get("/healthz")).status_code == 200  # monitoring is never refused
+        assert (await client.post("/telegram/webhook")).json() == {"ok": True}  # nor a vote
         assert not working.done() and not waiting.done()
 
         release.set()
