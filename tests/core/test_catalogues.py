@@ -114,6 +114,21 @@ def test_the_three_catalogues_hold_the_same_ids() -> None:
         assert polish == other, f"only in pl: {sorted(polish - other)}; only in {language}: {sorted(other - polish)}"
 
 
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_no_message_is_defined_twice_in_a_language(language: str) -> None:
+    """Parallel branches merge the .po files by union: a message added on both sides must not stay twice (the
+    merged catalogue would keep whichever file sorts last and log a warning at every start)."""
+    folder = Path(__file__).resolve().parents[2] / "bot" / "locale" / language / "LC_MESSAGES"
+    seen: dict[str, str] = {}
+    twice: list[str] = []
+    for path in sorted(folder.glob("*.po")):
+        for key in re.findall(r'^msgid "(.+)"$', path.read_text(encoding="utf-8"), flags=re.MULTILINE):
+            if key in seen:
+                twice.append(f"{key} ({seen[key]}, {path.name})")
+            seen.setdefault(key, path.name)
+    assert twice == []
+
+
 def _placeholders(strings: object) -> set[str]:
     texts = strings if isinstance(strings, tuple) else (strings,)
     return {name for text in texts for name in re.findall(r"\{(\w+)\}", str(text))}
