@@ -27,8 +27,10 @@ from sqlalchemy.orm import sessionmaker
 from sqlmodel import Session
 
 from bot.clock import FakeClock
+from bot.commands.registry import COMMANDS
+from bot.console import ConsoleChannel
 from bot.definition import load_definition_file
-from bot.services import Services
+from bot.services import Services, build_services
 from storage import engine as storage_engine
 from storage.migrate import upgrade_engine
 
@@ -130,6 +132,27 @@ EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 def clock() -> FakeClock:
     """Mid-June 2027, inside the example processes' voting windows (folders may override it)."""
     return FakeClock(datetime(2027, 6, 20, 10, 0, tzinfo=UTC))
+
+
+SECRET = b"test-secret-key-not-for-production"
+
+
+@pytest.fixture
+def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Services:
+    """All services on the test store, with console:moderator as the first admin (folders may override it)."""
+    built = build_services(session_factory, clock, SECRET)  # type: ignore[arg-type]
+    built.people.ensure_admins(["console:moderator"])
+    return built
+
+
+@pytest.fixture
+def console(services: Services, tmp_path: Path) -> Callable[..., ConsoleChannel]:
+    """A console identity: ``console("ania")`` or ``console("moderator")``."""
+
+    def make(user: str, language: str | None = None) -> ConsoleChannel:
+        return ConsoleChannel(services, COMMANDS, user, downloads=tmp_path / "downloads", language=language)
+
+    return make
 
 
 @pytest.fixture

@@ -7,39 +7,16 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
-from bot.clock import FakeClock
-from bot.commands.registry import COMMANDS
 from bot.console import ConsoleChannel
-from bot.services import Services, build_services
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from text_checks import check_reply
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "examples"
-SECRET = b"test-secret-key-not-for-production"
 
 Transcript = Sequence[tuple[str, Sequence[str]]]
-
-
-@pytest.fixture
-def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Services:
-    """All services on the test store, with console:moderator as the first admin."""
-    built = build_services(session_factory, clock, SECRET)  # type: ignore[arg-type]
-    built.people.ensure_admins(["console:moderator"])
-    return built
-
-
-@pytest.fixture
-def console(services: Services, tmp_path: Path) -> Callable[..., ConsoleChannel]:
-    """A console identity: ``console("ania")`` or ``console("moderator")``."""
-
-    def make(user: str, language: str | None = None) -> ConsoleChannel:
-        return ConsoleChannel(services, COMMANDS, user, downloads=tmp_path / "downloads", language=language)
-
-    return make
 
 
 def play(channel: ConsoleChannel, transcript: Transcript) -> list[str]:

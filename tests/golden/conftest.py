@@ -1,35 +1,10 @@
-"""Golden transcripts: services on a fake clock, console users, and the flag that rewrites the golden files."""
+"""Golden transcripts: the flag that rewrites the golden files (services and console users come from tests/conftest.py)."""
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
-from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
-
-from bot.clock import FakeClock
-from bot.commands.registry import COMMANDS
-from bot.console import ConsoleChannel
-from bot.services import Services, build_services
-
-SECRET = b"test-secret-key-not-for-production"
-
-
-@pytest.fixture
-def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Services:
-    built = build_services(session_factory, clock, SECRET)  # type: ignore[arg-type]
-    built.people.ensure_admins(["console:moderator"])
-    return built
-
-
-@pytest.fixture
-def console(services: Services, tmp_path: Path) -> Callable[..., ConsoleChannel]:
-    def make(user: str, language: str | None = None) -> ConsoleChannel:
-        return ConsoleChannel(services, COMMANDS, user, downloads=tmp_path / "downloads", language=language)
-
-    return make
 
 
 @pytest.fixture

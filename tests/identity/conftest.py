@@ -9,35 +9,14 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy.orm import Session, sessionmaker
 
 from bot.clock import FakeClock
-from bot.commands.registry import COMMANDS
 from bot.console import ConsoleChannel
 from bot.definition import load_definition_file
-from bot.services import Services, build_services
+from bot.services import Services
 
 ROOT = Path(__file__).resolve().parents[2]
 VERIFIED = ROOT / "examples" / "verified"
-SECRET = b"test-secret-key-not-for-production"
-
-
-@pytest.fixture
-def services(session_factory: sessionmaker[Session], clock: FakeClock) -> Services:
-    """All services on the test store, with console:moderator as the first admin."""
-    built = build_services(session_factory, clock, SECRET)  # type: ignore[arg-type]
-    built.people.ensure_admins(["console:moderator"])
-    return built
-
-
-@pytest.fixture
-def console(services: Services, tmp_path: Path) -> Callable[..., ConsoleChannel]:
-    """A console identity: ``console("ania")`` or ``console("moderator")``."""
-
-    def make(user: str, language: str | None = None) -> ConsoleChannel:
-        return ConsoleChannel(services, COMMANDS, user, downloads=tmp_path / "downloads", language=language)
-
-    return make
 
 
 @pytest.fixture
