@@ -1,4 +1,4 @@
-"""Golden transcripts: the flag that rewrites the golden files (services and console users come from tests/conftest.py)."""
+"""Golden transcripts: the flag that rewrites the golden files (services, console users: tests/conftest.py)."""
 
 from __future__ import annotations
 
