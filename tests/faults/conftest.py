@@ -121,6 +121,17 @@ class Store:
             select(func.count()).select_from(Ballot).where(col(Ballot.receipt_hash) == hash_receipt(receipt))
         )
 
+    def receipts_hold(self, seen: list[str]) -> None:
+        """What a secret process promises about the receipts one voter saw, oldest first: the last is on exactly
+        one ballot row, and every earlier one was replaced with it (a secret process keeps no history, so a
+        replaced ballot's row, and its receipt, are gone)."""
+        assert seen, "the voter never got a receipt"
+        last = seen[-1]
+        assert self.ballots_with_receipt(last) == 1, f"the last receipt {last} is not on exactly one ballot row"
+        for code in seen[:-1]:
+            if code != last:
+                assert self.ballots_with_receipt(code) == 0, f"the replaced receipt {code} is still on a ballot"
+
     def revisions(self, slug: str, person_id: int) -> int:
         """How many ballot revisions the person's key has in ``slug`` (one per cast)."""
         key = self.services.context.ballot_key(self.process_id(slug), person_id)
