@@ -9,25 +9,13 @@
 from __future__ import annotations
 
 import re
-from enum import StrEnum
 from functools import cache
 from pathlib import Path
 
 import pytest
 
-from bot.commands.registry import COMMANDS
-from bot.counting.outcome import Reason
-from bot.domain import (
-    BallotRuleKind,
-    Channel,
-    CountingRuleKind,
-    ModerationStatus,
-    Phase,
-    ProcessKind,
-    ResponseStatus,
-    ResultsVisibility,
-)
 from bot.i18n import LANGUAGES, _catalogue, catalogue_ids
+from tests.message_ids import built_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = ("bot", "mail", "handlers")
@@ -57,32 +45,12 @@ def _dynamic_prefixes() -> set[str]:
     return {a or b for a, b in _PREFIX.findall(_source_text())}
 
 
-def _families() -> set[str]:
-    """The ids built from an enum at run time: each member of each family must be translated."""
-    families: list[tuple[str, type[StrEnum]]] = [
-        ("phase.", Phase),
-        ("process.kind.", ProcessKind),
-        ("process.how.", ProcessKind),
-        ("moderation.", ModerationStatus),
-        ("response.", ResponseStatus),
-        ("channel.", Channel),
-        ("rule.", BallotRuleKind),
-        ("counting.reason.", Reason),
-        ("counting.rule.", CountingRuleKind),
-        ("flows.poll.visibility.", ResultsVisibility),
-    ]
-    keys = {prefix + member.value for prefix, enum in families for member in enum}
-    for command in COMMANDS:
-        keys |= {command.summary, command.usage}
-    return keys
-
-
 def _used_ids() -> set[str]:
     """The ids the code asks for: literals that are catalogue ids or look like message ids passed to ``t``,
     plus the enum families."""
     known = catalogue_ids("pl") | catalogue_ids("en") | catalogue_ids("uk")
     called = set(re.findall(rf"""\bt\(\s*["']({_ID})["']""", _source_text()))
-    return {key for key in _literal_ids() if key in known} | called | _families()
+    return {key for key in _literal_ids() if key in known} | called | built_ids()
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import ast
 import re
-from enum import StrEnum
 from pathlib import Path
 
 import pytest
 
-from bot.commands.registry import COMMANDS
-from bot.counting.outcome import Reason
-from bot.domain import BallotRuleKind, Channel, ModerationStatus, Phase, ProcessKind, ResponseStatus, ResultsVisibility
 from bot.i18n import catalogue_ids
+from tests.message_ids import built_ids
 
 ROOT = Path(__file__).resolve().parents[2]
 ERRORS = {
@@ -54,27 +51,9 @@ def _keys_in_templates() -> set[str]:
     return keys
 
 
-def _dynamic_keys() -> set[str]:
-    families: list[tuple[str, type[StrEnum]]] = [
-        ("phase.", Phase),
-        ("process.kind.", ProcessKind),
-        ("process.how.", ProcessKind),
-        ("moderation.", ModerationStatus),
-        ("response.", ResponseStatus),
-        ("channel.", Channel),
-        ("rule.", BallotRuleKind),
-        ("counting.reason.", Reason),
-        ("flows.poll.visibility.", ResultsVisibility),
-    ]
-    keys = {prefix + member.value for prefix, enum in families for member in enum}
-    for command in COMMANDS:
-        keys |= {command.summary, command.usage}
-    return keys
-
-
 @pytest.mark.parametrize("language", ["pl", "en"])
 def test_every_message_used_by_the_code_is_translated(language: str) -> None:
-    used = _keys_in_source() | _keys_in_templates() | _dynamic_keys()
+    used = _keys_in_source() | _keys_in_templates() | built_ids()
     assert len(used) > 150
     missing = sorted(used - catalogue_ids(language))
     assert missing == [], f"missing in {language}: {missing}"
