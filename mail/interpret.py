@@ -9,7 +9,9 @@
 * ``MIESZKANIEC: Jan Kowalski, ul. Długa 12 m. 5`` (also ``RESIDENT:``, ``PESEL:``): the member verifies as a
   resident where the process asks for it (``[eligibility] verify``), before the ballot is cast;
 * ``§3: text`` (also ``§ 3 - text``, ``par. 3: text``, and a unit at any level: ``§ 3 ust. 2 pkt 1: text``,
-  ``art. 5 ust. 1 - text``) starts a comment on that unit; the following lines up to a blank line belong to it;
+  ``art. 5 ust. 1 - text``) starts a comment on that unit; a following line belongs to it only while it carries
+  on the comment's sentence (see :func:`_carries_on`) — a new sentence on a line of its own is free text, an
+  opinion on the whole, as the invitation promises ("Tekst bez numeru zapiszemy jako opinię o całym dokumencie");
 * a line made only of answer words, item keys, pool keys, numbers and separators is a ballot line; all ballot
   lines together are the ballot (``uchwala1: TAK`` on one line, ``uchwala2: NIE`` on the next);
 * any other text is an opinion on the whole process (one opinion per reply).
@@ -89,6 +91,31 @@ def _ballot_like(line: str, keys: set[str]) -> bool:
     return all(token in _WORDS or token in keys or token.isdigit() for token in tokens)
 
 
+# A comment's line that ends a sentence ("…za krótki.", "…?" and a closing quote or bracket after it).
+_SENTENCE_END = re.compile(r"[.!?…][\"'”»)\]]*$")
+# A line that announces more ("…organizacje,", "…np.:", "…dla -"): the next line is the rest of it.
+_OPEN_END = re.compile(r"[,;:\-–—(]$")
+_WRAPPED = 60  # a line this long was most likely wrapped by the mail client (they wrap at 72–78 characters)
+
+
+def _carries_on(previous: str, line: str) -> bool:
+    """Whether ``line`` continues the comment whose last line is ``previous`` ("" when the comment has none yet).
+
+    A comment goes on over lines the writer (or the mail client's wrapping) broke inside a sentence: the comment's
+    line does not end a sentence, and the next line starts in lower case or with a digit, or the comment's line
+    ends on a comma or a dash, or it is as long as a wrapped line. A line after a finished sentence, or a
+    capitalised line after a short one, is the writer's own paragraph: an opinion on the whole.
+    """
+    if not previous:
+        return True  # "§3:" alone on its line: the comment's text is on the next one
+    if _SENTENCE_END.search(previous):
+        return False
+    first = line[0]
+    if first.islower() or first.isdigit():
+        return True
+    return bool(_OPEN_END.search(previous)) or len(previous) >= _WRAPPED
+
+
 def read_reply(definition: ProcessDefinition, text: str) -> ReplyPlan:
     """Sort the lines of ``text`` (already trimmed) as the module docstring says."""
     keys = {item.key.lower() for item in definition.items} | {pool.key.lower() for pool in definition.pools}
@@ -135,9 +162,12 @@ def read_reply(definition: ProcessDefinition, text: str) -> ReplyPlan:
                 comment = None
             plan.stop = True
             continue
-        if comment is not None:
+        if comment is not None and _carries_on(comment[1][-1] if comment[1] else "", line):
             comment[1].append(line)
             continue
+        if comment is not None:  # free text after a comment: the comment ends here, the line is read on its own
+            plan.comments.append((comment[0], "\n".join(comment[1])))
+            comment = None
         if _ballot_like(line, keys):
             ballot.append(line)
             continue

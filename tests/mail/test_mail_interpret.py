@@ -34,3 +34,25 @@ def test_sentences_that_start_with_an_answer_word_are_opinions() -> None:
 
 def test_an_empty_reply_asks_for_nothing() -> None:
     assert read_reply(WALNE, "").empty and read_reply(WALNE, "\n \n").empty
+
+
+def test_a_free_line_after_a_section_comment_is_an_opinion_on_the_whole() -> None:
+    # The invitation promises: "Tekst bez numeru zapiszemy jako opinię o całym dokumencie."
+    plan = read_reply(WALNE, "§2: Termin jest za krótki.\nCały program oceniam dobrze.")
+    assert plan.comments == [("2", "Termin jest za krótki.")]
+    assert plan.opinion == "Cały program oceniam dobrze."
+    plan = read_reply(WALNE, "§2: za krótki termin\nPopieram resztę dokumentu")
+    assert plan.comments == [("2", "za krótki termin")]
+    assert plan.opinion == "Popieram resztę dokumentu"
+
+
+def test_a_comment_goes_on_over_lines_broken_inside_its_sentence() -> None:
+    wrapped = "§4: Proponuję wydłużyć termin składania ofert do trzydziestu dni, bo małe"
+    reply = f"{wrapped}\nOrganizacje nie zdążą.\n§5:\nDopisać Radę Seniorów.\n§6: skreślić,\nW całości."
+    plan = read_reply(WALNE, reply)
+    assert plan.comments == [
+        ("4", f"{wrapped[4:]}\nOrganizacje nie zdążą."),
+        ("5", "Dopisać Radę Seniorów."),
+        ("6", "skreślić,\nW całości."),
+    ]
+    assert plan.opinion == ""
