@@ -25,6 +25,7 @@ from bot import cli_scheduler as scheduling_cli
 from bot.app import load_examples
 from bot.cli_app import running_app, settings_of
 from bot.cli_args import config_first
+from bot.cli_help import COMMANDS, HELP
 from bot.commands.args import parse_local_datetime
 from bot.config import find_config_file
 from bot.console import ConsoleChannel
@@ -42,11 +43,9 @@ from storage.migrate import current, upgrade
 
 __all__ = ["app", "config_first", "main"]
 
-app = typer.Typer(help="Głos: participation bot for municipalities and NGOs.", no_args_is_help=True)
-db_app = typer.Typer(help="The database.", no_args_is_help=True)
-process_app = typer.Typer(
-    help="Processes: import, import-document, open, close, publish, results, export.", no_args_is_help=True
-)
+app = typer.Typer(help=HELP, no_args_is_help=True)
+db_app = typer.Typer(help=COMMANDS["db"], no_args_is_help=True)
+process_app = typer.Typer(help=COMMANDS["process"], no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(process_app, name="process")
 cli_tally.register(app)
@@ -201,14 +200,14 @@ def process_export(
             out.print(f"{output}")
 
 
-@app.command("chat")
+@app.command("chat", help=COMMANDS["chat"])
 def chat(
     ctx: typer.Context,
     as_: Annotated[str, typer.Option("--as", help="resident or moderator")] = "resident",
     user: Annotated[str | None, typer.Option("--user", help="Your name in the console channel")] = None,
     lang: Annotated[str | None, typer.Option("--lang", help="pl or en")] = None,
 ) -> None:
-    """Talk to the bot in the terminal, as a resident or as a moderator (console:moderator by default)."""
+    """The console channel for one identity until end of input (help text: ``COMMANDS["chat"]``)."""
     if as_ not in ("resident", "moderator"):
         err.print("--as must be 'resident' or 'moderator'")
         raise typer.Exit(2)
@@ -217,7 +216,7 @@ def chat(
         ConsoleChannel(application.services, application.commands, name, language=lang).loop()
 
 
-@app.command("run")
+@app.command("run", help=COMMANDS["run"])
 def run(
     ctx: typer.Context,
     user: Annotated[str, typer.Option("--user", help="Console identity")] = "moderator",
@@ -231,10 +230,7 @@ def run(
         ),
     ] = None,
 ) -> None:
-    """The main job: migrate the store, load the examples, start the scheduler, the web page and Telegram (the
-    emulator and the playground without a token), and talk to the bot in the console. With standard input closed or
-    not a terminal (nohup, systemd, a container, `glos run </dev/null &`) it runs without the console until SIGTERM
-    or SIGINT, then stops cleanly."""
+    """The whole bot in one process, with or without the console (help text: ``COMMANDS["run"]``)."""
     if console is None:
         console = _interactive()
     with _app(ctx) as application:
@@ -321,7 +317,7 @@ def _stopping_on_signals(console: bool) -> Iterator[threading.Event]:
             signal.signal(signum, handler)
 
 
-audit_app = typer.Typer(help="The append-only audit log.", no_args_is_help=True)
+audit_app = typer.Typer(help=COMMANDS["audit"], no_args_is_help=True)
 app.add_typer(audit_app, name="audit")
 
 
@@ -362,14 +358,12 @@ def audit_export(
                 writer.writerow([*list(row.values())[:-1], json.dumps(entry.details, ensure_ascii=False)])
 
 
-@app.command("serve")
+@app.command("serve", help=COMMANDS["serve"])
 def serve(
     ctx: typer.Context,
     workers: Annotated[int | None, typer.Option("--workers", help=r"Processes (default \[web] workers)")] = None,
 ) -> None:
-    r"""The bot as a service, without the console: \[web] workers processes on \[web] host:port serving the web
-    pages and the Telegram webhook; one of them (the leader) runs the scheduler, e-mail and the outbox. Stops on
-    SIGTERM / Ctrl-C. See docs/DEPLOY.md."""
+    """Several worker processes behind one port until a signal (help text: ``COMMANDS["serve"]``)."""
     from bot.workers import serve as serve_workers
 
     try:
@@ -379,9 +373,9 @@ def serve(
         raise typer.Exit(2) from error
 
 
-@app.command("web")
+@app.command("web", help=COMMANDS["web"])
 def web(ctx: typer.Context) -> None:
-    r"""Serve the public results pages, the consultation reports and the JSON API on \[web] host:port."""
+    """The web pages alone, until Ctrl-C (help text: ``COMMANDS["web"]``)."""
     import uvicorn
 
     from bot.web.app import create_web_app

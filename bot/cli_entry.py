@@ -3,8 +3,7 @@
 ``bot.cli`` wires the whole application (services, channels, the web app, the scheduler): importing it takes most
 of a second, which ``glos tally FILE.pb`` — a pure count of a file — and ``glos --help`` never need. ``main``
 looks at the command line first: ``tally`` runs from :mod:`bot.cli_tally` alone, the top-level help is drawn
-from :data:`COMMANDS` (the same text as ``bot.cli``'s, which ``tests/core/test_core_cli_entry.py`` checks),
-and everything else goes to ``bot.cli`` as before.
+from :data:`bot.cli_help.COMMANDS` (whose text ``bot.cli`` also uses), and everything else goes to ``bot.cli``.
 """
 
 from __future__ import annotations
@@ -17,36 +16,9 @@ from typing import Annotated
 import typer
 
 from bot.cli_args import config_first
+from bot.cli_help import COMMANDS, HELP
 
-__all__ = ["COMMANDS", "main"]
-
-HELP = "Głos: participation bot for municipalities and NGOs."
-
-COMMANDS: dict[str, str] = {
-    "tally": "Count a participatory-budget election in pabulib format and print the funded projects.",
-    "chat": "Talk to the bot in the terminal, as a resident or as a moderator (console:moderator by default).",
-    "run": (
-        "The main job: migrate the store, load the examples, start the scheduler, the web page and Telegram (the\n"
-        "emulator and the playground without a token), and talk to the bot in the console. With standard input "
-        "closed or\nnot a terminal (nohup, systemd, a container, `glos run </dev/null &`) it runs without the "
-        "console until SIGTERM\nor SIGINT, then stops cleanly."
-    ),
-    "serve": (
-        "The bot as a service, without the console: \\[web] workers processes on \\[web] host:port serving the "
-        "web\npages and the Telegram webhook; one of them (the leader) runs the scheduler, e-mail and the outbox. "
-        "Stops on\nSIGTERM / Ctrl-C. See docs/DEPLOY.md."
-    ),
-    "web": "Serve the public results pages, the consultation reports and the JSON API on \\[web] host:port.",
-    "db": "The database.",
-    "process": "Processes: import, import-document, open, close, publish, results, export.",
-    "verification": "Verified residents: the city's register and the committee's report.",
-    "scheduler": "The scheduler: phases, reminders, summaries, digests.",
-    "person": "People: erasure on request.",
-    "mail": "The e-mail channel: invitations, intake, sending.",
-    "audit": "The append-only audit log.",
-}
-"""Top-level subcommands and their help, exactly as ``bot.cli`` declares them and in its order (a test renders
-both helps and compares them: after changing a command's docstring there, copy it here)."""
+__all__ = ["main"]
 
 # Options of the root command that take a value (all others are flags).
 _VALUED = ("--config", "-c")

@@ -12,6 +12,7 @@ from typing import Annotated
 import typer
 
 from bot.cli_app import running_app, settings_of
+from bot.cli_help import COMMANDS
 from bot.errors import NotFound
 from bot.i18n import translator
 from bot.services.people import parse_admin
@@ -21,7 +22,7 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     """Add the ``person`` command group to the CLI."""
-    group = typer.Typer(help="People: erasure on request.", no_args_is_help=True)
+    group = typer.Typer(help=COMMANDS["person"], no_args_is_help=True)
 
     @group.command("erase")
     def erase(

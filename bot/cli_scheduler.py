@@ -7,6 +7,7 @@ import typer
 
 from bot.app import build_app
 from bot.cli_app import settings_of
+from bot.cli_help import COMMANDS
 from bot.commands.base import Caller, Invocation
 from bot.commands.scheduling import cmd_status
 from bot.domain import Channel, RoleName
@@ -19,7 +20,7 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     """Add the ``scheduler`` command group to the CLI."""
-    group = typer.Typer(help="The scheduler: phases, reminders, summaries, digests.", no_args_is_help=True)
+    group = typer.Typer(help=COMMANDS["scheduler"], no_args_is_help=True)
 
     def build(ctx: typer.Context) -> tuple[Scheduler, SchedulePolicy]:
         settings = settings_of(ctx)

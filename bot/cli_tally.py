@@ -12,6 +12,7 @@ from typing import NoReturn
 
 import typer
 
+from bot.cli_help import COMMANDS
 from bot.counting.pb import format_number, read_pb
 from bot.counting.tally import RULES, tally
 from bot.errors import PabulibError
@@ -35,14 +36,14 @@ def _refuse(sentence: str) -> NoReturn:
 def register(app: typer.Typer) -> None:
     """Add the ``tally`` command to ``app``."""
 
-    @app.command("tally")
+    @app.command("tally", help=COMMANDS["tally"])
     def tally_command(
         file: Path = typer.Argument(..., help="A pabulib .pb file."),  # noqa: B008
         rule: str = typer.Option("auto", "--rule", help="auto | greedy | greedy-no-skip | mes | mes-add1"),
         output: str = typer.Option("text", "--format", help="text | json"),
         lang: str = typer.Option("pl", "--lang", help="pl | en"),
     ) -> None:
-        """Count a participatory-budget election in pabulib format and print the funded projects."""
+        """Print the outcome of FILE under RULE (help text: ``COMMANDS["tally"]``)."""
         t = translator(lang)
         if output not in ("text", "json"):
             _refuse(t("tally.unknown_format", format=output))

@@ -13,6 +13,7 @@ from typing import Annotated
 import typer
 
 from bot.cli_app import running_app
+from bot.cli_help import COMMANDS
 from bot.i18n import translator
 from bot.views.verification import verification_lines
 
@@ -21,9 +22,7 @@ __all__ = ["register"]
 
 def register(app: typer.Typer) -> None:
     """Add the ``verification`` command group to ``app``."""
-    group = typer.Typer(
-        help="Verified residents: the city's register and the committee's report.", no_args_is_help=True
-    )
+    group = typer.Typer(help=COMMANDS["verification"], no_args_is_help=True)
 
     @group.command("import")
     def import_register(

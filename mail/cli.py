@@ -15,6 +15,7 @@ import typer
 from rich.console import Console
 
 from bot.cli_app import running_app
+from bot.cli_help import COMMANDS
 from bot.rosters import read_roster
 from mail.channel import mail_channel
 from mail.intake import ImapIntake
@@ -31,7 +32,7 @@ _app = running_app
 
 def register(app: typer.Typer) -> None:
     """Add the ``mail`` command group to ``app``."""
-    mail_app = typer.Typer(help="The e-mail channel: invitations, intake, sending.", no_args_is_help=True)
+    mail_app = typer.Typer(help=COMMANDS["mail"], no_args_is_help=True)
     app.add_typer(mail_app, name="mail")
 
     @mail_app.command("invite")
