@@ -2,9 +2,12 @@
 
 from bot.definition.loader import load_definition, load_definition_file
 from bot.definition.model import (
+    DEFAULT_MIN_RESPONSES,
     BallotRule,
     CountingRule,
     Eligibility,
+    IndexDefinition,
+    IndexDimension,
     Item,
     LocalizedText,
     Pool,
@@ -12,9 +15,12 @@ from bot.definition.model import (
 )
 
 __all__ = [
+    "DEFAULT_MIN_RESPONSES",
     "BallotRule",
     "CountingRule",
     "Eligibility",
+    "IndexDefinition",
+    "IndexDimension",
     "Item",
     "LocalizedText",
     "Pool",

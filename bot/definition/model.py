@@ -36,9 +36,12 @@ from bot.domain import (
 from bot.text import clean_text
 
 __all__ = [
+    "DEFAULT_MIN_RESPONSES",
     "BallotRule",
     "CountingRule",
     "Eligibility",
+    "IndexDefinition",
+    "IndexDimension",
     "InvalidAt",
     "Item",
     "LocalizedText",
@@ -204,6 +207,40 @@ class Eligibility(_Strict):
     retention_days: int = Field(default=30, ge=0, le=365)
 
 
+DEFAULT_MIN_RESPONSES = 3
+"""Below this many responses an area's (a municipality's) figures are not published: an index's default, and the
+rule for every survey whose answers are broken down by area."""
+
+
+class IndexDimension(_Strict):
+    """A group of an index's questions scored together: its key, its name and the item keys of its questions."""
+
+    key: Key
+    name: LocalizedText
+    items: list[Key] = Field(min_length=1)
+
+
+class IndexDefinition(_Strict):
+    """The ``[index]`` table of a survey: one yearly edition of an index that compares municipalities.
+
+    An index (the *indeks przyjaznego samorządu*) runs once a year as a survey; every year's process carries the
+    same ``key`` and its own ``year``, so the editions of one index are the processes sharing that key and its
+    history is queryable across years. The municipalities are the survey's ``[eligibility] districts``, matched
+    across years by their key (an organisation's slug where the municipality is one).
+
+    Questions are grouped into ``dimensions``. A respondent's score in a dimension is the mean of their answers to
+    its questions; their overall score is the mean of their dimension scores (every dimension weighs the same,
+    however many questions it has). Without dimensions every question is its own. A municipality's figure is the
+    mean of its respondents' scores, published only with at least ``min_responses`` responses (at least 2: one
+    response would be that organisation's answers).
+    """
+
+    key: Slug
+    year: int = Field(ge=2000, le=2100)
+    min_responses: int = Field(default=DEFAULT_MIN_RESPONSES, ge=2, le=1000)
+    dimensions: list[IndexDimension] = Field(default_factory=list)
+
+
 class ProcessDefinition(_Strict):
     """One process as a moderator defines it. ``rounds`` > 1 only for deliberative polls (before/after)."""
 
@@ -222,6 +259,7 @@ class ProcessDefinition(_Strict):
     eligibility: Eligibility = Field(default_factory=Eligibility)
     pools: list[Pool] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
+    index: IndexDefinition | None = None
 
     @field_validator("reminders")
     @classmethod
@@ -289,7 +327,74 @@ class ProcessDefinition(_Strict):
         self._check_verification()
         for index, pool in enumerate(self.pools):
             self._check_pool(index, pool)
+        self._check_index()
         return self
+
+    @property
+    def min_responses(self) -> int:
+        """How many responses an area needs before its figures are published (:data:`DEFAULT_MIN_RESPONSES`
+        unless the ``[index]`` says otherwise)."""
+        return self.index.min_responses if self.index is not None else DEFAULT_MIN_RESPONSES
+
+    def dimensions(self) -> list[IndexDimension]:
+        """The index's dimensions; without ``[index] dimensions`` each scored question is one of its own."""
+        if self.index is not None and self.index.dimensions:
+            return list(self.index.dimensions)
+        return [
+            IndexDimension(key=item.key, name=item.title, items=[item.key])
+            for pool in self.pools
+            if pool.ballot.rule is BallotRuleKind.SCORE
+            for item in self.items_of(pool.key)
+        ]
+
+    def _check_index(self) -> None:
+        """An index is a survey of areas, and its dimensions name each scored question exactly once."""
+        if self.index is None:
+            return
+        if self.kind is not ProcessKind.SURVEY:
+            raise InvalidAt("an [index] belongs to a survey", "index")
+        if not self.eligibility.districts:
+            raise InvalidAt("an index compares areas: list them in eligibility.districts", "eligibility", "districts")
+        scored = {
+            item.key
+            for pool in self.pools
+            if pool.ballot.rule is BallotRuleKind.SCORE
+            for item in self.items_of(pool.key)
+        }
+        if not scored:
+            raise InvalidAt("an index needs a pool with a 'score' ballot", "pools")
+        for index, pool in enumerate(self.pools):
+            if pool.ballot.rule is BallotRuleKind.SCORE and not pool.ballot.require_all:
+                # every respondent answers every question, so a dimension has the responses its municipality has
+                # and no question's figure can stand on fewer than min_responses answers
+                raise InvalidAt("an index asks every question: set require_all = true", "pools", index, "ballot")
+        seen: dict[str, str] = {}
+        dimension_keys: set[str] = set()
+        for index, dimension in enumerate(self.index.dimensions):
+            if dimension.key in dimension_keys:
+                raise InvalidAt(f"dimension {dimension.key!r} is defined twice", "index", "dimensions", index, "key")
+            dimension_keys.add(dimension.key)
+            for item in dimension.items:
+                if item not in scored:
+                    raise InvalidAt(
+                        f"dimension {dimension.key!r} names {item!r}, which is not a scored question",
+                        "index",
+                        "dimensions",
+                        index,
+                        "items",
+                    )
+                if item in seen:
+                    raise InvalidAt(
+                        f"question {item!r} is in dimensions {seen[item]!r} and {dimension.key!r}",
+                        "index",
+                        "dimensions",
+                        index,
+                        "items",
+                    )
+                seen[item] = dimension.key
+        if self.index.dimensions and set(seen) != scored:
+            missing = ", ".join(sorted(scored - set(seen)))
+            raise InvalidAt(f"every scored question belongs to a dimension; missing: {missing}", "index", "dimensions")
 
     def _check_reminder_window(self) -> None:
         """Each reminder ("3d" before closing) falls inside the open period; a reminder needs a closing time."""

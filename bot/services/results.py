@@ -66,17 +66,26 @@ class Turnout:
 @dataclass(frozen=True)
 class DistrictIndex:
     """A survey's figures for one district (municipality): ballots, each pool's result, and the index —
-    the mean of the items' mean scores (the *indeks przyjaznego samorządu*)."""
+    the mean of the items' mean scores (the *indeks przyjaznego samorządu*).
+
+    ``published`` is False when fewer than the definition's ``min_responses`` answered: then ``pools`` is empty,
+    ``index`` None and ``ballots`` 0, so that no output can show one organisation's answers (how many took part
+    stays in the turnout: it says nothing of what they answered)."""
 
     district: str
     ballots: int
     pools: dict[str, PoolResult]
     index: Fraction | None
+    published: bool = True
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict; the index as a decimal string rounded to 2 places."""
+        """A JSON-ready dict; the index as a decimal string rounded to 2 places; a withheld district only says
+        so (``"published": false``)."""
+        if not self.published:
+            return {"district": self.district, "published": False}
         return {
             "district": self.district,
+            "published": True,
             "ballots": self.ballots,
             "index": None if self.index is None else f"{float(self.index):.2f}",
             "pools": {key: result.to_json() for key, result in self.pools.items()},
@@ -111,6 +120,7 @@ class ProcessResults:
     turnout: Turnout
     by_district: list[DistrictIndex] = field(default_factory=list)
     paired: PairedShift | None = None
+    min_responses: int | None = None
 
     def to_json(self) -> dict[str, Any]:
         """A JSON-ready dict (``rounds`` is a list of {pool key: pool result})."""
@@ -122,6 +132,7 @@ class ProcessResults:
         }
         if self.by_district:
             out["by_district"] = [entry.to_json() for entry in self.by_district]
+            out["min_responses"] = self.min_responses
         if self.paired is not None:
             out["paired_shift"] = self.paired.to_json()
         return out
@@ -182,12 +193,18 @@ class ResultsService:
             turnout = self._turnout(session, process.id, consultation=definition.kind is ProcessKind.CONSULTATION)
             found, phase = process.slug, Phase(process.phase)
         # The snapshot is closed: from here on nothing touches the store.
-        rounds = [self._count(definition, round_contents) for round_contents in contents]
         by_district: list[DistrictIndex] = []
-        if definition.kind is ProcessKind.SURVEY and contents:
+        threshold: int | None = None
+        if definition.kind is ProcessKind.SURVEY and contents and definition.eligibility.districts:
             by_district = self._by_district(definition, contents[0])
+            threshold = definition.min_responses
+            # The whole survey's figures cover only the areas whose own figures are published: counted over every
+            # ballot, they would give away a withheld area's answers as the whole minus the published areas.
+            shown = {entry.district for entry in by_district if entry.published}
+            contents = [[content for content in group if content.get(DISTRICT_KEY) in shown] for group in contents]
+        rounds = [self._count(definition, round_contents) for round_contents in contents]
         paired = _paired_shift(definition, keyed[0], keyed[1]) if len(keyed) == 2 else None
-        return ProcessResults(found, phase, rounds, turnout, by_district, paired)
+        return ProcessResults(found, phase, rounds, turnout, by_district, paired, threshold)
 
     @staticmethod
     def _count(definition: ProcessDefinition, contents: list[dict[str, Any]]) -> dict[str, PoolResult]:
@@ -210,6 +227,9 @@ class ResultsService:
         entries = []
         for district in definition.eligibility.districts:
             group = groups.get(district, [])
+            if len(group) < definition.min_responses:
+                entries.append(DistrictIndex(district, 0, {}, None, published=False))
+                continue
             pools = self._count(definition, group)
             means = [row.score for result in pools.values() for row in result.rows if row.score is not None]
             index = sum(means, Fraction(0)) / len(means) if means else None

@@ -191,6 +191,9 @@ def results_text(info: ProcessInfo, results: ProcessResults, t: Translator) -> s
     definition = info.definition
     lines = [t("results.header", title=info.title(t.language))]
     lines.append(t("results.turnout", count=results.turnout.participants))
+    if any(not entry.published for entry in results.by_district):
+        # the figures below leave the withheld areas out (ResultsService): say so, or they would not add up
+        lines.append(t("index.covers_published", count=results.min_responses or definition.min_responses))
     for number, pools in enumerate(results.rounds, start=1):
         if len(results.rounds) > 1:
             lines += ["", t("results.round", round=number)]
@@ -198,10 +201,16 @@ def results_text(info: ProcessInfo, results: ProcessResults, t: Translator) -> s
             lines += ["", *_pool_text(definition, result, t)]
     if results.by_district:
         lines += ["", t("results.index_header")]
-        for entry in sorted(results.by_district, key=lambda entry: -(entry.index or Fraction(0))):
+        shown = [entry for entry in results.by_district if entry.published]
+        for entry in sorted(shown, key=lambda entry: -(entry.index or Fraction(0))):
             name = district_name(definition, entry.district, t.language)
             value = t.decimal(entry.index) if entry.index is not None else t("results.index_none")
             lines.append(f"{name}: {value} ({t('results.answers_count', count=entry.ballots)})")
+        withheld = [entry for entry in results.by_district if not entry.published]
+        for entry in withheld:
+            lines.append(f"{district_name(definition, entry.district, t.language)}: {t('index.too_few')}")
+        if withheld:
+            lines.append(t("index.too_few_rule", count=results.min_responses or definition.min_responses))
     if len(results.rounds) == 2:
         shift = _shift_lines(definition, results, t)
         if shift:

@@ -17,7 +17,7 @@ def test_survey_rates_a_municipality_and_the_index_is_per_municipality(
     talk: Talk, load_example: Callable[..., str], console: Callable[..., ConsoleChannel], services: Services
 ) -> None:
     slug = load_example("indeks-przyjaznego-samorzadu")
-    ratings = {"wieliczka": ["5", "4"], "skawina": ["2"]}
+    ratings = {"wieliczka": ["5", "4", "3"], "skawina": ["2"]}
     for municipality, scores in ratings.items():
         for n, score in enumerate(scores):
             ngo = console(f"ngo-{municipality}-{n}")
@@ -30,12 +30,27 @@ def test_survey_rates_a_municipality_and_the_index_is_per_municipality(
     talk(console("moderator"), [(f"/zamknij {slug}", ["Zamknięto"])])
     results = services.results.results(slug, moderator=True)
     index = {entry.district: entry for entry in results.by_district}
-    assert index["wieliczka"].ballots == 2 and float(index["wieliczka"].index or 0) == 4.5
-    assert index["skawina"].ballots == 1 and float(index["skawina"].index or 0) == 2.0
-    assert index["bochnia"].ballots == 0 and index["bochnia"].index is None
+    assert index["wieliczka"].published and index["wieliczka"].ballots == 3
+    assert float(index["wieliczka"].index or 0) == 4.0
+    # one NGO's answers are never a municipality's figure, not even for a moderator (min_responses = 3)
+    assert not index["skawina"].published and index["skawina"].index is None and not index["skawina"].pools
+    assert not index["bochnia"].published and index["bochnia"].index is None
+    # the whole survey's figures leave Skawina out, or Skawina's answers would be the whole minus Wieliczka
+    assert [result.ballots for result in results.rounds[0].values()] == [3]
+    assert {str(row.score) for row in results.rounds[0]["main"].rows} == {"4"}
     talk(
         console("moderator"),
-        [(f"/wyniki {slug}", ["Średnia ocena według gmin", "Gmina Wieliczka: 4,50 (2 odpowiedzi)"])],
+        [
+            (
+                f"/wyniki {slug}",
+                [
+                    "Wyniki poniżej obejmują tylko gminy, z których jest co najmniej 3 odpowiedzi.",
+                    "Średnia ocena według gmin",
+                    "Gmina Wieliczka: 4,00 (3 odpowiedzi)",
+                    "Gmina Skawina: za mało odpowiedzi",
+                ],
+            )
+        ],
     )
 
 

@@ -147,7 +147,8 @@ def test_every_key_of_every_example_is_found_on_its_own_line(path: Path) -> None
         if isinstance(last, str):
             assert last in written, (key_path, written)
         elif isinstance(value, dict):  # an element of an array of tables starts at its [[header]]
-            assert written == f"[[{key_path[-2]}]]", (key_path, written)
+            header = ".".join(part for part in key_path[:-1] if isinstance(part, str))  # [[index.dimensions]]
+            assert written == f"[[{header}]]", (key_path, written)
         else:  # an element of a plain array is written on its line
             shown = f'"{value}"' if isinstance(value, str) else str(value)
             assert shown in written, (key_path, written)
