@@ -9,7 +9,6 @@ Every reply also passes :func:`text_checks.check_reply` (no raw ids, placeholder
 
 from __future__ import annotations
 
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -26,20 +25,11 @@ from bot.views.examples import example_ballot
 from mail.invite import invitation_text
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from golden_walks import GOLDEN, after_briefing, changed_ballot, command, compare, mask_receipts
 from text_checks import check_reply
 
-GOLDEN = Path(__file__).resolve().parent
 EXAMPLES = sorted((GOLDEN.parents[1] / "examples").glob("*.toml"))
-_RECEIPT = re.compile(r"\b[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}\b")
-_COMMAND = {"pl": {}, "en": {}, "uk": {}}  # filled from the command table: the reader's command names
-
-
-def _command(name: str, language: str) -> str:
-    from bot.commands.registry import COMMANDS
-
-    command = COMMANDS.find(name)
-    assert command is not None
-    return "/" + command.name_in(language)
 
 
 class Walk:
@@ -53,7 +43,7 @@ class Walk:
     def say(self, who: ConsoleChannel, name: str, line: str) -> str:
         reply = "\n".join(who.handle(line))
         check_reply(reply, self.language)
-        shown = _RECEIPT.sub("XXXX-XXXX-XXXX", reply)
+        shown = mask_receipts(reply)
         for secret, mask in self.masks.items():
             shown = shown.replace(secret, mask)
             line = line.replace(secret, mask)
@@ -64,37 +54,13 @@ class Walk:
         return "\n".join(self.lines)
 
 
-def _changed(example: str) -> str:
-    """A different ballot of the same shape: one choice fewer, or the first answer or score changed."""
-    if ":" not in example:
-        separator = " > " if " > " in example else ", "
-        parts = example.split(separator)
-        return separator.join(parts[:-1]) if len(parts) > 1 else example
-    first, _, rest = example.partition(" ") if ", " not in example else example.partition(", ")
-    number, _, value = first.partition(":")
-    value = value.strip()
-    swapped = {"TAK": "NIE", "YES": "NO", "ТАК": "НІ"}.get(value, "1" if value.isdigit() and value != "1" else "2")
-    return (
-        f"{number}: {swapped}" + (", " if ", " in example else " ") + rest
-        if ", " in example
-        else f"{number}:{swapped} {rest}"
-    )
-
-
-def _after_briefing(example: str) -> str:
-    """Round 2 of a deliberative poll: every score one higher (capped at 7), so the shift shows."""
-    return " ".join(
-        f"{key}:{min(int(value) + 1, 7)}" for key, _, value in (part.partition(":") for part in example.split())
-    )
-
-
 def _walk(
     path: Path, language: str, services: Services, console: Callable[..., ConsoleChannel], load: Callable[..., str]
 ) -> str:
     definition = load_definition_file(path)
     slug = load(path.stem)
     walk = Walk(language)
-    c = lambda name: _command(name, language)  # noqa: E731
+    c = lambda name: command(name, language)  # noqa: E731
     resident = console("ania", language)
     moderator = console("moderator", language)
     if language != "pl":
@@ -119,26 +85,16 @@ def _walk(
         example = example_ballot(definition, language, district)
         prefix = {"pl": "runda", "en": "round", "uk": "раунд"}[language] + " 1 " if definition.rounds > 1 else ""
         walk.say(resident, "ania", f"{c('glosuj')} {slug} {prefix}{example}")
-        walk.say(resident, "ania", f"{c('glosuj')} {slug} {prefix}{_changed(example)}")
+        walk.say(resident, "ania", f"{c('glosuj')} {slug} {prefix}{changed_ballot(example)}")
         if definition.rounds > 1:
             second = prefix.replace("1", "2")
-            walk.say(resident, "ania", f"{c('glosuj')} {slug} {second}{_after_briefing(example)}")
+            walk.say(resident, "ania", f"{c('glosuj')} {slug} {second}{after_briefing(example)}")
         walk.say(resident, "ania", f"{c('moj_glos')} {slug}")
     walk.say(moderator, "moderator", f"{c('frekwencja')} {slug}")
     walk.say(moderator, "moderator", f"{c('zamknij')} {slug}")
     walk.say(moderator, "moderator", f"{c('opublikuj')} {slug}")
     walk.say(resident, "ania", f"{c('wyniki')} {slug}")
     return walk.text()
-
-
-def _compare(name: str, text: str, update: bool) -> None:
-    path = GOLDEN / name
-    if update or not path.exists():
-        path.write_text(text, encoding="utf-8")
-        if not update:
-            pytest.fail(f"{name} did not exist; written — review it and commit it")
-        return
-    assert text == path.read_text(encoding="utf-8"), f"{name} differs (review, then --update-golden)"
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
@@ -154,7 +110,7 @@ def test_console_walk(
 ) -> None:
     text = _walk(path, language, services, console, load_example)
     if database_url.startswith("sqlite"):
-        _compare(f"{path.stem}.console.{language}.txt", text, update_golden)
+        compare(f"{path.stem}.console.{language}.txt", text, update_golden)
     else:  # PostgreSQL must say exactly the same
         assert text == (GOLDEN / f"{path.stem}.console.{language}.txt").read_text(encoding="utf-8")
 
@@ -165,4 +121,4 @@ def test_email_invitation(path: Path, language: str, update_golden: bool) -> Non
     definition = load_definition_file(path)
     text, _html = invitation_text(definition, translator(language), "Głos")
     check_reply(text, language)
-    _compare(f"{path.stem}.email-invitation.{language}.txt", text, update_golden)
+    compare(f"{path.stem}.email-invitation.{language}.txt", text, update_golden)
