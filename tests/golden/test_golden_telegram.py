@@ -157,7 +157,7 @@ async def _vote_in_the_basket(walk: TelegramWalk, definition: ProcessDefinition,
     """As many projects of the first pool as its rule asks for (at least two) added with buttons and cast; then
     the first swapped for the next one and the change cast."""
     slug, ballot = definition.slug, definition.pools[0].ballot
-    wanted = max(2, ballot.min, ballot.max if ballot.rule is BallotRuleKind.EXACTLY else 0)
+    wanted = max(2, ballot.min, (ballot.max or 0) if ballot.rule is BallotRuleKind.EXACTLY else 0)
     if ballot.rule is BallotRuleKind.RANKING and ballot.min:
         wanted = max(wanted, ballot.min)
     await walk.say(RESIDENT, f"{c('koszyk')} {slug}")
