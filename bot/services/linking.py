@@ -45,6 +45,7 @@ from storage.models import (
     Participation,
     Person,
     Process,
+    VerifiedVoter,
 )
 
 __all__ = [
@@ -71,6 +72,7 @@ _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _PARTICIPATION = Participation.__table__  # type: ignore[attr-defined]
 _PERSON = Person.__table__  # type: ignore[attr-defined]
 _PROCESS = Process.__table__  # type: ignore[attr-defined]
+_VOTER = VerifiedVoter.__table__  # type: ignore[attr-defined]
 # Person references a merge must not move: who took part (settled per process below) and whose ballot an erasure
 # tombstone stands for (the predecessor stays who it was; tombstones' heirs do move).
 _KEEP = {("participation", "person_id"), ("tombstone", "person_id"), ("audit_entry", "actor_person_id")}
@@ -263,8 +265,9 @@ class LinkingService:
         """Make each (e-mail, Telegram id) a roster names together one person; returns how many pairs were joined.
 
         A roster is the organisation's word that both belong to one member, so they hold one ballot from the
-        start. A pair named by ``@username`` waits: the account's numeric id is known only once it writes, and
-        the invitation's deep link (or ``/email``) joins it then.
+        start — unless they are verified as two different residents (:meth:`two_residents`): skipped. A pair
+        named by ``@username`` waits: the account's numeric id is known only once it writes, and the
+        invitation's deep link (or ``/email``) joins it then.
         """
         joined = 0
         now = self.ctx.clock.now()
@@ -283,7 +286,10 @@ class LinkingService:
                 }
                 if owners.get(Channel.EMAIL) is not None and owners.get(Channel.EMAIL) == owners.get(Channel.TELEGRAM):
                     continue
-                person = owners.get(Channel.TELEGRAM) or owners.get(Channel.EMAIL)
+                email_owner, telegram_owner = owners.get(Channel.EMAIL), owners.get(Channel.TELEGRAM)
+                if email_owner and telegram_owner and self.two_residents(connection, telegram_owner, email_owner):
+                    continue  # two verified residents are not one member, whatever the roster says
+                person = telegram_owner or email_owner
                 if person is None:
                     person = connection.execute(
                         insert(_PERSON)
@@ -333,6 +339,26 @@ class LinkingService:
             )
         return LinkResult(channel, address, merged=True, choices=tuple(choices))
 
+    @staticmethod
+    def two_residents(connection: Connection, survivor: int, absorbed: int) -> str | None:
+        """The slug of a process where the two people are verified as *different* residents, or None.
+
+        Such a link is refused (``link.two_residents``): one human is one resident of a municipality, so two
+        register lines (or PESELs) behind one person means the link is wrong — or someone is trying to fold two
+        residents' votes into one account. Merging would keep either two counted ballots for one person (the
+        residents' keys differ) or silently drop a real resident's vote. See docs/SECURITY.md.
+        """
+        mine, theirs = _VOTER.alias("mine"), _VOTER.alias("theirs")
+        return connection.execute(
+            select(_PROCESS.c.slug)
+            .select_from(mine)
+            .join(theirs, (theirs.c.process_id == mine.c.process_id) & (theirs.c.person_id == absorbed))
+            .join(_PROCESS, _PROCESS.c.id == mine.c.process_id)
+            .where(mine.c.person_id == survivor, mine.c.voter_hash != theirs.c.voter_hash)
+            .order_by(_PROCESS.c.slug)
+            .limit(1)
+        ).scalar()
+
     def merge(self, connection: Connection, survivor: int, absorbed: int) -> list[BallotChoice]:
         """``absorbed`` becomes part of ``survivor``, in the caller's transaction; returns the ballots settled.
 
@@ -342,7 +368,12 @@ class LinkingService:
         the other ballot is retired now; where the absorbed person's ballot is the one that counts, it stays
         counted until the survivor's next ballot replaces it (``VotingService.hand_over``). The absorbed person
         row remains as an empty stub (ballot keys and erasure tombstones may still name it).
+
+        Refused with :class:`InputError` ``link.two_residents`` (nothing changed) when the two are verified as
+        different residents of one process (:meth:`two_residents`).
         """
+        if (slug := self.two_residents(connection, survivor, absorbed)) is not None:
+            raise InputError("link.two_residents", slug=slug)
         choices = self._settle_ballots(connection, survivor, absorbed)
         for table in metadata.sorted_tables:
             for column in table.columns:

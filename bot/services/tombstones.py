@@ -28,7 +28,7 @@ from bot.domain import Channel
 from bot.services.sql import upsert
 from storage.models import Identity, Participation, Tombstone
 
-__all__ = ["bury", "claim", "hand_over", "identity_hash", "settle"]
+__all__ = ["bury", "claim", "hand_over", "handed_over", "identity_hash", "settle"]
 
 _TOMBSTONE = Tombstone.__table__  # type: ignore[attr-defined]
 _IDENTITY = Identity.__table__  # type: ignore[attr-defined]
@@ -95,24 +95,44 @@ def claim(connection: Connection, secret: bytes, person_id: int, channel: Channe
     connection.execute(_CLAIM, {"hashes": hashes, "heir": person_id})
 
 
+def _hand_over_hash(secret: bytes, process_id: int, predecessor_id: int) -> str:
+    message = f"hand-over:{process_id}:{predecessor_id}".encode()
+    return hmac.new(secret, message, hashlib.sha256).hexdigest()
+
+
 def hand_over(connection: Connection, secret: bytes, process_id: int, predecessor_id: int, heir_id: int) -> None:
     """The next ballot of ``heir_id`` in the process replaces ``predecessor_id``'s counted ballot (if any).
 
     For two people who turn out to be one (identity linking): nothing is retired now; the heir's next cast or
     withdrawal settles it (see :meth:`bot.services.voting.VotingService.retire` to retire at once instead).
     """
-    message = f"hand-over:{process_id}:{predecessor_id}".encode()
     upsert(
         connection,
         _TOMBSTONE,
         {
             "process_id": process_id,
-            "identity_hash": hmac.new(secret, message, hashlib.sha256).hexdigest(),
+            "identity_hash": _hand_over_hash(secret, process_id, predecessor_id),
             "person_id": predecessor_id,
             "heir_id": heir_id,
         },
         ("process_id", "identity_hash"),
         ("person_id", "heir_id"),
+    )
+
+
+def handed_over(connection: Connection, secret: bytes, process_id: int, heir_id: int) -> list[int]:
+    """The people whose counted ballot in the process was handed over to ``heir_id`` by a link, not yet settled.
+
+    Their ballot is the heir's own (``/moj_glos`` shows it). An erased stub's ballot is not: erasure tombstones
+    are left out, so an account that asked to be forgotten and came back is not shown what it voted before.
+    """
+    rows = connection.execute(
+        select(_TOMBSTONE.c.person_id, _TOMBSTONE.c.identity_hash).where(
+            _TOMBSTONE.c.process_id == process_id, _TOMBSTONE.c.heir_id == heir_id
+        )
+    ).all()
+    return sorted(
+        {int(person) for person, digest in rows if digest == _hand_over_hash(secret, process_id, int(person))}
     )
 
 

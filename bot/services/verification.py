@@ -33,7 +33,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, insert, select
+from sqlalchemy import bindparam, delete, exists, func, insert, select
 from sqlalchemy.engine import Connection
 
 from bot.addresses import resident_key, split_resident
@@ -44,10 +44,11 @@ from bot.pesel import PeselError, age_on, parse_pesel
 from bot.registers import RegisterReader, number_key
 from bot.services.context import ServiceContext
 from bot.services.sql import ignore_statement
-from storage.models import AuditEntry, Ballot, RegisterEntry, VerificationAttempt, VerifiedVoter
+from storage.models import AuditEntry, Ballot, Participation, RegisterEntry, VerificationAttempt, VerifiedVoter
 
 __all__ = [
     "MAX_FAILED_PER_DAY",
+    "BallotOwner",
     "RegisterImport",
     "VerificationReport",
     "VerificationService",
@@ -61,9 +62,22 @@ _VOTER = VerifiedVoter.__table__  # type: ignore[attr-defined]
 _ATTEMPT = VerificationAttempt.__table__  # type: ignore[attr-defined]
 _BALLOT = Ballot.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
+_PARTICIPATION = Participation.__table__  # type: ignore[attr-defined]
 _VOTER_QUERY = select(_VOTER.c.voter_hash).where(
     _VOTER.c.process_id == bindparam("process"), _VOTER.c.person_id == bindparam("person")
 )
+_OTHER = _VOTER.alias("other_account")
+# The voter's resident and whether another account is verified as the same resident, in one indexed read.
+_RESIDENT_QUERY = select(
+    _VOTER.c.voter_hash,
+    exists()
+    .where(
+        _OTHER.c.process_id == _VOTER.c.process_id,
+        _OTHER.c.voter_hash == _VOTER.c.voter_hash,
+        _OTHER.c.person_id != _VOTER.c.person_id,
+    )
+    .label("shared"),
+).where(_VOTER.c.process_id == bindparam("process"), _VOTER.c.person_id == bindparam("person"))
 
 
 @dataclass(frozen=True)
@@ -92,6 +106,16 @@ class VerificationReport:
     failed: dict[tuple[str, str], int] = field(default_factory=dict)
     replaced: dict[tuple[str, str], int] = field(default_factory=dict)
     retention_days: int = 0
+
+
+@dataclass(frozen=True)
+class BallotOwner:
+    """Whose ballot a person casts: the ballot ``key``; where residents are verified, the ``resident``
+    (``voter_hash``) and whether another account is verified as the same resident (``shared``)."""
+
+    key: str
+    resident: str | None = None
+    shared: bool = False
 
 
 def _day(moment: datetime) -> datetime:
@@ -127,13 +151,39 @@ class VerificationService:
         ``declared``: the person's own key (:meth:`ServiceContext.ballot_key`), no read. ``register``/``pesel``:
         the resident's key, after one indexed read; :class:`NotEligible` when the person is not verified yet.
         """
+        return self.owner(connection, process_id, definition, person_id).key
+
+    def owner(
+        self, connection: Connection, process_id: int, definition: ProcessDefinition, person_id: int
+    ) -> BallotOwner:
+        """:meth:`ballot_key` with the resident behind it and whether the resident has other accounts (the same
+        one indexed read)."""
         mode = definition.eligibility.verify
         if mode is VerifyMode.DECLARED:
-            return self.ctx.ballot_key(process_id, person_id)
-        voter = connection.execute(_VOTER_QUERY, {"process": process_id, "person": person_id}).scalar()
-        if voter is None:
+            return BallotOwner(self.ctx.ballot_key(process_id, person_id))
+        row = connection.execute(_RESIDENT_QUERY, {"process": process_id, "person": person_id}).first()
+        if row is None:
             raise NotEligible(f"verify.needed.{mode.value}", slug=definition.slug)
-        return self.resident_ballot_key(process_id, voter)
+        return BallotOwner(self.resident_ballot_key(process_id, row[0]), row[0], bool(row[1]))
+
+    @staticmethod
+    def one_participation(
+        connection: Connection, process_id: int, resident: str, round_no: int, *, keep: int | None
+    ) -> None:
+        """The resident took part once: drop the participation (in ``round_no``) of every account verified as
+        ``resident`` except ``keep`` (the account that just voted; None for a paper ballot, which is counted
+        from the ballot itself). Turnout then counts the resident once, on the channel of the ballot that counts.
+        """
+        accounts = select(_VOTER.c.person_id).where(_VOTER.c.process_id == process_id, _VOTER.c.voter_hash == resident)
+        if keep is not None:
+            accounts = accounts.where(_VOTER.c.person_id != keep)
+        connection.execute(
+            delete(_PARTICIPATION).where(
+                _PARTICIPATION.c.process_id == process_id,
+                _PARTICIPATION.c.round == round_no,
+                _PARTICIPATION.c.person_id.in_(accounts),
+            )
+        )
 
     # -- the register -------------------------------------------------------------------------------------
 

@@ -179,12 +179,16 @@ class VotingService:
             clean = validate_ballot(definition, ballot, district=record.district)
             receipt = _new_receipt()
             content = {**clean, DISTRICT_KEY: record.district} if record.district else clean
-            key = self.keys.ballot_key(connection, process.id, definition, person_id)
+            owner = self.keys.owner(connection, process.id, definition, person_id)
             hidden = _hidden(process, definition)
             inherited = self._settle(connection, process, hidden, predecessors, round_no)
             receipt_hash = hash_receipt(receipt)
-            previous = self._store(connection, process, hidden, key, round_no, content, receipt_hash, channel, now)
+            previous = self._store(
+                connection, process, hidden, owner.key, round_no, content, receipt_hash, channel, now
+            )
             self._participate(connection, process, person_id, round_no, channel, now, withdrawn=False)
+            if owner.shared and owner.resident is not None:
+                self.keys.one_participation(connection, process.id, owner.resident, round_no, keep=person_id)
             replaced = inherited or (previous is not None and previous.counted)
             revision = previous.revision + 1 if previous is not None and not hidden else 1
             return CastResult(receipt, revision, replaced, clean)
@@ -196,13 +200,15 @@ class VotingService:
             process, _, predecessors = self._state(connection, slug, person_id)
             self.require_open(process, now)
             definition = self.ctx.definition_of(connection, process)
-            key = self.keys.ballot_key(connection, process.id, definition, person_id)
+            owner = self.keys.owner(connection, process.id, definition, person_id)
             hidden = _hidden(process, definition)
             inherited = self._settle(connection, process, hidden, predecessors, round_no)
-            previous = self._store(connection, process, hidden, key, round_no, None, "", channel, now)
+            previous = self._store(connection, process, hidden, owner.key, round_no, None, "", channel, now)
             if not inherited and (previous is None or not previous.counted):
                 raise NotFound("vote.nothing_to_withdraw", slug=process.slug)
             self._participate(connection, process, person_id, round_no, channel, now, withdrawn=True)
+            if owner.shared and owner.resident is not None:
+                self.keys.one_participation(connection, process.id, owner.resident, round_no, keep=person_id)
 
     def retire(self, connection: Connection, process_id: int, person_id: int, *, round_no: int = 1) -> bool:
         """Retire the person's counted ballot in one round now, in the caller's transaction; True if one counted.
@@ -224,7 +230,8 @@ class VotingService:
         tombstones.hand_over(connection, self.ctx.secret, process_id, predecessor_id, heir_id)
 
     def current_ballot(self, slug: str, person_id: int, *, round_no: int = 1) -> Ballot | None:
-        """The person's counted ballot, or None."""
+        """The person's counted ballot, or None: their own, or one handed over to them by a link (an identity
+        they linked whose ballot is the one that counts, see :func:`bot.services.tombstones.handed_over`)."""
         with self.ctx.reading() as connection:
             process = self.ctx.state(connection, slug)
             definition = self.ctx.definition_of(connection, process)
@@ -233,6 +240,13 @@ class VotingService:
             except NotEligible:
                 return None  # not verified: no ballot
             row = connection.execute(_CURRENT, {"process": process.id, "key": key, "round_no": round_no}).first()
+            if row is None:
+                # linked identities: the absorbed person's ballot counts for this person until they vote again
+                for predecessor in tombstones.handed_over(connection, self.ctx.secret, process.id, person_id):
+                    inherited = {"process": process.id, "key": self.ctx.ballot_key(process.id, predecessor)}
+                    row = connection.execute(_CURRENT, {**inherited, "round_no": round_no}).first()
+                    if row is not None:
+                        break
         if row is None or row[1]:
             return None
         return strip_meta(row[0])
@@ -279,6 +293,8 @@ class VotingService:
                 hidden = _hidden(process, definition)
                 receipt_hash = hash_receipt(receipt)
                 self._store(connection, process, hidden, key, 1, content, receipt_hash, Channel.PAPER, now)
+                # counted as a paper ballot now: the resident's online participations no longer count
+                self.keys.one_participation(connection, process.id, voter, 1, keep=None)
             else:
                 for _attempt in range(_ATTEMPTS):
                     values = self._row(process, secrets.token_hex(32), 1, 1, content, hash_receipt(receipt), now)
