@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -139,6 +139,7 @@ def _routes(services: Services) -> list[tuple[str, str]]:
 async def _clients(base: str, routes: list[tuple[str, str]], clients: int, seconds: float) -> dict[str, list[Any]]:
     """Run the readers; per route name: [latencies of 200s, errors, 503s]."""
     stats: dict[str, list[Any]] = defaultdict(lambda: [[], 0, 0])
+    kinds = ERRORS
     deadline = time.monotonic() + seconds
     sent = 0
 
@@ -155,8 +156,8 @@ async def _clients(base: str, routes: list[tuple[str, str]], clients: int, secon
                 try:
                     answer = await client.get(path)
                     status = answer.status_code
-                except httpx.HTTPError:
-                    status = 0
+                except httpx.HTTPError as error:
+                    status, kinds[f"{name}: {type(error).__name__}"] = 0, kinds[f"{name}: {type(error).__name__}"] + 1
                 entry = stats[name]
                 if status == 200:
                     entry[0].append(time.perf_counter() - start)
@@ -164,9 +165,15 @@ async def _clients(base: str, routes: list[tuple[str, str]], clients: int, secon
                     entry[2] += 1
                 else:
                     entry[1] += 1
+                    if status:
+                        kinds[f"{name}: HTTP {status}"] += 1
 
     await asyncio.gather(*(reader(n) for n in range(clients)))
     return stats
+
+
+ERRORS: Counter[str] = Counter()
+"""What each error was, per route (an HTTP status or the client's exception): printed under the table."""
 
 
 def _caster(url: str, secret: str, now: datetime, slug: str, rate: float, seconds: float, out: Any) -> None:
@@ -179,12 +186,13 @@ def _caster(url: str, secret: str, now: datetime, slug: str, rate: float, second
     cast = failed = n = 0
     start = time.monotonic()
     while time.monotonic() < start + seconds:
-        person = services.people.identify(Channel.TELEGRAM, f"load-{n}").person_id
-        try:
+        try:  # a voter's whole turn, as a channel runs it: identify, then cast
+            person = services.people.identify(Channel.TELEGRAM, f"load-{n}").person_id
             services.voting.cast(slug, person, _ballot(definition, None, rng), Channel.TELEGRAM)
             cast += 1
-        except Exception:
+        except Exception as error:  # counted and named, so one failure never ends the run
             failed += 1
+            print(f"caster: ballot {n} failed: {type(error).__name__}: {str(error)[:200]}", file=sys.stderr)
         n += 1
         time.sleep(max(0.0, start + n / rate - time.monotonic()))
     app.close()
@@ -214,6 +222,7 @@ def run(store: str, url: str, clients: int, seconds: float, rate: float) -> None
     services.processes.open(live.slug)
     routes = _routes(services)
     port = free_port()
+    log = Path(tempfile.mkdtemp(prefix="glos-load-")) / "server.log"  # kept: the server's errors, if any
     with tempfile.TemporaryDirectory() as folder:
         config = Path(folder) / "glos.toml"
         config.write_text(
@@ -225,7 +234,7 @@ def run(store: str, url: str, clients: int, seconds: float, rate: float) -> None
             cwd=ROOT,
             env={**os.environ, "PYTHONPATH": str(ROOT), "GLOS_BOT__SECRET_KEY": secret},
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stderr=log.open("w", encoding="utf-8"),
         )
         base = f"http://127.0.0.1:{port}"
         try:
@@ -266,6 +275,12 @@ def run(store: str, url: str, clients: int, seconds: float, rate: float) -> None
             f"| {_percentile(ok, 0.99) * 1000:.0f} | {count / elapsed:.1f} |"
         )
     print(f"| **all** | {total:,} | {errors} | {refused} |  |  | {total / elapsed:.1f} |")
+    if ERRORS:
+        print("\nErrors: " + ", ".join(f"{kind} × {count}" for kind, count in sorted(ERRORS.items())))
+        ERRORS.clear()
+    for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
+        if "ERROR" in line or "Traceback" in line:
+            print(f"server: {line[:300]}")
     print(f"\nBallots cast meanwhile: {cast} ({cast / elapsed:.1f}/s), failed: {failed}")
 
 
