@@ -28,6 +28,7 @@ COMMANDS: dict[str, str] = {
     "web": "Serve the public results pages, the consultation reports and the JSON API on \\[web] host:port.",
     "db": "The database.",
     "process": "Processes: import, import-document, open, close, publish, results, export.",
+    "org": "Organisations: municipalities, powiats, NGOs and federations that run processes.",
     "verification": "Verified residents: the city's register and the committee's report.",
     "scheduler": "The scheduler: phases, reminders, summaries, digests.",
     "person": "People: erasure on request.",

@@ -29,6 +29,7 @@ __all__ = [
     "EligibilityMode",
     "ItemKind",
     "ModerationStatus",
+    "OrganisationKind",
     "Phase",
     "PoolVote",
     "ProcessKind",
@@ -152,6 +153,17 @@ class RoleName(StrEnum):
 
     MODERATOR = "moderator"
     ADMIN = "admin"
+
+
+class OrganisationKind(StrEnum):
+    """Who runs processes: a local government (gmina, a city — *miasto*, a powiat), an NGO or a federation of
+    NGOs."""
+
+    GMINA = "gmina"
+    MIASTO = "miasto"
+    POWIAT = "powiat"
+    NGO = "ngo"
+    FEDERATION = "federation"
 
 
 class ModerationStatus(StrEnum):

@@ -13,6 +13,7 @@ from storage.tables.eligibility import Eligibility, InviteCode, RosterEntry, has
 from storage.tables.inbound import HandledUpdate
 from storage.tables.mail import MailMessage, MailToken
 from storage.tables.opinions import Opinion
+from storage.tables.organisations import Organisation, ProcessOrganisation
 from storage.tables.outbox import OutboxMessage
 from storage.tables.people import DialogueState, Identity, Person, Role, normalize_address
 from storage.tables.processes import Item, Pool, Process
@@ -36,11 +37,13 @@ __all__ = [
     "MailMessage",
     "MailToken",
     "Opinion",
+    "Organisation",
     "OutboxMessage",
     "Participation",
     "Person",
     "Pool",
     "Process",
+    "ProcessOrganisation",
     "RegisterEntry",
     "ReminderOptOut",
     "Role",

@@ -11,6 +11,7 @@ from bot.domain import (
     Channel,
     CountingRuleKind,
     ModerationStatus,
+    OrganisationKind,
     Phase,
     ProcessKind,
     ResponseStatus,
@@ -30,6 +31,7 @@ _FAMILIES: list[tuple[str, type[StrEnum]]] = [
     ("counting.reason.", Reason),
     ("counting.rule.", CountingRuleKind),
     ("flows.poll.visibility.", ResultsVisibility),
+    ("organisation.kind.", OrganisationKind),
 ]
 
 

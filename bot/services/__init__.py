@@ -15,6 +15,7 @@ from bot.services.dialogue import DialogueService
 from bot.services.eligibility import EligibilityService
 from bot.services.linking import LinkingService
 from bot.services.opinions import OpinionService
+from bot.services.organisations import OrganisationInfo, OrganisationService
 from bot.services.outbox import Outbox
 from bot.services.people import PeopleService, PersonRef
 from bot.services.privacy import PrivacyService
@@ -30,6 +31,8 @@ __all__ = [
     "EligibilityService",
     "LinkingService",
     "OpinionService",
+    "OrganisationInfo",
+    "OrganisationService",
     "Outbox",
     "PeopleService",
     "PersonRef",
@@ -65,6 +68,7 @@ class Services:
     privacy: PrivacyService
     verification: VerificationService
     linking: LinkingService
+    organisations: OrganisationService
 
 
 def build_services(
@@ -107,4 +111,5 @@ def build_services(
         privacy=PrivacyService(context),
         verification=verification,
         linking=LinkingService(context, voting),
+        organisations=OrganisationService(context),
     )

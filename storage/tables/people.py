@@ -77,11 +77,12 @@ class Identity(SQLModel, table=True):
 
 
 class Role(SQLModel, table=True):
-    """A role held by a person, in one process or (``process_id`` NULL) everywhere.
+    """A role held by a person: for one organisation's processes (``organisation_id``), in one process, or
+    (both NULL) everywhere.
 
-    Uniqueness of (person, role, process) is a unique constraint for process roles; because SQL treats NULLs
-    as distinct, global roles get their own partial unique index on (person, role) where ``process_id IS
-    NULL``.
+    Uniqueness of (person, role, process) is a unique constraint for process roles, of (person, role,
+    organisation) a unique index; because SQL treats NULLs as distinct, global roles get their own partial
+    unique index on (person, role) where both are NULL.
     """
 
     __tablename__ = "role"
@@ -92,15 +93,17 @@ class Role(SQLModel, table=True):
             "person_id",
             "role",
             unique=True,
-            sqlite_where=text("process_id IS NULL"),
-            postgresql_where=text("process_id IS NULL"),
+            sqlite_where=text("process_id IS NULL AND organisation_id IS NULL"),
+            postgresql_where=text("process_id IS NULL AND organisation_id IS NULL"),
         ),
+        Index("uq_role_organisation", "person_id", "role", "organisation_id", unique=True),
     )
 
     id: int | None = Field(default=None, primary_key=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE")
     role: RoleName = Field(sa_type=StrEnumType(RoleName))
     process_id: int | None = Field(default=None, foreign_key="process.id", ondelete="CASCADE", index=True)
+    organisation_id: int | None = Field(default=None, foreign_key="organisation.id", ondelete="CASCADE", index=True)
     granted_by: int | None = Field(default=None, foreign_key="person.id", ondelete="SET NULL")
     granted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
