@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from bot.commands.base import Invocation
+from bot.commands.names import command_in
 from bot.domain import Phase
 from bot.errors import InputError, NotFound
 from bot.replies import Button, Reply
@@ -51,7 +52,7 @@ def take_named_process(inv: Invocation, *, required: bool = True, more: bool = T
     if remembered is None and required:
         if words and _looks_like_a_name(words[0]) and not more:
             raise unknown_process(words[0], [])
-        raise InputError("process.which", command=inv.command)
+        raise InputError("process.which", command=command_in(inv.command, inv.t.language)[1:])
     return remembered, inv.args, False
 
 
@@ -85,7 +86,7 @@ def confirm_remembered(inv: Invocation, slug: str, rest: str) -> Reply:
     """Ask before a state-changing command acts on the remembered process: its name and title, and a button
     that sends the same command with the name written out."""
     info = inv.services.processes.get(slug)
-    command = f"/{inv.command} {slug} {rest}".strip()
+    command = f"{command_in(inv.command, inv.t.language)} {slug} {rest}".strip()
     return Reply(
         inv.t("process.confirm", slug=slug, title=info.title(inv.t.language), command=command),
         buttons=((Button(inv.t("process.confirm_button", slug=slug), command),),),

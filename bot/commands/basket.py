@@ -24,6 +24,7 @@ from bot.ballot_rules import basket_summary
 from bot.ballot_text import format_ballot_text
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
+from bot.commands.names import command_in
 from bot.definition import Pool, ProcessDefinition
 from bot.domain import BallotRuleKind, ProcessKind
 from bot.errors import InputError
@@ -203,22 +204,23 @@ def _view(
         cost = f" ({t.money(project.cost)})" if project.cost is not None else ""
         if key in chosen:
             shown_label = label(f"✅ {key}. ", project.title.get(lang), cost)
-            command = f"/koszyk_usun {info.slug} {pool.key} {key}"
+            command = f"{command_in('koszyk_usun', lang)} {info.slug} {pool.key} {key}"
         else:
             shown_label = label(f"➕ {key}. ", project.title.get(lang), cost)
-            command = f"/koszyk_dodaj {info.slug} {pool.key} {key}"
+            command = f"{command_in('koszyk_dodaj', lang)} {info.slug} {pool.key} {key}"
         rows.append((Button(shown_label, command),))
     if pages > 1:
-        turn = f"/koszyk {info.slug} {pool.key}"
+        turn = f"{command_in('koszyk', lang)} {info.slug} {pool.key}"
         navigation = []
         if page > 1:
             navigation.append(Button(t("basket.previous", page=page - 1, pages=pages), f"{turn} {page - 1}"))
         if page < pages:
             navigation.append(Button(t("basket.next", page=page + 1, pages=pages), f"{turn} {page + 1}"))
         rows.append(tuple(navigation))
-    others = [Button("🗂 " + _pool_name(p, lang), f"/koszyk {info.slug} {p.key}") for p in pools if p.key != pool.key]
+    show = command_in("koszyk", lang)
+    others = [Button("🗂 " + _pool_name(p, lang), f"{show} {info.slug} {p.key}") for p in pools if p.key != pool.key]
     rows += [tuple(others[start : start + 2]) for start in range(0, len(others), 2)]
-    rows.append((Button(t("basket.confirm"), f"/koszyk_zatwierdz {info.slug}"),))
+    rows.append((Button(t("basket.confirm"), f"{command_in('koszyk_zatwierdz', lang)} {info.slug}"),))
     return Reply("\n".join(lines), buttons=tuple(rows))
 
 

@@ -98,7 +98,7 @@ def _dispatch(
     if not allowed(command, caller):
         with services.context.transaction() as session:
             services.context.audit(session, "command.refused", actor_person_id=caller.person_id, command=command.name)
-        return [Reply(t("error.not_allowed", command=command.name))]
+        return [Reply(t("error.not_allowed", command=command.name_in(t.language)))]
     if group is not None and not command.in_groups:
         return [Reply(t("flows.group.private_only"))]
     invocation = Invocation(

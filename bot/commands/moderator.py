@@ -220,7 +220,7 @@ def cmd_codes(inv: Invocation) -> Sequence[Reply]:
     content = ("\n".join(codes) + "\n").encode()
     return [
         Reply(
-            inv.t("codes.issued", count=count, slug=slug),
+            inv.t("codes.issued", count=count, slug=slug, title=inv.services.processes.get(slug).title(inv.t.language)),
             document=Document(f"{slug}-kody.txt", content, "text/plain"),
         )
     ]
@@ -271,7 +271,8 @@ def cmd_export(inv: Invocation) -> Sequence[Reply]:
         return [confirm]
     fmt = (rest.strip().lower() or "csv").lstrip(".")
     document = export_process(inv.services, slug, fmt)
-    return [Reply(inv.t("export.ready", slug=slug, format=fmt), document=document)]
+    title = inv.services.processes.get(slug).title(inv.t.language)
+    return [Reply(inv.t("export.ready", slug=slug, title=title, format=fmt), document=document)]
 
 
 def _target(inv: Invocation) -> tuple[Channel, str, RoleName]:

@@ -30,6 +30,7 @@ from typing import Any
 
 from bot.commands.args import parse_local_datetime
 from bot.commands.base import Invocation
+from bot.commands.names import command_in
 from bot.commands.pending import Pending, forget, new_flow_id, pending, wait_for
 from bot.definition import ProcessDefinition
 from bot.definition.model import BallotRule, CountingRule, Eligibility, Item, LocalizedText, Pool
@@ -237,7 +238,7 @@ def _create(inv: Invocation, data: dict[str, Any], slug: str) -> list[Reply]:
     return [
         Reply(
             inv.t("flows.poll.created", slug=info.slug, title=info.title(inv.t.language)),
-            buttons=((Button(inv.t("button.open"), f"/otworz {info.slug}"),),),
+            buttons=((Button(inv.t("button.open"), f"{command_in('otworz', inv.t.language)} {info.slug}"),),),
         )
     ]
 

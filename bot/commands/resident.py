@@ -267,7 +267,10 @@ def cmd_erase(inv: Invocation) -> Sequence[Reply]:
     """Erase the caller's personal data; asks for confirmation first (``/usun_dane TAK``)."""
     if inv.args.strip().lower() not in ("tak", "yes"):
         return [
-            Reply(inv.t("privacy.confirm"), buttons=((Button(inv.t("privacy.confirm_button"), "/usun_dane TAK"),),))
+            Reply(
+                inv.t("privacy.confirm"),
+                buttons=((Button(inv.t("privacy.confirm_button"), f"{command_in('usun_dane', inv.t.language)} TAK"),),),
+            )
         ]
     t = inv.t
     inv.services.privacy.erase(inv.caller.person_id)

@@ -24,7 +24,7 @@ from sqlalchemy.engine import Connection
 from bot.domain import Channel
 from bot.i18n import LANGUAGES, translator
 from bot.replies import Button, Reply
-from bot.scheduling.messages import payload_for
+from bot.scheduling.messages import payload_for, scheduled_command
 from bot.scheduling.recipients import DELIVERABLE, Recipient, eligible_people, reachable
 from bot.scheduling.reminders import roster_addresses
 from bot.services import Services
@@ -87,7 +87,7 @@ def announce(services: Services, slug: str, text: str, *, actor_id: int | None, 
         t = translator(code, ctx.zone)
         title = info.title(code)[:MAX_TITLE]
         body = t("flows.announce.header", title=title) + "\n\n" + text
-        buttons = ((Button(t("flows.announce.button"), f"/proces {info.slug}"),),)
+        buttons = ((Button(t("flows.announce.button"), f"{scheduled_command('proces', code)} {info.slug}"),),)
         for channel in DELIVERABLE:
             subject = t("flows.announce.subject", title=title)
             payloads[(code, channel)] = payload_for(channel, subject=subject, text=body, buttons=buttons)

@@ -12,7 +12,16 @@ from bot.replies import Button, Reply
 from bot.services.outbox import mail_payload, reply_payload
 from bot.summaries.html import text_to_html
 
-__all__ = ["payload_for"]
+__all__ = ["payload_for", "scheduled_command"]
+
+# The commands behind the buttons of messages the scheduler sends, as the command table names them in each
+# language (the scheduler sits below the command table, so it cannot ask it; tests/scheduler compare the two).
+_ALIASES = {"proces": "process", "nie_przypominaj": "dont_remind"}
+
+
+def scheduled_command(name: str, language: str) -> str:
+    """``/proces`` in Polish, ``/process`` in English and Ukrainian, for a command named in :data:`_ALIASES`."""
+    return "/" + (name if language == "pl" else _ALIASES[name])
 
 
 def payload_for(

@@ -26,7 +26,7 @@ from sqlalchemy.engine import Connection
 from bot.domain import Channel, ProcessKind
 from bot.i18n import translator
 from bot.replies import Button
-from bot.scheduling.messages import payload_for
+from bot.scheduling.messages import payload_for, scheduled_command
 from bot.scheduling.recipients import DELIVERABLE, Recipient, eligible_people, reachable
 from bot.services import Services
 from bot.services.sql import ignore_statement
@@ -106,8 +106,8 @@ def _payloads(services: Services, slug: str, kind: ProcessKind, closes_at: datet
         key = "scheduler.remind.consultation" if kind is ProcessKind.CONSULTATION else "scheduler.remind.vote"
         text = t(key, title=title, closes_at=closes_at)
         buttons = (
-            (Button(t("scheduler.remind.button_open"), f"/proces {slug}"),),
-            (Button(t("scheduler.remind.button_stop"), f"/nie_przypominaj {slug}"),),
+            (Button(t("scheduler.remind.button_open"), f"{scheduled_command('proces', language)} {slug}"),),
+            (Button(t("scheduler.remind.button_stop"), f"{scheduled_command('nie_przypominaj', language)} {slug}"),),
         )
         for channel in DELIVERABLE:
             payloads[(language, channel)] = payload_for(

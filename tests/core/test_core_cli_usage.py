@@ -116,12 +116,13 @@ def test_invite_codes_are_saved_privately_and_never_overwritten(
     first = moderator.handle(f"/kody {slug} 3")
     second = moderator.handle(f"/kody {slug} 2")
     folder = tmp_path / "downloads"
+    named = f"„Walne Zebranie Członków 2027 – głosowanie nad uchwałami” ({slug})"
     one, two = folder / f"{slug}-kody.txt", folder / f"{slug}-kody-2.txt"
     assert first == [
-        f"Wygenerowano 3 kody dla {slug}. Zapisz je teraz — nie przechowujemy kodów, tylko ich skróty.\n  📎 {one}"
+        f"Wygenerowano 3 kody — {named}. Zapisz je teraz — nie przechowujemy kodów, tylko ich skróty.\n  📎 {one}"
     ]
     assert second == [
-        f"Wygenerowano 2 kody dla {slug}. Zapisz je teraz — nie przechowujemy kodów, tylko ich skróty.\n  📎 {two}"
+        f"Wygenerowano 2 kody — {named}. Zapisz je teraz — nie przechowujemy kodów, tylko ich skróty.\n  📎 {two}"
     ]
     assert len(one.read_text().split()) == 3 and len(two.read_text().split()) == 2
     assert stat.S_IMODE(one.stat().st_mode) == stat.S_IMODE(two.stat().st_mode) == 0o600

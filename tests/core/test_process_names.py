@@ -81,3 +81,50 @@ def test_a_resident_gets_the_remembered_process_only_when_naming_none(
         "Nie masz jeszcze głosu w bo2027.",
     ]
     assert answers[5] == "There is no process “bo2026”. Did you mean bo2027?"
+
+
+def test_every_state_change_without_a_name_asks_in_the_readers_language_with_its_command_names(
+    talk: Talk, load_example: Callable[..., str], console: Callable[..., ConsoleChannel], services: Services
+) -> None:
+    walne = load_example("uchwala-tak-nie")
+    moderator = console("moderator")
+    talk(moderator, [(f"/proces {walne}", []), ("/jezyk en", [])])
+    commands = {
+        "/close": "/close walne-2027",
+        "/open": "/open walne-2027",
+        "/publish": "/publish walne-2027",
+        "/extend 2027-07-07 23:59": "/extend walne-2027 2027-07-07 23:59",
+        "/codes 5": "/codes walne-2027 5",
+        "/export json": "/export walne-2027 json",
+        "/announce Meeting moved to 6 pm": "/announce walne-2027 Meeting moved to 6 pm",
+    }
+    for typed, meant in commands.items():
+        [asked] = talk(moderator, [(typed, [])])
+        assert asked == (
+            "The command names no process. Do you mean walne-2027 — “General Assembly 2027 – voting on resolutions”?"
+            f" Confirm with the button or write: {meant}\n  [Yes, walne-2027 → {meant}]"
+        ), typed
+    assert services.processes.get(walne).phase is Phase.OPEN
+    [done] = talk(moderator, [("/codes walne-2027 1", [])])
+    assert done.startswith(
+        "Issued 1 code for “General Assembly 2027 – voting on resolutions” (walne-2027). Save it now"
+    )
+    [queued] = talk(moderator, [("/announce walne-2027 Meeting moved to 6 pm", [])])
+    assert queued.startswith("Announcement about “General Assembly 2027 – voting on resolutions” (walne-2027): ")
+
+
+def test_an_announcement_naming_no_process_and_none_remembered_is_refused(
+    talk: Talk, load_example: Callable[..., str], console: Callable[..., ConsoleChannel]
+) -> None:
+    load_example("uchwala-tak-nie")
+    [refused] = talk(console("moderator"), [("/ogloszenie Zebranie jutro", [])])
+    assert refused == "Nie ma procesu „Zebranie”. Lista: /procesy."
+
+
+def test_a_resident_is_refused_a_moderator_command_in_their_own_language(
+    talk: Talk, load_example: Callable[..., str], console: Callable[..., ConsoleChannel]
+) -> None:
+    load_example("uchwala-tak-nie")
+    answers = talk(console("ania"), [("/zamknij walne-2027", []), ("/jezyk uk", []), ("/zamknij", [])])
+    assert answers[0] == "Polecenie /zamknij jest tylko dla moderatorów."
+    assert answers[2] == "Команда /close лише для модераторів."
