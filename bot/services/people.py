@@ -89,6 +89,8 @@ class PeopleService:
             display_name = clean_line(display_name)[:200] or None
         username = username.lstrip("@").lower()[:64] if username else None
         known = self._known(channel, address, username)
+        if known is not None and known.display_name is None and display_name is not None:
+            return self._first_contact(known, display_name, language)
         if known is not None:
             return known
         for _attempt in range(2):
@@ -122,6 +124,21 @@ class PeopleService:
                     tombstones.claim(session.connection(), self.ctx.secret, person.id, channel, address)
                 return self._ref(session, person)
         raise RuntimeError("identity registration kept conflicting")  # pragma: no cover
+
+    def _first_contact(self, known: PersonRef, display_name: str, language: str | None) -> PersonRef:
+        """Someone registered before they ever wrote (a configured admin, a granted moderator) writes for the first
+        time: their name and their client's language are taken as for anyone new, so an English-speaking admin is
+        not answered in Polish."""
+        values: dict[str, str] = {"display_name": display_name}
+        if language is not None:
+            values["language"] = language
+        with self.ctx.connection() as connection:
+            connection.execute(
+                update(Person)
+                .where(col(Person.id) == known.person_id, col(Person.display_name).is_(None))
+                .values(values)
+            )
+        return PersonRef(known.person_id, language or known.language, known.roles, display_name)
 
     def find(self, channel: Channel, address: str) -> PersonRef | None:
         """The person behind (channel, address), or None when they never wrote."""
