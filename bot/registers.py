@@ -48,6 +48,12 @@ class RegisterReader:
 
     def __iter__(self) -> Iterator[str]:
         """Every key of every line, in file order (a line with name, address and number gives two)."""
+        for keys in self.residents():
+            yield from keys
+
+    def residents(self) -> Iterator[tuple[str, ...]]:
+        """The keys of each line, in file order: one resident, named by one or two keys (the first is the
+        resident's own: name and address where given)."""
         rows = iter(self.lines)
         header_line = next(rows, "").lstrip("\ufeff")
         delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
@@ -67,17 +73,17 @@ class RegisterReader:
             if not any(cell.strip() for cell in row):
                 continue
             self.read += 1
-            given = False
+            keys: tuple[str, ...] = ()
             if has_name and columns["address"] is not None:
                 key = resident_key(self._name(row), self._cell(row, "address"))
                 if key:
-                    given = True
-                    yield "resident:" + key
+                    keys = ("resident:" + key,)
             number = number_key(self._cell(row, "number")) if columns["number"] is not None else ""
             if number:
-                given = True
-                yield "number:" + number
-            if not given:
+                keys += ("number:" + number,)
+            if keys:
+                yield keys
+            else:
                 self.skipped += 1
 
     def _cell(self, row: list[str], column: str) -> str:

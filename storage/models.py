@@ -18,7 +18,14 @@ from storage.tables.outbox import OutboxMessage
 from storage.tables.people import DialogueState, Identity, Person, Role, normalize_address
 from storage.tables.processes import Item, Pool, Process
 from storage.tables.scheduling import ReminderOptOut, SchedulerJobRun
-from storage.tables.verification import LinkCode, LinkToken, RegisterEntry, VerificationAttempt, VerifiedVoter
+from storage.tables.verification import (
+    LinkCode,
+    LinkToken,
+    RegisterEntry,
+    ReplacedBallots,
+    VerificationAttempt,
+    VerifiedVoter,
+)
 from storage.tables.voting import Ballot, Participation, Tombstone
 
 __all__ = [
@@ -46,6 +53,7 @@ __all__ = [
     "ProcessOrganisation",
     "RegisterEntry",
     "ReminderOptOut",
+    "ReplacedBallots",
     "Role",
     "RosterEntry",
     "SchedulerJobRun",

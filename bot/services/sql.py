@@ -16,7 +16,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.dml import Insert
 
-__all__ = ["ignore_statement", "insert_ignore", "upsert"]
+__all__ = ["ignore_statement", "insert_for", "insert_ignore", "upsert"]
+
+
+def insert_for(dialect: str, table: Table) -> Any:
+    """The dialect's ``INSERT`` (with ``on_conflict_do_*``) for ``table``."""
+    return _insert(dialect, table)
 
 
 def _insert(dialect: str, table: Table) -> Any:

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -43,8 +42,15 @@ from bot.errors import GlosError, InputError, NotEligible, WrongPhase
 from bot.pesel import PeselError, age_on, parse_pesel
 from bot.registers import RegisterReader, number_key
 from bot.services.context import ServiceContext
-from bot.services.sql import ignore_statement
-from storage.models import AuditEntry, Ballot, Participation, RegisterEntry, VerificationAttempt, VerifiedVoter
+from bot.services.sql import ignore_statement, insert_for
+from storage.models import (
+    AuditEntry,
+    Participation,
+    RegisterEntry,
+    ReplacedBallots,
+    VerificationAttempt,
+    VerifiedVoter,
+)
 
 __all__ = [
     "MAX_FAILED_PER_DAY",
@@ -60,14 +66,39 @@ IMPORT_CHUNK = 5_000  # register keys per executemany on SQLite: amortises the c
 _REGISTER = RegisterEntry.__table__  # type: ignore[attr-defined]
 _VOTER = VerifiedVoter.__table__  # type: ignore[attr-defined]
 _ATTEMPT = VerificationAttempt.__table__  # type: ignore[attr-defined]
-_BALLOT = Ballot.__table__  # type: ignore[attr-defined]
+_REPLACED = ReplacedBallots.__table__  # type: ignore[attr-defined]
 _AUDIT = AuditEntry.__table__  # type: ignore[attr-defined]
 _PARTICIPATION = Participation.__table__  # type: ignore[attr-defined]
 _VOTER_QUERY = select(_VOTER.c.voter_hash).where(
     _VOTER.c.process_id == bindparam("process"), _VOTER.c.person_id == bindparam("person")
 )
 _OTHER = _VOTER.alias("other_account")
-# The voter's resident and whether another account is verified as the same resident, in one indexed read.
+_ACCOUNT = _VOTER.alias("account")
+
+
+def _last_channel(process: Any, resident: Any) -> Any:
+    """The channel of the resident's participation in the round (the account that voted last): after
+    :meth:`VerificationService.one_participation` the one left, so the channel of the online ballot that counts."""
+    return (
+        select(_PARTICIPATION.c.channel)
+        .join(
+            _ACCOUNT,
+            (_ACCOUNT.c.process_id == _PARTICIPATION.c.process_id)
+            & (_ACCOUNT.c.person_id == _PARTICIPATION.c.person_id),
+        )
+        .where(
+            _ACCOUNT.c.process_id == process,
+            _ACCOUNT.c.voter_hash == resident,
+            _PARTICIPATION.c.round == bindparam("round_no"),
+        )
+        .order_by(_PARTICIPATION.c.last_at.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+
+
+# The voter's resident, whether another account is verified as the same resident, and the channel of the
+# resident's last ballot — in one indexed read.
 _RESIDENT_QUERY = select(
     _VOTER.c.voter_hash,
     exists()
@@ -77,7 +108,9 @@ _RESIDENT_QUERY = select(
         _OTHER.c.person_id != _VOTER.c.person_id,
     )
     .label("shared"),
+    _last_channel(_VOTER.c.process_id, _VOTER.c.voter_hash).label("last_channel"),
 ).where(_VOTER.c.process_id == bindparam("process"), _VOTER.c.person_id == bindparam("person"))
+_LAST_CHANNEL = select(_last_channel(bindparam("process"), bindparam("resident")))
 
 
 @dataclass(frozen=True)
@@ -116,6 +149,7 @@ class BallotOwner:
     key: str
     resident: str | None = None
     shared: bool = False
+    last_channel: str | None = None  # the channel of the resident's last participation in the round
 
 
 def _day(moment: datetime) -> datetime:
@@ -154,17 +188,43 @@ class VerificationService:
         return self.owner(connection, process_id, definition, person_id).key
 
     def owner(
-        self, connection: Connection, process_id: int, definition: ProcessDefinition, person_id: int
+        self, connection: Connection, process_id: int, definition: ProcessDefinition, person_id: int, round_no: int = 1
     ) -> BallotOwner:
-        """:meth:`ballot_key` with the resident behind it and whether the resident has other accounts (the same
-        one indexed read)."""
+        """:meth:`ballot_key` with the resident behind it, whether the resident has other accounts and the
+        channel they last voted on (the same one indexed read)."""
         mode = definition.eligibility.verify
         if mode is VerifyMode.DECLARED:
             return BallotOwner(self.ctx.ballot_key(process_id, person_id))
-        row = connection.execute(_RESIDENT_QUERY, {"process": process_id, "person": person_id}).first()
+        row = connection.execute(
+            _RESIDENT_QUERY, {"process": process_id, "person": person_id, "round_no": round_no}
+        ).first()
         if row is None:
             raise NotEligible(f"verify.needed.{mode.value}", slug=definition.slug)
-        return BallotOwner(self.resident_ballot_key(process_id, row[0]), row[0], bool(row[1]))
+        last = None if row[2] is None else str(row[2])
+        return BallotOwner(self.resident_ballot_key(process_id, row[0]), row[0], bool(row[1]), last)
+
+    @staticmethod
+    def last_channel(connection: Connection, process_id: int, resident: str, round_no: int = 1) -> str | None:
+        """The channel the resident last voted on online in the round (None: no participation)."""
+        found = connection.execute(
+            _LAST_CHANNEL, {"process": process_id, "resident": resident, "round_no": round_no}
+        ).scalar()
+        return None if found is None else str(found)
+
+    @staticmethod
+    def count_replacement(connection: Connection, process_id: int, replaced: str, replacing: Channel) -> None:
+        """One more ballot of the process replaced by the same resident's ballot from another channel (the
+        committee's count, kept as a count so that no replaced ballot needs to be kept)."""
+        if replaced == replacing.value:
+            return
+        statement = insert_for(connection.dialect.name, _REPLACED)
+        connection.execute(
+            statement.on_conflict_do_update(
+                index_elements=["process_id", "replaced", "replacing"],
+                set_={"count": _REPLACED.c["count"] + 1},
+            ),
+            {"process_id": process_id, "replaced": replaced, "replacing": replacing.value, "count": 1},
+        )
 
     @staticmethod
     def one_participation(
@@ -206,12 +266,17 @@ class VerificationService:
                 connection.execute(delete(_REGISTER).where(_REGISTER.c.process_id == state.id))
             mac = hmac.new(self.ctx.secret, b"register:", hashlib.sha256)
 
-            def hashes() -> Iterator[str]:
-                for key in reader:
-                    # copying a keyed HMAC state is cheaper than keying a new one for each of a million lines
-                    line = mac.copy()
-                    line.update(key.encode())
-                    yield line.hexdigest()[:32]
+            def hashes() -> Iterator[tuple[str, str | None]]:
+                """(entry hash, the line's resident where that is another entry) for every key of every line."""
+                for keys in reader.residents():
+                    resident: str | None = None
+                    for key in keys:
+                        # copying a keyed HMAC state is cheaper than keying a new one for each of a million lines
+                        line = mac.copy()
+                        line.update(key.encode())
+                        digest = line.hexdigest()[:32]
+                        yield digest, resident
+                        resident = resident or digest
 
             if connection.dialect.name == "postgresql":
                 added = self._copy_postgresql(connection, state.id, hashes())
@@ -221,16 +286,16 @@ class VerificationService:
         return RegisterImport(reader.read, added, reader.skipped)
 
     @staticmethod
-    def _insert_sqlite(connection: Connection, process_id: int, hashes: Iterator[str]) -> int:
+    def _insert_sqlite(connection: Connection, process_id: int, hashes: Iterator[tuple[str, str | None]]) -> int:
         """Chunks into a temporary table through the driver's executemany, then one ``INSERT OR IGNORE … SELECT``
         in key order: the register's B-tree is filled left to right instead of at a million random places."""
-        connection.exec_driver_sql("CREATE TEMPORARY TABLE register_import (entry_hash TEXT)")
+        connection.exec_driver_sql("CREATE TEMPORARY TABLE register_import (entry_hash TEXT, resident TEXT)")
         try:
-            while chunk := [(value,) for value in islice(hashes, IMPORT_CHUNK)]:
-                connection.exec_driver_sql("INSERT INTO register_import VALUES (?)", chunk)
+            while chunk := list(islice(hashes, IMPORT_CHUNK)):
+                connection.exec_driver_sql("INSERT INTO register_import VALUES (?, ?)", chunk)
             result = connection.exec_driver_sql(
-                "INSERT OR IGNORE INTO register_entry (process_id, entry_hash) "
-                "SELECT ?, entry_hash FROM register_import ORDER BY entry_hash",
+                "INSERT OR IGNORE INTO register_entry (process_id, entry_hash, resident) "
+                "SELECT ?, entry_hash, resident FROM register_import ORDER BY entry_hash",
                 (process_id,),
             )
             return max(result.rowcount, 0)
@@ -238,16 +303,18 @@ class VerificationService:
             connection.exec_driver_sql("DROP TABLE register_import")
 
     @staticmethod
-    def _copy_postgresql(connection: Connection, process_id: int, hashes: Iterator[str]) -> int:
+    def _copy_postgresql(connection: Connection, process_id: int, hashes: Iterator[tuple[str, str | None]]) -> int:
         """``COPY`` every hash into a temporary table (streamed), then one ``INSERT … ON CONFLICT DO NOTHING``."""
         raw: Any = connection.connection.dbapi_connection
         with raw.cursor() as cursor:
-            cursor.execute("CREATE TEMPORARY TABLE register_import (entry_hash varchar(32)) ON COMMIT DROP")
-            with cursor.copy("COPY register_import (entry_hash) FROM STDIN") as copy:
-                for value in hashes:
-                    copy.write_row((value,))
             cursor.execute(
-                "INSERT INTO register_entry (process_id, entry_hash) SELECT %s, entry_hash "
+                "CREATE TEMPORARY TABLE register_import (entry_hash varchar(32), resident varchar(32)) ON COMMIT DROP"
+            )
+            with cursor.copy("COPY register_import (entry_hash, resident) FROM STDIN") as copy:
+                for row in hashes:
+                    copy.write_row(row)
+            cursor.execute(
+                "INSERT INTO register_entry (process_id, entry_hash, resident) SELECT %s, entry_hash, resident "
                 "FROM register_import ORDER BY entry_hash ON CONFLICT DO NOTHING",
                 (process_id,),
             )
@@ -287,7 +354,8 @@ class VerificationService:
             raise InputError("verify.register_format")
         hashes = [self.entry_hash(candidate) for candidate in candidates]
         found = connection.execute(
-            select(_REGISTER.c.entry_hash).where(
+            # the line's resident: by name and address or by number, one resident (see RegisterEntry.resident)
+            select(func.coalesce(_REGISTER.c.resident, _REGISTER.c.entry_hash)).where(
                 _REGISTER.c.process_id == process_id, _REGISTER.c.entry_hash.in_(hashes)
             )
         ).first()
@@ -408,18 +476,14 @@ class VerificationService:
                     .group_by(_ATTEMPT.c.channel, _ATTEMPT.c.reason)
                 )
             }
-            history = connection.execute(
-                select(_BALLOT.c.ballot_key, _BALLOT.c.round, _BALLOT.c.channel, _BALLOT.c.withdrawn)
-                .where(_BALLOT.c.process_id == state.id)
-                .order_by(_BALLOT.c.ballot_key, _BALLOT.c.round, _BALLOT.c.revision)
-            )
-            replaced: Counter[tuple[str, str]] = Counter()
-            previous: tuple[str, int, str, bool] | None = None
-            for key, round_no, channel, withdrawn in history:
-                same_voter = previous is not None and previous[:2] == (key, round_no)
-                if same_voter and previous and not previous[3] and not withdrawn and previous[2] != str(channel):
-                    replaced[(previous[2], str(channel))] += 1
-                previous = (key, round_no, str(channel), bool(withdrawn))
+            replaced = {
+                (str(old), str(new)): int(count)
+                for old, new, count in connection.execute(
+                    select(_REPLACED.c.replaced, _REPLACED.c.replacing, _REPLACED.c["count"]).where(
+                        _REPLACED.c.process_id == state.id
+                    )
+                )
+            }
         return VerificationReport(
             state.slug,
             definition.eligibility.verify,
@@ -427,7 +491,7 @@ class VerificationService:
             int(verified),
             int(shared),
             failed,
-            dict(replaced),
+            replaced,
             definition.eligibility.retention_days,
         )
 
@@ -436,7 +500,7 @@ class VerificationService:
         with self.ctx.connection() as connection:
             state = self.ctx.state(connection, slug)
             erased = 0
-            for table in (_REGISTER, _VOTER, _ATTEMPT):
+            for table in (_REGISTER, _VOTER, _ATTEMPT, _REPLACED):
                 erased += connection.execute(delete(table).where(table.c.process_id == state.id)).rowcount or 0
             self._audit(connection, "verification.erase", actor_id, state.id, rows=erased)
         return erased

@@ -71,9 +71,13 @@ _RETIRE = (
     update(_BALLOT)
     .where(*_KEY_MATCH, _BALLOT.c.is_current.is_(True))
     .values(is_current=False)
-    .returning(_BALLOT.c.revision, _BALLOT.c.withdrawn, _BALLOT.c.is_current)
+    .returning(_BALLOT.c.revision, _BALLOT.c.withdrawn, _BALLOT.c.is_current, _BALLOT.c.channel)
 )
-_DROP = delete(_BALLOT).where(*_KEY_MATCH).returning(_BALLOT.c.revision, _BALLOT.c.withdrawn, _BALLOT.c.is_current)
+_DROP = (
+    delete(_BALLOT)
+    .where(*_KEY_MATCH)
+    .returning(_BALLOT.c.revision, _BALLOT.c.withdrawn, _BALLOT.c.is_current, _BALLOT.c.channel)
+)
 # A conflict on any unique index (the key's current ballot or revision, a random id taken) inserts nothing.
 _INSERT = {
     flag: builder(_BALLOT).on_conflict_do_nothing().returning(_BALLOT.c.id)
@@ -119,20 +123,20 @@ class CastResult:
 
 @dataclass(frozen=True)
 class _Retired:
-    """What retiring a key found: its last revision number and whether that ballot was counted."""
+    """What retiring a key found: its last revision number, whether that ballot was counted, and its channel
+    where the row says it (outside secret processes, and paper ballots)."""
 
     revision: int
     counted: bool
+    channel: str | None = None
 
 
 def _hidden(process: ProcessState | Process, definition: ProcessDefinition) -> bool:
-    """Whether the process keeps no ballot history and no channel (see the module docstring).
-
-    A secret process hides both, except where residents are verified (``register``/``pesel``): there the
-    verification report counts ballots replaced across channels from the history, so it is kept — a residual
-    risk stated in docs/SECURITY.md.
-    """
-    return process.secret and definition.eligibility.verify is VerifyMode.DECLARED
+    """Whether the process keeps no ballot history and no channel (see the module docstring): every secret
+    process, verified residents included — their committee's count of ballots replaced from another channel is
+    kept as a count when the replacement happens (:meth:`VerificationService.count_replacement`), not read
+    from a history."""
+    return process.secret
 
 
 class VotingService:
@@ -179,13 +183,17 @@ class VotingService:
             clean = validate_ballot(definition, ballot, district=record.district)
             receipt = _new_receipt()
             content = {**clean, DISTRICT_KEY: record.district} if record.district else clean
-            owner = self.keys.owner(connection, process.id, definition, person_id)
+            owner = self.keys.owner(connection, process.id, definition, person_id, round_no)
             hidden = _hidden(process, definition)
             inherited = self._settle(connection, process, hidden, predecessors, round_no)
             receipt_hash = hash_receipt(receipt)
             previous = self._store(
                 connection, process, hidden, owner.key, round_no, content, receipt_hash, channel, now
             )
+            if owner.resident is not None and previous is not None and previous.counted:
+                before = previous.channel or owner.last_channel
+                if before is not None:
+                    self.keys.count_replacement(connection, process.id, before, channel)
             self._participate(connection, process, person_id, round_no, channel, now, withdrawn=False)
             if owner.shared and owner.resident is not None:
                 self.keys.one_participation(connection, process.id, owner.resident, round_no, keep=person_id)
@@ -200,7 +208,7 @@ class VotingService:
             process, _, predecessors = self._state(connection, slug, person_id)
             self.require_open(process, now)
             definition = self.ctx.definition_of(connection, process)
-            owner = self.keys.owner(connection, process.id, definition, person_id)
+            owner = self.keys.owner(connection, process.id, definition, person_id, round_no)
             hidden = _hidden(process, definition)
             inherited = self._settle(connection, process, hidden, predecessors, round_no)
             previous = self._store(connection, process, hidden, owner.key, round_no, None, "", channel, now)
@@ -292,7 +300,11 @@ class VotingService:
                 # the resident's earlier ballot from any channel is replaced, as a cast replaces it
                 hidden = _hidden(process, definition)
                 receipt_hash = hash_receipt(receipt)
-                self._store(connection, process, hidden, key, 1, content, receipt_hash, Channel.PAPER, now)
+                previous = self._store(connection, process, hidden, key, 1, content, receipt_hash, Channel.PAPER, now)
+                if previous is not None and previous.counted:
+                    before = previous.channel or self.keys.last_channel(connection, process.id, voter)
+                    if before is not None:
+                        self.keys.count_replacement(connection, process.id, before, Channel.PAPER)
                 # counted as a paper ballot now: the resident's online participations no longer count
                 self.keys.one_participation(connection, process.id, voter, 1, keep=None)
             else:
@@ -420,7 +432,8 @@ class VotingService:
         current = [row for row in rows if row[2] or not hidden]
         if not current:
             return None
-        return _Retired(max(row[0] for row in rows), not current[0][1])
+        channel = current[0][3]
+        return _Retired(max(row[0] for row in rows), not current[0][1], None if channel is None else str(channel))
 
     @staticmethod
     def _row(

@@ -24,7 +24,7 @@ import storage.base  # noqa: F401  (the naming convention must be set before any
 from bot.domain import Channel
 from storage.types import StrEnumType, UTCDateTime, utcnow
 
-__all__ = ["LinkCode", "LinkToken", "RegisterEntry", "VerificationAttempt", "VerifiedVoter"]
+__all__ = ["LinkCode", "LinkToken", "RegisterEntry", "ReplacedBallots", "VerificationAttempt", "VerifiedVoter"]
 
 
 class RegisterEntry(SQLModel, table=True):
@@ -40,6 +40,9 @@ class RegisterEntry(SQLModel, table=True):
 
     process_id: int = Field(foreign_key="process.id", ondelete="CASCADE", primary_key=True)
     entry_hash: str = Field(max_length=32, primary_key=True)
+    # A line that names a resident twice (name and address, and the city's number) is one resident: the number's
+    # entry points at the name's (its entry_hash); NULL where the entry is the resident itself (the usual case).
+    resident: str | None = Field(default=None, max_length=32)
 
 
 class VerifiedVoter(SQLModel, table=True):
@@ -94,3 +97,20 @@ class LinkToken(SQLModel, table=True):
     token_hash: str = Field(max_length=64, unique=True)
     person_id: int = Field(foreign_key="person.id", ondelete="CASCADE", index=True)
     expires_at: datetime = Field(sa_type=UTCDateTime)
+
+
+class ReplacedBallots(SQLModel, table=True):
+    """How many ballots of a verified process a later ballot of the same resident from another channel replaced,
+    per (channel of the replaced ballot, channel of the one that replaced it): the committee's figure.
+
+    Counted when the replacement happens, so the ballot table keeps no history for it (in a secret process a
+    replaced ballot is deleted: a revision count or a channel could be paired with a participation). Counts
+    only; erased with the rest of the verification data.
+    """
+
+    __tablename__ = "replaced_ballots"
+
+    process_id: int = Field(foreign_key="process.id", ondelete="CASCADE", primary_key=True)
+    replaced: Channel = Field(sa_type=StrEnumType(Channel), primary_key=True)
+    replacing: Channel = Field(sa_type=StrEnumType(Channel), primary_key=True)
+    count: int = Field(default=0)

@@ -17,7 +17,7 @@ from bot.domain import Channel
 from bot.services import Services
 from bot.services.sealing import open_payload
 from mail.tokens import expand_tokens
-from storage.models import OutboxMessage
+from storage.models import Ballot, OutboxMessage
 
 ADDRESS = "jan.kowalski@example.pl"
 Say = Callable[[ConsoleChannel, str], str]
@@ -118,3 +118,50 @@ def test_two_accounts_of_one_resident_are_one_voter_in_the_count_and_the_turnout
     services.processes.close(slug)
     assert _city(services, slug) == (1, [("1", 1), ("2", 1)])
     assert services.results.turnout(slug).participants == 1
+
+
+def test_name_and_number_of_one_register_line_are_one_resident_and_no_replaced_ballot_is_kept(
+    console: Callable[..., ConsoleChannel],
+    say: Say,
+    register_csv: Path,
+    verified_process: Callable[[str], str],
+    services: Services,
+    clock: FakeClock,
+) -> None:
+    """The register line "Anna Nowak; al. Racławickie 3/14; LU-000002" is one resident whether she gives her name
+    and address or her number (they were two voters with two counted ballots). The process is secret: a replaced
+    ballot is deleted, not kept as a revision, yet the committee still sees how many were replaced from which
+    channel."""
+    slug = verified_process("bo-lublin-2027-rejestr")
+    moderator = console("moderator")
+    say(moderator, f"/rejestr {slug} @{register_csv}")
+    ania = console("ania")
+    say(ania, f"/mieszkaniec {slug} Anna Nowak, al. Racławickie 3/14")
+    say(ania, f"/glosuj {slug} city: 1")
+    clock.advance(timedelta(hours=1))
+    _email_voter(services, slug, "LU-000002", "city: 2")  # her number, from an address not linked to the chat
+    clock.advance(timedelta(hours=1))
+    say(ania, f"/glosuj {slug} city: 3")  # back in the chat
+    say(ania, f"/glosuj {slug} city: 1, 3")  # a change on the same channel is not a replacement across channels
+    with services.context.engine.connect() as connection:
+        stored = connection.execute(select(Ballot.channel, Ballot.cast_at, Ballot.revision)).all()  # type: ignore[call-overload]
+    assert stored == [(None, None, 1)]  # one row, nothing of the three replaced ballots, no channel, no time
+    assert say(moderator, f"/frekwencja {slug}") == (
+        f"{slug}: wzięła udział 1 osoba (znanych uprawnionych: 2).\n  konsola: 1"
+    )
+    assert say(moderator, f"/weryfikacja {slug}") == "\n".join(
+        [
+            f"Weryfikacja mieszkańców w {slug} (rejestr gminy) — do sprawdzenia przez komisję:",
+            "Rejestr: 6 wpisów.",
+            "Zweryfikowane konta: 2.",
+            "Mieszkańcy potwierdzeni z więcej niż jednego konta: 1 (liczy się jeden, ostatni głos każdego).",
+            "Nieudanych prób weryfikacji nie było.",
+            "Głosy zastąpione późniejszym głosem tego samego mieszkańca z innego kanału:",
+            "• konsola → e-mail: 1 głos",
+            "• e-mail → konsola: 1 głos",
+            "Dane weryfikacji zostaną usunięte 30 dni po opublikowaniu wyników. Raport nie pokazuje treści "
+            "żadnego głosu.",
+        ]
+    )
+    services.processes.close(slug)
+    assert _city(services, slug) == (1, [("1", 1), ("3", 1)])
