@@ -109,6 +109,10 @@ class Translator:
                 return text
         return None
 
+    def knows(self, key: str) -> bool:
+        """Whether the catalogues hold ``key`` (a channel asks before wording a message its own way)."""
+        return self._lookup(key, None) is not None
+
     def __call__(self, key: str, **params: Any) -> str:
         """The sentence for ``key`` with ``params`` filled in; a ``count`` parameter selects the plural form."""
         count = params.get("count")

@@ -6,9 +6,11 @@ and every adapter can speak it without depending on each other. The core returns
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
-__all__ = ["Button", "Document", "Reply"]
+__all__ = ["Button", "Document", "Reply", "Said", "Wording", "said"]
 
 
 @dataclass(frozen=True)
@@ -35,9 +37,41 @@ class Document:
 
 
 @dataclass(frozen=True)
+class Said:
+    """The message a reply's text was worded from: its message id and parameters — the decision, not its words.
+
+    ``text`` is the chat's wording, which may name a slash command (``/receipt SLUG CODE``). A channel that
+    speaks differently words the same decision its own way from ``key`` and ``params``: an e-mail reply says
+    which line to write (``district: NAME``) where chat names ``/district`` (see ``mail/confirm.py``).
+    """
+
+    key: str
+    params: Mapping[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class Reply:
-    """One message back to the caller: text, optional rows of buttons, an optional document."""
+    """One message back to the caller: text, optional rows of buttons, an optional document.
+
+    ``said`` is the message the text was worded from, when the reply states a decision (a vote recorded, an
+    opinion accepted, a refusal); a view (a process described, results) has none. ``refused`` marks the answer
+    to a refused command (a typed core error): nothing the command was asked for was done.
+    """
 
     text: str
     buttons: tuple[tuple[Button, ...], ...] = ()
     document: Document | None = None
+    said: Said | None = None
+    refused: bool = False
+
+
+class Wording(Protocol):
+    """Words a message id with parameters (``bot.i18n.Translator``; this floor imports nothing of Głos)."""
+
+    def __call__(self, key: str, **params: Any) -> str: ...
+
+
+def said(t: Wording, key: str, /, **params: Any) -> Reply:
+    """A reply stating a decision: the text ``t`` words from ``key`` and ``params``, and the message itself, so
+    that a channel with its own words can word it again."""
+    return Reply(t(key, **params), said=Said(key, dict(params)))

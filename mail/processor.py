@@ -1,11 +1,12 @@
 """One incoming message, start to finish, in ONE database transaction.
 
 :meth:`MailProcessor.process` records the Message-ID, recognises automatic mail, authenticates the reply (a
-token of ours *and* the member's own address as sender), applies what the reply asks for through the core
-services (vote, comments, opinion, STOP), and queues exactly one confirmation in the outbox — all committed
-together, or not at all. A message seen before (same Message-ID) changes nothing and queues nothing, so a
-re-fetch after a crash, a replay or a duplicate delivery is harmless. The caller files the message into the
-folder the :class:`Outcome` names only after the commit.
+token of ours *and* the member's own address as sender), runs each understood line as the command chat would
+run (:mod:`mail.commands`: the same command table, services and refusals), and queues exactly one
+confirmation in the outbox, worded for e-mail (:mod:`mail.wording`) — all committed together, or not at all.
+A message seen before (same Message-ID) changes nothing and queues nothing, so a re-fetch after a crash, a
+replay or a duplicate delivery is harmless. The caller files the message into the folder the :class:`Outcome`
+names only after the commit.
 
 Automatic mail (auto-replies, bounces, loops) is filed away and never answered; a reply that fails
 authentication gets one polite notice a day per sender address that says nothing about any member; an
@@ -21,32 +22,31 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from bot.ballot_text import format_ballot_text
+from bot.commands.base import Caller
+from bot.commands.dispatch import invoke
+from bot.commands.registry import COMMANDS
+from bot.commands.table import CommandTable
 from bot.definition import ProcessDefinition
-from bot.documents.citation import shown_citation
 from bot.domain import Channel, ProcessKind
-from bot.errors import GlosError
-from bot.i18n import Translator, translator
-from bot.scheduling.optout import stop_reminders
+from bot.i18n import translator
 from bot.services import Services
 from bot.services.mailbox import MailLog
 from bot.services.outbox import mail_payload
 from bot.services.unit import Unit, current_unit
-from bot.text import clean_text
-from bot.views.process import district_name
 from mail.addressing import MailAddressing
 from mail.auto import automatic_reason
+from mail.commands import mail_commands
 from mail.compose import render
 from mail.interpret import read_reply
 from mail.parse import ParsedMail, message_hash, parse_message
 from mail.sent import SentText, sent_text
 from mail.tokens import TokenOwner, issue_token, new_message_id
 from mail.trust import Verdict, authenticate
+from mail.wording import Confirmation
 
 __all__ = ["MailAddressing", "MailProcessor", "Outcome"]
 
 log = logging.getLogger(__name__)
-_SHOWN = 300  # characters of a member's text quoted back in a confirmation
 
 
 @dataclass(frozen=True)
@@ -62,22 +62,13 @@ class Outcome:
     """A short fixed word for ``/metrics`` and ``/status``: the kind of automatic mail, why it was refused."""
 
 
-# refusals whose chat wording names a chat command (/dzielnica …); e-mail says which line to write instead
-_MAIL_WORDED = frozenset({"eligibility.need_district", "eligibility.need_municipality", "eligibility.need_code"})
-
-
-def _short(text: str) -> str:
-    """The member's text as quoted back in a confirmation: one line, no control characters, at most 300."""
-    flat = " ".join(clean_text(text).split())
-    return flat if len(flat) <= _SHOWN else flat[: _SHOWN - 1] + "…"
-
-
 class MailProcessor:
     """Turns raw messages into core calls and queued confirmations; see the module docstring."""
 
-    def __init__(self, services: Services, addressing: MailAddressing) -> None:
+    def __init__(self, services: Services, addressing: MailAddressing, table: CommandTable = COMMANDS) -> None:
         self.services = services
         self.addressing = addressing
+        self.table = table
         self._slugs: dict[int, str] = {}
         self.log = MailLog(services.context)
         self._sent_cache: dict[str, tuple[ProcessDefinition, SentText]] = {}
@@ -198,78 +189,29 @@ class MailProcessor:
     def _apply(
         self, services: Services, connection: Connection, mail: ParsedMail, token: str, owner: TokenOwner
     ) -> Outcome:
+        """Run each understood line as the command chat would run (the same table, services and refusals),
+        each in a savepoint of the reply's unit, and queue one confirmation worded for e-mail."""
         slug = self._slug(connection, owner.process_id)
         context = services.context
         definition = context.definition_of(connection, context.state(connection, slug))
         t = translator(self._language(connection, owner.person_id), context.zone)
         # whatever quote header was not recognised, a line repeating what we sent is never the member's
         plan = read_reply(definition, self._sent(definition).strip(mail.text))
-        recorded: list[str] = []
-        problems: list[str] = []
-        receipt = ""
-        if plan.resident:
-            try:
-                services.verification.verify(slug, owner.person_id, Channel.EMAIL, plan.resident)
-                recorded.append(t("mail.confirm.resident"))
-            except GlosError as error:
-                # what was typed is not quoted back: a confirmation must not carry a name, address or PESEL
-                problems.append(self._problem(t, t("mail.confirm.resident_line"), error))
-        if plan.area:
-            try:
-                with self._alone():
-                    # the same rule as /dzielnica: the area is matched by key or name, once per process
-                    district = services.eligibility.declare_district(slug, owner.person_id, plan.area)
-                    name = district_name(definition, district, t.language)
-                    recorded.append(t("mail.confirm.area", area=name))
-            except GlosError as error:
-                problems.append(self._problem(t, plan.area, error))
-        if plan.code:
-            try:
-                with self._alone():
-                    services.eligibility.redeem_code(slug, owner.person_id, plan.code)  # the rule of /kod
-                    recorded.append(t("mail.confirm.code"))
-            except GlosError as error:
-                problems.append(self._problem(t, t("mail.confirm.code_line"), error))  # a code is not quoted back
-        if plan.ballot:
-            try:
-                with self._alone():
-                    # the text is read as a ballot where chat ballots are read, with the voter's district
-                    result = services.voting.cast(
-                        slug, owner.person_id, plan.ballot, Channel.EMAIL, round_no=plan.round or 1
-                    )
-                    shown = format_ballot_text(definition, result.ballot, language=t.language).replace("\n", "; ")
-                    key = "mail.confirm.vote_replaced" if result.replaced else "mail.confirm.vote"
-                    recorded.append(t(key, ballot=shown))
-                    receipt = result.receipt
-            except GlosError as error:
-                problems.append(self._problem(t, plan.ballot, error))
-        for section, text in plan.comments:
-            try:
-                with self._alone():
-                    services.opinions.submit(slug, owner.person_id, text, Channel.EMAIL, section=section)
-                    recorded.append(t("mail.confirm.comment", section=shown_citation(section), text=_short(text)))
-            except GlosError as error:
-                problems.append(self._problem(t, f"{shown_citation(section)}: {text}", error))
-        if plan.opinion:
-            try:
-                with self._alone():
-                    services.opinions.submit(slug, owner.person_id, plan.opinion, Channel.EMAIL)
-                    recorded.append(t("mail.confirm.opinion", text=_short(plan.opinion)))
-            except GlosError as error:
-                problems.append(self._problem(t, plan.opinion, error))
-        if plan.stop:
-            # The same opt-out as /nie_przypominaj: the scheduler stops reminding this member about this process.
-            stop_reminders(services, owner.person_id, slug)
-            recorded.append(t("mail.confirm.stop"))
+        caller = Caller(owner.person_id, Channel.EMAIL, owner.address, t.language)
+        confirmation = Confirmation(t)
+        for command in mail_commands(plan, slug, t):
+            with self._alone():
+                replies = invoke(self.table, services, caller, command.name, command.args)
+            confirmation.add(replies, quoted=command.quoted, text=command.text)
         ignored = [t("mail.confirm.attachment", name=name) for name in mail.attachments]
         title = definition.title.get(t.language)
         text, html = render(
             "confirmation",
             t,
             title=title,
-            recorded=recorded,
-            receipt=receipt,
-            problems=problems,
+            recorded=confirmation.recorded,
+            receipt=confirmation.receipt,
+            problems=confirmation.problems,
             ignored=ignored,
             nothing=plan.empty,
             votes=definition.kind is not ProcessKind.CONSULTATION,
@@ -287,23 +229,18 @@ class MailProcessor:
             text,
             html,
         )
+        recorded, problems = len(confirmation.recorded), len(confirmation.problems)
         kind = "accepted" if recorded else "not_understood"
-        return Outcome(kind, "processed", mail.message_id, f"{len(recorded)} recorded, {len(problems)} problems")
+        return Outcome(kind, "processed", mail.message_id, f"{recorded} recorded, {problems} problems")
 
     def _alone(self) -> AbstractContextManager[None]:
-        """One command of the reply: refused, it undoes only what it wrote (a savepoint of the reply's unit)."""
+        """One command of the reply: failing, it undoes only what it wrote (a savepoint of the reply's unit)."""
         return self._unit().savepoint()
 
     def _unit(self) -> Unit:
         unit = current_unit(self.services.context.engine)
         assert unit is not None, "a reply's commands run inside its unit (process)"
         return unit
-
-    @staticmethod
-    def _problem(t: Translator, fragment: str, error: GlosError) -> str:
-        # A refusal that points to a chat command is worded for e-mail: the line to write instead.
-        key = f"mail.{error.key}" if error.key in _MAIL_WORDED else error.key
-        return t("mail.confirm.problem", fragment=_short(fragment), reason=t(key, **error.params))
 
     def _notice(
         self,

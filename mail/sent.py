@@ -31,6 +31,7 @@ from bot.i18n import LANGUAGES, Translator, translator
 from mail.compose import render
 from mail.invite import invitation_text
 from mail.parse import html_to_text
+from mail.wording import RECORDED
 
 log = logging.getLogger(__name__)
 
@@ -242,14 +243,8 @@ def sent_text(definition: ProcessDefinition, bot: str) -> SentText:
 def _confirmation(t: Translator, title: str, votes: bool, bot: str) -> tuple[str, str]:
     """A confirmation with every kind of line, each variable part a wildcard."""
     w = _WILDCARD
-    recorded = [
-        t("mail.confirm.vote", ballot=w),
-        t("mail.confirm.vote_replaced", ballot=w),
-        t("mail.confirm.comment", section=w, text=w),
-        t("mail.confirm.opinion", text=w),
-        t("mail.confirm.stop"),
-        t("mail.confirm.resident"),
-    ]
+    params = dict.fromkeys(("written", "text", "section", "unit", "district", "title", "slug", "id"), w)
+    recorded = [t(key, **params) for key in RECORDED]
     return render(
         "confirmation",
         t,

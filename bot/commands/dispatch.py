@@ -3,23 +3,27 @@
 :func:`dispatch` finds the command, checks the caller's role, runs the handler, and turns every refusal into
 one translated sentence: typed core errors become their message, anything else is logged with its traceback
 and answered with ``error.internal``. A user never sees a traceback.
+
+:func:`invoke` runs one named command inside a unit of work the edge already holds — an e-mail reply is a
+batch of commands in the reply's unit — with the same checks and the same refusals; an unexpected error
+propagates to the edge that owns the unit.
 """
 
 from __future__ import annotations
 
 import logging
 
-from bot.commands.base import Caller, Invocation
+from bot.commands.base import Caller, Command, Handler, Invocation
 from bot.commands.pending import waiting_command
 from bot.commands.ratelimit import RateLimiter
 from bot.commands.table import CommandTable, allowed
 from bot.errors import GlosError
-from bot.i18n import translator
-from bot.replies import Reply
+from bot.i18n import Translator, translator
+from bot.replies import Reply, Said
 from bot.services import Services
 from bot.services.unit import Unit
 
-__all__ = ["MAX_INPUT_CHARS", "dispatch"]
+__all__ = ["MAX_INPUT_CHARS", "dispatch", "invoke", "refusal"]
 
 MAX_INPUT_CHARS = 8000
 log = logging.getLogger(__name__)
@@ -93,12 +97,54 @@ def _dispatch(
         if command is None:
             return [Reply(t("error.not_a_command"))]
         handler, args, name = command.on_text, text, command.name
+    try:
+        return _run(services, caller, t, command, name, args, handler, attachment, attachment_name, group)
+    except Exception:
+        unit.rollback()
+        log.exception("command /%s failed for person %s", command.name, caller.person_id)
+        return [Reply(t("error.internal"))]
+
+
+def invoke(
+    table: CommandTable,
+    services: Services,
+    caller: Caller,
+    name: str,
+    args: str = "",
+) -> list[Reply]:
+    """Run the command ``name`` with ``args`` for ``caller`` in the unit of work open now, as :func:`dispatch`
+    would run ``/name args``: the same lookup, channel and role checks, handler and refusals (replies marked
+    ``refused``). An unexpected error propagates: the edge that owns the unit decides what it undoes."""
+    t = translator(caller.language, services.context.zone)
+    command = table.find(name)
+    if command is None:
+        return [refusal(t, GlosError("error.unknown_command", command=name[:40]))]
+    return _run(services, caller, t, command, name, args, None, None, None, None)
+
+
+def refusal(t: Translator, error: GlosError) -> Reply:
+    """The answer to a refused command: the error's message, marked refused (see :class:`~bot.replies.Said`)."""
+    return Reply(t(error.key, **error.params), said=Said(error.key, dict(error.params)), refused=True)
+
+
+def _run(
+    services: Services,
+    caller: Caller,
+    t: Translator,
+    command: Command,
+    name: str,
+    args: str,
+    handler: Handler | None,
+    attachment: bytes | None,
+    attachment_name: str | None,
+    group: str | None,
+) -> list[Reply]:
     if caller.channel not in command.channels:
-        return [Reply(t("error.unknown_command", command=name[:40]))]
+        return [refusal(t, GlosError("error.unknown_command", command=name[:40]))]
     if not allowed(command, caller):
         with services.context.transaction() as session:
             services.context.audit(session, "command.refused", actor_person_id=caller.person_id, command=command.name)
-        return [Reply(t("error.not_allowed", command=command.name_in(t.language)))]
+        return [refusal(t, GlosError("error.not_allowed", command=command.name_in(t.language)))]
     if group is not None and not command.in_groups:
         return [Reply(t("flows.group.private_only"))]
     invocation = Invocation(
@@ -114,8 +160,4 @@ def _dispatch(
     try:
         return list((handler or command.handler)(invocation))
     except GlosError as error:  # refused before writing: what the command did before (e.g. remember the
-        return [Reply(t(error.key, **error.params))]  # process named) is kept, as a channel expects
-    except Exception:
-        unit.rollback()
-        log.exception("command /%s failed for person %s", command.name, caller.person_id)
-        return [Reply(t("error.internal"))]
+        return [refusal(t, error)]  # process named) is kept, as a channel expects

@@ -12,6 +12,7 @@ import re
 from collections.abc import Sequence
 from contextlib import suppress
 
+from bot.ballot_text import format_ballot_text
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.commands.linking import is_link_token, link_from_start
@@ -20,7 +21,7 @@ from bot.documents.citation import take_citation
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import BallotError, InputError, NotEligible
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES
-from bot.replies import Button, Document, Reply
+from bot.replies import Button, Document, Reply, said
 from bot.views.ballot import ballot_lines, readable
 from bot.views.examples import example_ballot
 from bot.views.labels import label
@@ -155,8 +156,8 @@ def cmd_district(inv: Invocation) -> Sequence[Reply]:
     key = inv.services.eligibility.declare_district(slug, inv.caller.person_id, rest)
     name = district_name(info.definition, key, inv.t.language)
     pools = any(pool.district is not None for pool in info.definition.pools)
-    saved = inv.t("district.set" if pools else "district.set_plain", district=name, slug=slug)
-    return [Reply(saved), Reply(process_text(info, inv.t, district=key))]
+    saved = said(inv.t, "district.set" if pools else "district.set_plain", district=name, slug=slug)
+    return [saved, Reply(process_text(info, inv.t, district=key))]
 
 
 def cmd_code(inv: Invocation) -> Sequence[Reply]:
@@ -166,7 +167,7 @@ def cmd_code(inv: Invocation) -> Sequence[Reply]:
     if not rest.strip():
         raise InputError("code.which")
     inv.services.eligibility.redeem_code(slug, inv.caller.person_id, rest.strip())
-    return [Reply(inv.t("code.accepted", slug=slug))]
+    return [said(inv.t, "code.accepted", slug=slug)]
 
 
 def cmd_vote(inv: Invocation) -> Sequence[Reply]:
@@ -192,7 +193,9 @@ def cmd_vote(inv: Invocation) -> Sequence[Reply]:
         raise readable(info.definition, refusal) from None
     key = "vote.changed" if result.replaced else "vote.accepted"
     summary = ballot_lines(info.definition, result.ballot, inv.t)
-    return [Reply(inv.t(key, slug=slug, ballot=summary, receipt=result.receipt))]
+    # the ballot as one writes it (item numbers, answer words), for a channel that shows it in a line
+    written = format_ballot_text(info.definition, result.ballot, language=inv.t.language)
+    return [said(inv.t, key, slug=slug, ballot=summary, written=written, receipt=result.receipt)]
 
 
 def cmd_my_vote(inv: Invocation) -> Sequence[Reply]:
@@ -231,10 +234,10 @@ def cmd_opinion(inv: Invocation) -> Sequence[Reply]:
     section, rest = take_citation(rest.strip(), loose=True)
     opinion_id = inv.services.opinions.submit(slug, inv.caller.person_id, rest, inv.caller.channel, section=section)
     if section is None:
-        return [Reply(inv.t("opinion.accepted", id=opinion_id, slug=slug))]
+        return [said(inv.t, "opinion.accepted", id=opinion_id, slug=slug)]
     if section[:1].isdigit() or "." not in section:  # "§3" or a section key, as before units
-        return [Reply(inv.t("opinion.accepted_section", id=opinion_id, section=section, slug=slug))]
-    return [Reply(inv.t("opinion.accepted_unit", id=opinion_id, unit=section, slug=slug))]
+        return [said(inv.t, "opinion.accepted_section", id=opinion_id, section=section, slug=slug)]
+    return [said(inv.t, "opinion.accepted_unit", id=opinion_id, unit=section, slug=slug)]
 
 
 def cmd_results(inv: Invocation) -> Sequence[Reply]:

@@ -11,7 +11,7 @@ from typing import Any
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.i18n import Translator
-from bot.replies import Reply
+from bot.replies import Reply, said
 from bot.scheduling.core import Scheduler
 from bot.scheduling.optout import stop_reminders
 from bot.scheduling.policy import SchedulePolicy
@@ -45,7 +45,7 @@ def cmd_dont_remind(inv: Invocation) -> Sequence[Reply]:
     slug, _ = take_process(inv)
     assert slug is not None
     stop_reminders(inv.services, inv.caller.person_id, slug)
-    return [Reply(inv.t("scheduler.optout.process", title=inv.services.processes.get(slug).title(inv.t.language)))]
+    return [said(inv.t, "scheduler.optout.process", title=inv.services.processes.get(slug).title(inv.t.language))]
 
 
 def cmd_status(inv: Invocation) -> Sequence[Reply]:

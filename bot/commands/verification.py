@@ -9,6 +9,7 @@ after a command name. Only the process's slug is kept in the pending step, never
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
@@ -16,7 +17,7 @@ from bot.commands.names import command_in
 from bot.commands.pending import Pending, forget, new_flow_id, pending, wait_for
 from bot.domain import VerifyMode
 from bot.errors import GlosError, InputError
-from bot.replies import Button, Reply
+from bot.replies import Button, Reply, said
 from bot.views.verification import verification_lines
 
 __all__ = [
@@ -66,12 +67,8 @@ def on_text(inv: Invocation) -> Sequence[Reply]:
 
 def _verify(inv: Invocation, slug: str, text: str) -> list[Reply]:
     mode = inv.services.verification.verify(slug, inv.caller.person_id, inv.caller.channel, text)
-    return [
-        Reply(
-            inv.t(f"verify.done.{mode.value}", slug=slug),
-            buttons=((Button(inv.t("verify.vote_button"), f"{command_in('proces', inv.t.language)} {slug}"),),),
-        )
-    ]
+    button = Button(inv.t("verify.vote_button"), f"{command_in('proces', inv.t.language)} {slug}")
+    return [replace(said(inv.t, f"verify.done.{mode.value}", slug=slug), buttons=((button,),))]
 
 
 def cmd_verification_report(inv: Invocation) -> Sequence[Reply]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["citation_key", "read_citation", "shown_citation", "take_citation"]
+__all__ = ["citation_key", "read_citation", "remark_on", "shown_citation", "take_citation"]
 
 _NUMBER = r"(\d+[a-z]?)"
 _CHAPTER_NUMBER = r"(\d+[a-z]?|[IVXLC]+)"  # chapters are also numbered in Roman
@@ -56,6 +56,17 @@ def take_citation(text: str, *, loose: bool = False) -> tuple[str | None, str]:
 def shown_citation(section: str) -> str:
     """A unit as people read it: ``3`` → ``§3``, a citation as it is."""
     return f"§{section}" if section[:1].isdigit() else section
+
+
+def remark_on(section: str, text: str) -> str:
+    """A remark on ``section`` written out so that :func:`take_citation` reads ``(section, text)`` back: the
+    form a channel that knows the unit already hands to ``/opinia`` (``3`` → ``§3: text``, a citation as it is,
+    a section key → ``sekcja s2: text``)."""
+    if section[:1].isdigit():
+        return f"§{section}: {text}"
+    if read_citation(f"{section}:") is not None:
+        return f"{section}: {text}"
+    return f"sekcja {section}: {text}"
 
 
 def read_citation(text: str, *, loose: bool = False) -> tuple[str, str] | None:
