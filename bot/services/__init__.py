@@ -13,6 +13,7 @@ from bot.clock import Clock
 from bot.services.context import ServiceContext, SessionFactory
 from bot.services.dialogue import DialogueService
 from bot.services.eligibility import EligibilityService
+from bot.services.index import IndexService
 from bot.services.linking import LinkingService
 from bot.services.opinions import OpinionService
 from bot.services.organisations import OrganisationInfo, OrganisationService
@@ -29,6 +30,7 @@ __all__ = [
     "CastResult",
     "DialogueService",
     "EligibilityService",
+    "IndexService",
     "LinkingService",
     "OpinionService",
     "OrganisationInfo",
@@ -69,6 +71,7 @@ class Services:
     verification: VerificationService
     linking: LinkingService
     organisations: OrganisationService
+    index: IndexService
 
 
 def build_services(
@@ -97,6 +100,7 @@ def build_services(
     eligibility = EligibilityService(context)
     verification = VerificationService(context)
     voting = VotingService(context, eligibility, verification)
+    results = ResultsService(context)
     return Services(
         context=context,
         people=PeopleService(context, language),
@@ -104,7 +108,7 @@ def build_services(
         eligibility=eligibility,
         voting=voting,
         opinions=OpinionService(context, eligibility, voting),
-        results=ResultsService(context),
+        results=results,
         dialogue=DialogueService(context),
         outbox=Outbox(context),
         report=ReportService(context),
@@ -112,4 +116,5 @@ def build_services(
         verification=verification,
         linking=LinkingService(context, voting),
         organisations=OrganisationService(context),
+        index=IndexService(context, results),
     )

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
+
+from bot.definition import load_definition
+from bot.domain import Channel
+from bot.services import Services
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "indeks-przyjaznego-samorzadu.toml"
 
@@ -74,3 +79,19 @@ key = "q3"
 kind = "question"
 title = "Informacja"
 """
+
+
+def run_edition(services: Services, year: int, answers: dict[str, list[tuple[int, int, int]]], **kwargs: Any) -> str:
+    """Import, open, answer (one console person per response: area → [(q1, q2, q3), …]), close and publish the
+    edition of ``year``; returns its slug."""
+    definition = load_definition(index_definition(year, **kwargs))
+    services.processes.import_definition(definition)
+    services.processes.open(definition.slug)
+    for area, responses in answers.items():
+        for n, (q1, q2, q3) in enumerate(responses):
+            person = services.people.identify(Channel.CONSOLE, f"ngo-{year}-{area}-{n}")
+            services.eligibility.declare_district(definition.slug, person.person_id, area)
+            services.voting.cast(definition.slug, person.person_id, f"q1:{q1} q2:{q2} q3:{q3}", Channel.CONSOLE)
+    services.processes.close(definition.slug)
+    services.processes.publish(definition.slug)
+    return definition.slug
