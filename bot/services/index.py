@@ -211,12 +211,13 @@ class IndexService:
     def __init__(self, context: ServiceContext, results: ResultsService) -> None:
         self.ctx = context
         self.results = results
-        self._editions: dict[int, tuple[Any, _Counted]] = {}  # process id → (stamp, counted)
+        self._editions: dict[str, tuple[Any, _Counted]] = {}  # slug → (results stamp, counted)
         self._keys: dict[tuple[int, int], _Known] = {}  # (process id, version) → its edition and visibility
         self._flights: SingleFlight[_Counted] = SingleFlight()
+        self._histories: dict[tuple[str, bool], tuple[tuple[int, ...], IndexHistory]] = {}
         self._lock = Lock()
 
-    def keys(self, *, moderator: bool = False) -> list[str]:
+    def index_keys(self, *, moderator: bool = False) -> list[str]:
         """The keys of the indexes with at least one counted edition, sorted."""
         return sorted({key for key, _, _ in self._edition_rows(moderator)})
 
@@ -226,7 +227,15 @@ class IndexService:
         if not rows:
             raise NotFound("index.not_found", index=key[:64])
         counted = [self._edition(slug) for _, slug in sorted(rows)]
-        return IndexHistory(key.strip().lower(), _with_changes(counted))
+        signature = tuple(id(edition) for edition in counted)
+        cache_key = (key.strip().lower(), moderator)
+        cached = self._histories.get(cache_key)
+        if cached is not None and cached[0] == signature:
+            return cached[1]  # the same object while no edition changed: pages and maps drawn from it stay valid
+        history = IndexHistory(key.strip().lower(), _with_changes(counted))
+        with self._lock:
+            self._histories[cache_key] = (signature, history)
+        return history
 
     def _edition_rows(self, moderator: bool) -> list[tuple[str, int, str]]:
         """(index key, year, slug) of every survey edition whose results this viewer may see; a year claimed by
@@ -260,15 +269,15 @@ class IndexService:
 
     def _edition(self, slug: str) -> _Counted:
         stamp = self.results.stamp(slug)
+        cached = self._editions.get(slug)
+        if cached is not None and cached[0] == stamp:
+            return cached[1]
         return self._flights.run((slug, stamp), lambda: self._count(slug, stamp))
 
     def _count(self, slug: str, stamp: Any) -> _Counted:
         with self.ctx.snapshot() as session:
             process = self.ctx.process(session, slug)
             assert process.id is not None
-            cached = self._editions.get(process.id)
-            if cached is not None and cached[0] == stamp:
-                return cached[1]
             definition = self.ctx.definition(process)
             contents = session.exec(
                 select(BallotRow.content).where(
@@ -278,12 +287,11 @@ class IndexService:
                     col(BallotRow.withdrawn).is_(False),
                 )
             ).all()
-            process_id = process.id
         # The snapshot is closed: counting touches no store.
         assert definition.index is not None
         counted = _Counted(slug, definition.index.year, definition, _areas(definition, contents))
         with self._lock:
-            self._editions[process_id] = (stamp, counted)
+            self._editions[slug] = (stamp, counted)
         return counted
 
 

@@ -19,6 +19,7 @@ from bot.errors import NotFound
 from bot.i18n import Translator, translator
 from bot.services import ProcessInfo, ProcessResults, Services
 from bot.summaries.chart import Chart, summary_chart
+from bot.web.index_views import IndexViews
 from bot.web.language import request_language
 from bot.web.results_cache import ResultsCache
 
@@ -38,11 +39,13 @@ class Site:
         )
     )
     cache: ResultsCache = field(init=False)
+    indexes: IndexViews = field(init=False)
     charts: dict[tuple[str, str], tuple[int, Chart]] = field(default_factory=dict)
     started: float = field(default_factory=time.monotonic)
 
     def __post_init__(self) -> None:
         self.cache = ResultsCache(self.services)
+        self.indexes = IndexViews(self.services, self.page, self.translator)
 
     def translator(self, request: Request) -> Translator:
         """The reader's language (``?lang=``, else ``Accept-Language``) in the bot's time zone."""

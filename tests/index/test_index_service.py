@@ -83,7 +83,7 @@ def test_an_edition_counts_once_its_results_are_public(services: Services) -> No
     services.processes.close(draft.slug)  # closed, not published: moderators check it, nobody else sees it
     assert [edition.year for edition in services.index.history("test-index").editions] == [2026]
     assert [edition.year for edition in services.index.history("test-index", moderator=True).editions] == [2026, 2027]
-    assert services.index.keys() == ["test-index"]
+    assert services.index.index_keys() == ["test-index"]
     with pytest.raises(NotFound):
         services.index.history("no-such-index")
     with pytest.raises(NotFound):

@@ -1,0 +1,55 @@
+"""The index page, its map and its open data through the web app, on a real store."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from fastapi.testclient import TestClient
+
+from bot.config import Settings
+from bot.services import Services
+from bot.web.app import create_web_app
+from tests.index.helpers import run_edition
+from tests.index.test_index_service import Y2026, Y2027
+
+
+def test_index_page_ranks_maps_and_exports(services: Services) -> None:
+    run_edition(services, 2026, Y2026)
+    run_edition(services, 2027, Y2027)
+    client = TestClient(create_web_app(services, Settings()))
+    page = client.get("/indeks/test-index?lang=pl")
+    assert page.status_code == 200
+    text = page.text
+    assert "Indeks 2027" in text and "Ranking gmin 2027" in text and "Zmiana od 2026" in text
+    assert 'href="/indeks/test-index?rok=2026&amp;lang=pl"' in text
+    assert "Gmina Alfa" in text and "4,50" in text and "za mało odpowiedzi" in text
+    assert "Historia indeksu" in text
+    older = client.get("/indeks/test-index?rok=2026&lang=en")
+    assert older.status_code == 200 and "Ranking of municipalities 2026" in older.text
+    assert "Change since" not in older.text  # the first edition has nothing to change from
+    assert client.get("/indeks/test-index?rok=2031").status_code == 404
+    assert client.get("/indeks/nothing-here").status_code == 404
+    picture = client.get("/indeks/test-index/mapa.png?rok=2027&lang=uk")
+    assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+    listed = client.get("/api/indexes").json()
+    assert listed == [{"index": "test-index", "years": [2026, 2027]}]
+    data = client.get("/api/indexes/test-index").json()
+    alfa = [row for row in data["rows"] if row["area"] == "alfa" and row["year"] == 2027]
+    assert [row["dimension"] for row in alfa] == ["overall", "finanse", "dialog"]
+    assert alfa[0]["mean"] == 4.5 and alfa[0]["change"] == 0.5 and alfa[0]["area_name"] == "Gmina Alfa"
+    exported = client.get("/api/indexes/test-index/export.csv")
+    assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
+    rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
+    assert len(rows) == 2 * 3 * 3
+    assert json.loads(client.get("/api/indexes/test-index/export.json").content)["rows"] == data["rows"]
+    assert client.get("/api/indexes/test-index/export.xls").status_code == 400
+
+
+def test_the_page_is_served_again_from_the_cache_until_a_ballot_changes(services: Services) -> None:
+    run_edition(services, 2026, Y2026)
+    client = TestClient(create_web_app(services, Settings()))
+    first = client.get("/indeks/test-index")
+    assert client.get("/indeks/test-index").text == first.text
+    services.processes.extend  # noqa: B018 (the services are the same object the app reads)
