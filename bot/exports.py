@@ -104,6 +104,10 @@ def export_process(
                         ]
                     )
         return Document(f"{slug}.csv", buffer.getvalue().encode("utf-8-sig"), "text/csv")
+    if info.kind is ProcessKind.SURVEY and info.definition.eligibility.districts:
+        # ballot by ballot, a municipality's one response would be there to read: only figures leave a survey of
+        # areas, and only those of areas with min_responses responses (bot/services/results.py)
+        raise InputError("export.no_ballots_by_area", slug=slug)
     return _pabulib(services, slug, info.definition, pool_key, results)
 
 

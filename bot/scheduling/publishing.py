@@ -23,7 +23,9 @@ from bot.scheduling.policy import SchedulePolicy
 from bot.scheduling.recipients import recipients_of
 from bot.services import Services
 from bot.services.outbox import reply_payload
-from bot.summaries import SectionOpinions, split_text, summary_chart, summary_text, your_projects_text
+from bot.summaries import Chart, SectionOpinions, split_text, summary_chart, summary_text, your_projects_text
+from bot.summaries.index_map import index_map
+from bot.views.index import places_of, ranking_text
 from storage.models import Ballot, Identity, Item, Opinion, Participation, Person, RosterEntry
 
 __all__ = ["PublishReport", "section_opinions", "send_summary"]
@@ -85,8 +87,17 @@ def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> Publi
     link = policy.report_link(slug) if info.kind is ProcessKind.CONSULTATION else policy.link(slug)
     t = translator(policy.language, services.context.zone)
     sections = section_opinions(services, info.id, t.language) if info.kind is ProcessKind.CONSULTATION else None
-    text = summary_text(info, results, t, sections=sections, link=link)
-    chart = summary_chart(info, results, t, sections=sections)
+    if info.definition.index is not None:
+        # an index edition: its ranking (means with intervals and changes, nothing below min_responses) and its map
+        history = services.index.history(info.definition.index.key)
+        edition = history.edition(info.definition.index.year)
+        places = places_of(services)
+        text = summary_text(info, results, t, link=link, ranking=ranking_text(history, edition, t, places))
+        drawn = index_map(edition, t, places)
+        chart = Chart(drawn.png, drawn.caption, ())
+    else:
+        text = summary_text(info, results, t, sections=sections, link=link)
+        chart = summary_chart(info, results, t, sections=sections)
     picture = Document(f"{slug}.png", chart.png, "image/png")
     chats = 0
     for chat in policy.chats:

@@ -111,7 +111,7 @@ def index_map(edition: IndexEdition, t: Translator, places: Mapping[str, Place])
     if points:
         middle = sum(y for _, y, *_ in points) / len(points)
         axes.set_aspect(1 / max(math.cos(math.radians(middle)), 0.1))
-        axes.margins(0.12)
+        axes.margins(x=0.25, y=0.12)  # room for the names beside the points at the edges
     if grey:
         axes.legend(loc="lower left", fontsize=8)
     axes.set_xlabel(t("index.map.lon"))

@@ -108,8 +108,10 @@ def summary_text(
     *,
     sections: list[SectionOpinions] | None = None,
     link: str = "",
+    ranking: str = "",
 ) -> str:
-    """The summary of a published process in the reader's language (module docstring)."""
+    """The summary of a published process in the reader's language (module docstring); ``ranking``: an index
+    edition's ranking (:func:`bot.views.index.ranking_text`), shown instead of the survey's figures by area."""
     definition = info.definition
     lines = [
         t("summary.header", title=info.title(t.language)),
@@ -127,8 +129,10 @@ def summary_text(
     elif info.kind is ProcessKind.DELIBERATIVE_POLL and len(results.rounds) == 2:
         lines += ["", *_shift_lines(definition, results, t)]
     else:
-        table = results_text(info, results, t).split("\n")
+        table = results_text(info, results, t, areas=not ranking).split("\n")
         lines += table[2:]  # its own header and turnout are already here
+        if ranking:
+            lines += ["", ranking]
     if link:
         label = "summary.report_link" if info.kind is ProcessKind.CONSULTATION else "summary.link"
         lines += ["", t(label, url=link)]

@@ -9,10 +9,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from bot.i18n import Translator
+from bot.services import Services
 from bot.services.index import AreaFigures, Figure, IndexEdition, IndexHistory
 from bot.views.process import district_name
 
-__all__ = ["Place", "area_name", "figure_text", "previous_year", "ranking_text"]
+__all__ = ["Place", "area_name", "figure_text", "places_of", "previous_year", "ranking_text"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +24,12 @@ class Place:
     name: str | None = None
     lat: float | None = None
     lon: float | None = None
+
+
+def places_of(services: Services) -> dict[str, Place]:
+    """Every organisation the store knows, by slug, with its name and coordinates: an index's municipality whose
+    key is an organisation's slug is named and placed as that organisation."""
+    return {info.slug: Place(info.name, info.lat, info.lon) for info in services.organisations.list()}
 
 
 def area_name(edition: IndexEdition, area: str, language: str, places: Mapping[str, Place] | None = None) -> str:

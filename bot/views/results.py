@@ -186,8 +186,9 @@ def _shift_lines(definition: ProcessDefinition, results: ProcessResults, t: Tran
     return lines
 
 
-def results_text(info: ProcessInfo, results: ProcessResults, t: Translator) -> str:
-    """The whole result of a process in the reader's language."""
+def results_text(info: ProcessInfo, results: ProcessResults, t: Translator, *, areas: bool = True) -> str:
+    """The whole result of a process in the reader's language (``areas``: with a survey's figures by area; an
+    index's summary gives its own ranking instead)."""
     definition = info.definition
     lines = [t("results.header", title=info.title(t.language))]
     lines.append(t("results.turnout", count=results.turnout.participants))
@@ -199,7 +200,7 @@ def results_text(info: ProcessInfo, results: ProcessResults, t: Translator) -> s
             lines += ["", t("results.round", round=number)]
         for result in pools.values():
             lines += ["", *_pool_text(definition, result, t)]
-    if results.by_district:
+    if results.by_district and areas:
         lines += ["", t("results.index_header")]
         shown = [entry for entry in results.by_district if entry.published]
         for entry in sorted(shown, key=lambda entry: -(entry.index or Fraction(0))):

@@ -16,15 +16,10 @@ from bot.replies import Document
 from bot.services import Services
 from bot.services.index import IndexHistory
 from bot.summaries.index_map import IndexMap, index_map
-from bot.views.index import Place, area_name, previous_year
+from bot.views.index import Place, area_name, places_of, previous_year
 from bot.views.index_files import index_document
 
-__all__ = ["IndexViews", "places_of"]
-
-
-def places_of(services: Services) -> dict[str, Place]:
-    """The municipalities the store knows as organisations: their names and coordinates, by slug."""
-    return {}
+__all__ = ["IndexViews"]
 
 
 class IndexViews:
@@ -40,13 +35,15 @@ class IndexViews:
         self.services = services
         self.render = render
         self.translator = translator
-        self._pages: dict[tuple[str, int, str], tuple[int, bytes]] = {}
-        self._maps: dict[tuple[str, int, str], tuple[int, IndexMap]] = {}
+        self._pages: dict[tuple[str, int, str], tuple[tuple[int, int], bytes]] = {}
+        self._maps: dict[tuple[str, int, str], tuple[tuple[int, int], IndexMap]] = {}
         self._lock = Lock()
 
-    def places(self) -> Mapping[str, Place]:
-        """Names and coordinates of the municipalities (read per request: organisations change rarely, but do)."""
-        return places_of(self.services)
+    def places(self) -> tuple[Mapping[str, Place], int]:
+        """Names and coordinates of the municipalities, with a hash of them: read per request (one query), so a
+        renamed or moved organisation is drawn anew."""
+        places = places_of(self.services)
+        return places, hash(frozenset(places.items()))
 
     def page(self, request: Request, key: str, year: int | None) -> HTMLResponse:
         """The index page of ``key`` for ``year`` (None: the newest)."""
@@ -54,10 +51,10 @@ class IndexViews:
         edition = history.edition(year)
         t = self.translator(request)
         cache_key = (history.key, edition.year, t.language)
+        places, version = self.places()
         cached = self._pages.get(cache_key)
-        if cached is not None and cached[0] == id(history):
+        if cached is not None and cached[0] == (id(history), version):
             return HTMLResponse(cached[1])
-        places = self.places()
         response = self.render(
             request,
             "indeks.html",
@@ -69,7 +66,7 @@ class IndexViews:
             caption=self.map(request, key, edition.year).caption,
         )
         with self._lock:
-            self._pages[cache_key] = (id(history), bytes(response.body))
+            self._pages[cache_key] = ((id(history), version), bytes(response.body))
         return response
 
     def map(self, request: Request, key: str, year: int | None) -> IndexMap:
@@ -78,9 +75,10 @@ class IndexViews:
         edition = history.edition(year)
         t = self.translator(request)
         cache_key = (history.key, edition.year, t.language)
+        places, version = self.places()
         cached = self._maps.get(cache_key)
-        if cached is None or cached[0] != id(history):
-            cached = (id(history), index_map(edition, t, self.places()))
+        if cached is None or cached[0] != (id(history), version):
+            cached = ((id(history), version), index_map(edition, t, places))
             with self._lock:
                 self._maps[cache_key] = cached
         return cached[1]
@@ -88,7 +86,7 @@ class IndexViews:
     def document(self, key: str, fmt: str) -> Document:
         """The open data of ``key`` as ``fmt`` (csv or json)."""
         history: IndexHistory = self.services.index.history(key)
-        return index_document(history, fmt, self.places())
+        return index_document(history, fmt, self.places()[0])
 
     def summary(self) -> list[dict[str, Any]]:
         """Every public index with its years, for the API's list."""

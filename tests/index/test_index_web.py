@@ -9,6 +9,7 @@ import json
 from fastapi.testclient import TestClient
 
 from bot.config import Settings
+from bot.domain import OrganisationKind
 from bot.services import Services
 from bot.web.app import create_web_app
 from tests.index.helpers import run_edition
@@ -18,13 +19,18 @@ from tests.index.test_index_service import Y2026, Y2027
 def test_index_page_ranks_maps_and_exports(services: Services) -> None:
     run_edition(services, 2026, Y2026)
     run_edition(services, 2027, Y2027)
+    # alfa and beta are organisations with coordinates (their names win); gamma is known only to the survey
+    services.organisations.add("alfa", "Miasto i Gmina Alfa", OrganisationKind.GMINA, lat=50.0, lon=20.0)
+    services.organisations.add("beta", "Gmina Beta", OrganisationKind.GMINA, lat=49.9, lon=19.8)
     client = TestClient(create_web_app(services, Settings()))
     page = client.get("/indeks/test-index?lang=pl")
     assert page.status_code == 200
     text = page.text
     assert "Indeks 2027" in text and "Ranking gmin 2027" in text and "Zmiana od 2026" in text
     assert 'href="/indeks/test-index?rok=2026&amp;lang=pl"' in text
-    assert "Gmina Alfa" in text and "4,50" in text and "za mało odpowiedzi" in text
+    assert "Miasto i Gmina Alfa" in text and "4,50" in text and "za mało odpowiedzi" in text
+    assert "Bez współrzędnych (poza mapą): Gmina Gamma." in text
+    assert "Najwyżej: Miasto i Gmina Alfa (4,50), najniżej: Gmina Gamma (4,00)." in text
     assert "Historia indeksu" in text
     older = client.get("/indeks/test-index?rok=2026&lang=en")
     assert older.status_code == 200 and "Ranking of municipalities 2026" in older.text
@@ -38,7 +44,7 @@ def test_index_page_ranks_maps_and_exports(services: Services) -> None:
     data = client.get("/api/indexes/test-index").json()
     alfa = [row for row in data["rows"] if row["area"] == "alfa" and row["year"] == 2027]
     assert [row["dimension"] for row in alfa] == ["overall", "finanse", "dialog"]
-    assert alfa[0]["mean"] == 4.5 and alfa[0]["change"] == 0.5 and alfa[0]["area_name"] == "Gmina Alfa"
+    assert alfa[0]["mean"] == 4.5 and alfa[0]["change"] == 0.5 and alfa[0]["area_name"] == "Miasto i Gmina Alfa"
     exported = client.get("/api/indexes/test-index/export.csv")
     assert exported.status_code == 200 and exported.headers["content-type"].startswith("text/csv")
     rows = list(csv.DictReader(io.StringIO(exported.content.decode("utf-8-sig")), delimiter=";"))
