@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from bot.commands import announce as ann
 from bot.commands import basket as bk
+from bot.commands import briefing as brf
 from bot.commands import linking as lnk
 from bot.commands import moderator as mod
 from bot.commands import names
@@ -103,6 +104,7 @@ def build_table() -> CommandTable:
         Command("zamknij", mod.cmd_close, "help.close", "usage.close", aliases=("close",), role=M),
         Command("przedluz", mod.cmd_extend, "help.extend", "usage.extend", aliases=("extend",), role=M),
         Command("opublikuj", mod.cmd_publish, "help.publish", "usage.publish", aliases=("publish",), role=M),
+        Command("spotkanie_odbyte", brf.cmd_briefing, "help.briefing", "usage.briefing", aliases=("briefing",), role=M),
         Command("frekwencja", mod.cmd_turnout, "help.turnout", "usage.turnout", aliases=("turnout",), role=M),
         Command("opinie", mod.cmd_opinions, "help.opinions", "usage.opinions", aliases=("opinions",), role=M),
         Command("zatwierdz", mod.cmd_approve, "help.approve", "usage.approve", aliases=("approve",), role=M),

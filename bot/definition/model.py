@@ -256,6 +256,9 @@ class ProcessDefinition(_Strict):
     reminders: list[str] = Field(default_factory=list)  # "3d", "1d", "2h": before closing
     anonymous_report: bool = True
     rounds: int = Field(default=1, ge=1, le=2)
+    # A deliberative poll's briefing (spotkanie informacyjne): round 2 opens at this time, or when a moderator
+    # marks the briefing held (/spotkanie_odbyte), which sets it to that moment. None: only the moderator opens it.
+    briefing_at: datetime | None = None
     eligibility: Eligibility = Field(default_factory=Eligibility)
     pools: list[Pool] = Field(default_factory=list)
     items: list[Item] = Field(default_factory=list)
@@ -272,7 +275,11 @@ class ProcessDefinition(_Strict):
     @model_validator(mode="after")
     def _check_consistency(self) -> ProcessDefinition:
         # the offsets first: comparing a naive with an aware datetime raises TypeError, not a validation error
-        for name, when in (("opens_at", self.opens_at), ("closes_at", self.closes_at)):
+        for name, when in (
+            ("opens_at", self.opens_at),
+            ("closes_at", self.closes_at),
+            ("briefing_at", self.briefing_at),
+        ):
             if when is not None and when.tzinfo is None:
                 raise InvalidAt(f"{name} needs a time zone offset, e.g. 2027-06-15T08:00:00+02:00", name)
         if self.opens_at and self.closes_at and self.closes_at <= self.opens_at:
@@ -323,12 +330,23 @@ class ProcessDefinition(_Strict):
                     raise InvalidAt(f"project {item.key!r} needs a cost", "items", index, "cost")
         if self.rounds > 1 and self.kind is not ProcessKind.DELIBERATIVE_POLL:
             raise InvalidAt("only a deliberative poll has two rounds", "rounds")
+        if self.briefing_at is not None and self.rounds < 2:
+            raise InvalidAt(
+                "briefing_at opens round 2: only a deliberative poll with rounds = 2 has one", "briefing_at"
+            )
         self._check_districts()
         self._check_verification()
         for index, pool in enumerate(self.pools):
             self._check_pool(index, pool)
         self._check_index()
         return self
+
+    def round_open(self, round_no: int, now: datetime) -> bool:
+        """Whether ``round_no`` takes answers at ``now`` (the process being open): round 1 always, round 2 of a
+        deliberative poll from its briefing on (:attr:`briefing_at`; never before a moderator marks it held)."""
+        if round_no < 2:
+            return True
+        return self.briefing_at is not None and now >= self.briefing_at
 
     @property
     def min_responses(self) -> int:

@@ -212,6 +212,34 @@ class ProcessService:
                 process.opens_at = now
             return self._save(session, process, "process.open", actor_id)
 
+    def hold_briefing(self, slug: str, *, actor_id: int | None = None) -> tuple[ProcessInfo, bool]:
+        """A deliberative poll's briefing is held: round 2 opens now (its ``briefing_at`` becomes now, unless that
+        time has already come). Returns the process and whether round 2 was open already (nothing changed then).
+
+        Refused for a process that has no second round (``briefing.no_rounds``) and outside the open phase.
+        """
+        now = self.ctx.clock.now()
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug, for_update=True)
+            definition = self.ctx.definition(process)
+            if definition.rounds < 2:
+                raise InputError("briefing.no_rounds", title=definition.title)
+            if process.phase != Phase.OPEN:
+                raise WrongPhase("briefing.not_open", title=definition.title, phase=process.phase)
+            if definition.round_open(2, now):
+                return self.info(session, process), True
+            scheduled = definition.briefing_at
+            process.definition = {**process.definition, "briefing_at": now.isoformat()}
+            session.flush()  # a new version, so the definition read back below is the new one, not a cached one
+            info = self._save(
+                session,
+                process,
+                "process.briefing",
+                actor_id,
+                scheduled=scheduled.isoformat() if scheduled else None,
+            )
+            return info, False
+
     def close(self, slug: str, *, actor_id: int | None = None) -> ProcessInfo:
         """open → closed, from now on no ballots or opinions are accepted."""
         now = self.ctx.clock.now()

@@ -177,6 +177,9 @@ class VotingService:
             definition = self.ctx.definition_of(connection, process)
             if not 1 <= round_no <= definition.rounds:
                 raise InputError("vote.bad_round", rounds=definition.rounds)
+            if not definition.round_open(round_no, now):  # round 2 of a deliberative poll waits for its briefing
+                key = "vote.round_after_briefing" if definition.briefing_at is None else "vote.round_opens_at"
+                raise WrongPhase(key, title=definition.title, round=round_no, when=definition.briefing_at)
             record = self.eligibility.require(connection, process, person_id, known=known)
             if isinstance(ballot, str):
                 ballot = parse_ballot_text(definition, ballot, district=record.district)

@@ -113,5 +113,9 @@ def process_text(info: ProcessInfo, t: Translator, *, district: str | None = Non
         lines += ["  " + item_line(definition, item, t) for item in definition.items_of(pool.key)]
     if definition.rounds > 1:
         lines += ["", t("process.rounds", count=definition.rounds)]
+        if definition.briefing_at is not None:
+            lines.append(t("process.round2_at", when=definition.briefing_at))
+        else:
+            lines.append(t("process.round2_after_briefing"))
     lines += ["", how_to_take_part(info, t, district=district)]
     return "\n".join(lines)

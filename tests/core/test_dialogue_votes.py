@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
+from bot.clock import FakeClock
 from bot.console import ConsoleChannel
 from bot.domain import Channel
 from bot.rosters import parse_roster_csv
@@ -54,25 +56,34 @@ def test_survey_rates_a_municipality_and_the_index_is_per_municipality(
     )
 
 
-def test_deliberative_poll_reports_the_shift_between_rounds(
+def test_deliberative_poll_opens_round_two_at_the_briefing_and_reports_the_shift_of_those_in_both(
     talk: Talk, load_example: Callable[..., str], console: Callable[..., ConsoleChannel], services: Services
 ) -> None:
-    slug = load_example("sondaz-deliberatywny-transport")
-    codes = services.eligibility.issue_codes(slug, 2)
-    for n, (before, after) in enumerate([("2", "5"), ("3", "6")]):
-        person = console(f"uczestnik{n}")
-        talk(
-            person,
-            [
-                (f"/glosuj {slug} runda 1 t1:{before} t2:4 t3:4 t4:4", ["kod zaproszenia"]),
-                (f"/kod {slug} {codes[n]}", ["Kod przyjęty"]),
-                (f"/glosuj {slug} runda 1 t1:{before} t2:4 t3:4 t4:4", ["Przyjęto"]),
-                (f"/glosuj {slug} runda 2 t1:{after} t2:4 t3:4 t4:3", ["Przyjęto"]),
-            ],
-        )
+    slug = load_example("sondaz-deliberatywny-transport")  # secret: ballots are paired by their HMAC key only
+    codes = services.eligibility.issue_codes(slug, 3)
+    people = [console(f"uczestnik{n}") for n in range(3)]
+    for n, person in enumerate(people):
+        talk(person, [(f"/kod {slug} {codes[n]}", ["Kod przyjęty"])])
+    # Round 1: three people; the third answers only this round, so the shift leaves them out.
+    for person, before in zip(people, ("2", "3", "7"), strict=True):
+        talk(person, [(f"/glosuj {slug} runda 1 t1:{before} t2:4 t3:4 t4:4", ["Przyjęto"])])
+    [refused] = talk(people[0], [(f"/glosuj {slug} runda 2 t1:5 t2:4 t3:4 t4:3", [])])
+    assert refused == (
+        "Runda 2 sondażu „Sondaż deliberatywny: transport publiczny w mieście” jeszcze się nie zaczęła — zacznie się"
+        " po spotkaniu informacyjnym, 14.03.2027, 18:00. Teraz możesz odpowiadać w rundzie 1."
+    )
+    assert services.voting.current_ballot(slug, people[0].caller().person_id, round_no=2) is None
+    moderator = console("moderator")
+    [held] = talk(moderator, [(f"/spotkanie_odbyte {slug}", [])])
+    assert held.startswith(
+        "Spotkanie informacyjne się odbyło — runda 2 sondażu „Sondaż deliberatywny: transport publiczny w mieście”"
+        " (sondaz-transport-2027) jest otwarta od "
+    )
+    for person, after in zip(people[:2], ("5", "6"), strict=True):
+        talk(person, [(f"/glosuj {slug} runda 2 t1:{after} t2:4 t3:4 t4:3", ["Przyjęto"])])
     talk(console("intruz"), [(f"/kod {slug} {codes[0]}", ["nieprawidłowy albo został już użyty"])])
     talk(
-        console("moderator"),
+        moderator,
         [
             (f"/zamknij {slug}", []),
             (
@@ -91,7 +102,32 @@ def test_deliberative_poll_reports_the_shift_between_rounds(
         ],
     )
     results = services.results.results(slug, moderator=True)
-    assert results.rounds[0]["main"].ballots == 2 and results.rounds[1]["main"].ballots == 2
+    assert results.rounds[0]["main"].ballots == 3 and results.rounds[1]["main"].ballots == 2
+    assert results.paired is not None and results.paired.people == 2
+
+
+def test_round_two_opens_by_itself_at_the_scheduled_briefing(
+    talk: Talk,
+    load_example: Callable[..., str],
+    console: Callable[..., ConsoleChannel],
+    services: Services,
+    clock: FakeClock,
+) -> None:
+    slug = load_example("sondaz-deliberatywny-transport")
+    [code] = services.eligibility.issue_codes(slug, 1)
+    person = console("uczestnik")
+    talk(person, [(f"/kod {slug} {code}", ["Kod przyjęty"]), (f"/glosuj {slug} runda 1 t1:2 t2:4 t3:4 t4:4", [])])
+    briefing = services.processes.get(slug).definition.briefing_at
+    assert briefing is not None
+    clock.set(briefing - timedelta(minutes=1))
+    talk(person, [(f"/glosuj {slug} runda 2 t1:5 t2:4 t3:4 t4:3", ["jeszcze się nie zaczęła"])])
+    clock.set(briefing)
+    talk(person, [(f"/glosuj {slug} runda 2 t1:5 t2:4 t3:4 t4:3", ["Przyjęto"])])
+    [already] = talk(console("moderator"), [(f"/briefing {slug}", [])])
+    assert already == (
+        "Runda 2 sondażu „Sondaż deliberatywny: transport publiczny w mieście” (sondaz-transport-2027) jest już"
+        " otwarta (od 14.03.2027, 18:00)."
+    )
 
 
 def test_resolutions_by_roster_with_yes_no_abstain(

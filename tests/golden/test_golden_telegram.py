@@ -180,8 +180,11 @@ async def _vote_by_text(walk: TelegramWalk, definition: ProcessDefinition, langu
     prefix = {"pl": "runda", "en": "round", "uk": "раунд"}[language] + " 1 " if definition.rounds > 1 else ""
     await walk.say(RESIDENT, f"{c('glosuj')} {slug} {prefix}{example}")
     await walk.say(RESIDENT, f"{c('glosuj')} {slug} {prefix}{changed_ballot(example)}")
-    if definition.rounds > 1:
-        await walk.say(RESIDENT, f"{c('glosuj')} {slug} {prefix.replace('1', '2')}{after_briefing(example)}")
+    if definition.rounds > 1:  # round 2 is refused until the moderator marks the briefing held
+        second = f"{c('glosuj')} {slug} {prefix.replace('1', '2')}{after_briefing(example)}"
+        await walk.say(RESIDENT, second)
+        await walk.say(MODERATOR, f"{c('spotkanie_odbyte')} {slug}")
+        await walk.say(RESIDENT, second)
 
 
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)

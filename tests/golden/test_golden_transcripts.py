@@ -86,8 +86,10 @@ def _walk(
         prefix = {"pl": "runda", "en": "round", "uk": "раунд"}[language] + " 1 " if definition.rounds > 1 else ""
         walk.say(resident, "ania", f"{c('glosuj')} {slug} {prefix}{example}")
         walk.say(resident, "ania", f"{c('glosuj')} {slug} {prefix}{changed_ballot(example)}")
-        if definition.rounds > 1:
+        if definition.rounds > 1:  # round 2 is refused until the moderator marks the briefing held
             second = prefix.replace("1", "2")
+            walk.say(resident, "ania", f"{c('glosuj')} {slug} {second}{after_briefing(example)}")
+            walk.say(moderator, "moderator", f"{c('spotkanie_odbyte')} {slug}")
             walk.say(resident, "ania", f"{c('glosuj')} {slug} {second}{after_briefing(example)}")
         walk.say(resident, "ania", f"{c('moj_glos')} {slug}")
     walk.say(moderator, "moderator", f"{c('frekwencja')} {slug}")

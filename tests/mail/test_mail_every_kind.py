@@ -29,7 +29,8 @@ def _invited(mailroom: Any, stem: str) -> tuple[str, str]:
     services, clock = mailroom.services, mailroom.clock
     now = clock.now()
     definition = load_definition_file(ROOT / "examples" / f"{stem}.toml")
-    definition = definition.model_copy(update={"opens_at": OPENS, "closes_at": CLOSES})
+    # The process runs in the mail room's week; a deliberative poll's round 2 waits for the moderator's briefing.
+    definition = definition.model_copy(update={"opens_at": OPENS, "closes_at": CLOSES, "briefing_at": None})
     clock.set(OPENS)
     services.processes.import_definition(definition)
     services.processes.open(definition.slug)
@@ -97,6 +98,11 @@ def test_a_deliberative_poll_is_answered_with_a_code_and_in_both_rounds(mailroom
     first = mailroom.services.voting.current_ballot(slug, person)
     assert first is not None
     assert mailroom.services.voting.current_ballot(slug, person, round_no=2) is None
+    # Round 2 waits for the briefing (here the moderator has not marked it held and no time is set).
+    text = _send(mailroom, reply_to, f"runda 2\n{ballot}")
+    assert "Runda 2 sondażu „Sondaż deliberatywny: transport publiczny w mieście” jeszcze się nie zaczęła" in text
+    assert mailroom.services.voting.current_ballot(slug, person, round_no=2) is None
+    mailroom.services.processes.hold_briefing(slug)
     _send(mailroom, reply_to, f"runda 2\n{ballot}")
     assert mailroom.services.voting.current_ballot(slug, person, round_no=2) == first
     assert mailroom.services.voting.current_ballot(slug, person) == first  # round 1 unchanged

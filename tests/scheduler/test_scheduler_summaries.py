@@ -157,6 +157,7 @@ def test_a_deliberative_poll_summary_shows_the_shift_per_question(services, cloc
     services.processes.import_definition(definition)
     slug = definition.slug
     services.processes.open(slug)
+    services.processes.hold_briefing(slug)  # round 2 opens; round 1 still takes answers
     codes = services.eligibility.issue_codes(slug, 2)
     for number, code in enumerate(codes):
         person = services.people.identify(Channel.TELEGRAM, str(500 + number)).person_id
