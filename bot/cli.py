@@ -20,7 +20,7 @@ import typer
 from rich.console import Console
 from rich.markup import escape
 
-from bot import cli_organisations, cli_people, cli_tally, cli_verification, logs
+from bot import cli_index, cli_organisations, cli_people, cli_tally, cli_verification, logs
 from bot import cli_scheduler as scheduling_cli
 from bot.app import load_examples
 from bot.cli_app import running_app, settings_of
@@ -49,6 +49,7 @@ process_app = typer.Typer(help=COMMANDS["process"], no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(process_app, name="process")
 cli_organisations.register(app)  # glos org add|list
+cli_index.register(app)  # glos index list|show|export|map
 cli_tally.register(app)
 cli_verification.register(app)
 scheduling_cli.register(app)

@@ -29,6 +29,7 @@ COMMANDS: dict[str, str] = {
     "db": "The database.",
     "process": "Processes: import, import-document, open, close, publish, results, export.",
     "org": "Organisations: municipalities, powiats, NGOs and federations that run processes.",
+    "index": "The friendly-local-government index: rankings, maps and open data across years.",
     "verification": "Verified residents: the city's register and the committee's report.",
     "scheduler": "The scheduler: phases, reminders, summaries, digests.",
     "person": "People: erasure on request.",

@@ -29,7 +29,7 @@ from sqlmodel import col, select
 
 from bot.counting.confidence import estimate
 from bot.definition import ProcessDefinition
-from bot.domain import Phase, ProcessKind
+from bot.domain import BallotRuleKind, Phase, ProcessKind
 from bot.errors import NotFound
 from bot.services.context import DISTRICT_KEY, ServiceContext
 from bot.services.results import ResultsService
@@ -312,11 +312,21 @@ def _scores(definition: ProcessDefinition, content: Mapping[str, Any]) -> tuple[
     return scores, overall
 
 
-def _figure(values: Sequence[float], min_responses: int) -> Figure:
+def _figure(values: Sequence[float], min_responses: int, scale: tuple[float, float]) -> Figure:
+    """The figure of ``values``, withheld below ``min_responses``; the interval is cut to the survey's ``scale``
+    (a mean of 1–5 ratings lies within 1–5 whatever a small sample's t interval says)."""
     if len(values) < min_responses:
         return WITHHELD
     found = estimate(values)
-    return Figure(found.n, found.mean, found.low, found.high)
+    low = None if found.low is None else max(found.low, scale[0])
+    high = None if found.high is None else min(found.high, scale[1])
+    return Figure(found.n, found.mean, low, high)
+
+
+def _scale(definition: ProcessDefinition) -> tuple[float, float]:
+    """The lowest and the highest rating the index's questions allow."""
+    rules = [pool.ballot for pool in definition.pools if pool.ballot.rule is BallotRuleKind.SCORE]
+    return float(min(rule.min_score for rule in rules)), float(max(rule.max_score for rule in rules))
 
 
 def _areas(
@@ -338,14 +348,14 @@ def _areas(
         overall[area].append(total)
         for key, value in scores.items():
             per_dimension[area][key].append(value)
-    k = definition.min_responses
+    k, scale = definition.min_responses, _scale(definition)
     out: dict[str, tuple[Figure, dict[str, Figure]]] = {}
     for area, values in overall.items():
-        figure = _figure(values, k)
+        figure = _figure(values, k, scale)
         if not figure.published:  # nothing of a withheld municipality, not one dimension
             out[area] = (WITHHELD, dict.fromkeys(dimensions, WITHHELD))
             continue
-        out[area] = (figure, {key: _figure(per_dimension[area][key], k) for key in dimensions})
+        out[area] = (figure, {key: _figure(per_dimension[area][key], k, scale) for key in dimensions})
     return out
 
 
