@@ -167,6 +167,19 @@ class ServiceContext:
                 raise
 
     @contextmanager
+    def read_session(self) -> Iterator[Session]:
+        """An ORM session for reads only, on :meth:`reading`'s connection: the unit's reading transaction (no
+        write lock), or its writing one once the unit has written. For a read that needs ORM rows (a report, a
+        list, a person's data) and so has no business in :meth:`transaction`, which begins the unit's writing
+        transaction. Writing through it is a programming error, as for :meth:`reading`."""
+        with self.reading() as connection:
+            session = Session(bind=connection, expire_on_commit=False, autoflush=False)
+            try:
+                yield session
+            finally:
+                session.close()
+
+    @contextmanager
     def snapshot(self) -> Iterator[Session]:
         """A session for reads only over one consistent snapshot of the store, on a pooled connection of its own.
 

@@ -126,7 +126,7 @@ class OpinionService:
 
     def list(self, slug: str, *, status: ModerationStatus | None = None, limit: int = 50) -> list[OpinionView]:
         """Opinions of a process, oldest first, optionally only those in ``status``."""
-        with self.ctx.transaction() as session:
+        with self.ctx.read_session() as session:
             process = self.ctx.process(session, slug)
             query = select(Opinion).where(Opinion.process_id == process.id).order_by(col(Opinion.id))
             if status is not None:

@@ -47,7 +47,7 @@ class PrivacyService:
 
     def export(self, person_id: int) -> dict[str, Any]:
         """Everything the store holds about the person, as JSON-ready data (their own ballots included)."""
-        with self.ctx.transaction() as session:
+        with self.ctx.read_session() as session:
             person = session.get(Person, person_id)
             if person is None or person.erased_at is not None:
                 raise NotFound("person.not_found")

@@ -75,8 +75,11 @@ class ReportService:
         self.ctx = context
 
     def report(self, slug: str, *, language: str = "pl", moderator: bool = False) -> ConsultationReport:
-        """The report of ``slug`` or :class:`WrongPhase` (``results.not_visible``) when it is not public yet."""
-        with self.ctx.transaction() as session:
+        """The report of ``slug`` or :class:`WrongPhase` (``results.not_visible``) when it is not public yet.
+
+        Read on the unit's reading connection: building the report of thousands of remarks never holds the write
+        lock that voters and commenters wait for."""
+        with self.ctx.read_session() as session:
             process = self.ctx.process(session, slug)
             definition = self.ctx.definition(process)
             if not ResultsService.visible(process, definition, moderator=moderator):
