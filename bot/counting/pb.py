@@ -41,10 +41,11 @@ import csv
 import gc
 import io
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from fractions import Fraction
-from itertools import chain
+from functools import partial
+from itertools import chain, repeat
 from operator import itemgetter
 from pathlib import Path
 
@@ -65,6 +66,29 @@ _SECTIONS = ("META", "PROJECTS", "VOTES")
 # Columns with a typed attribute of their own; every other column is kept verbatim in ``extra``.
 _PROJECT_TYPED = ("project_id", "cost", "name", "selected")
 _VOTE_TYPED = ("voter_id", "vote", "points")
+
+
+class _Cells(Mapping[str, str]):
+    """The other cells of one VOTES row (age, sex, district …), stripped when read: a city-wide file's 60,000 rows
+    each get no dict of their own until someone reads them, which a count never does."""
+
+    __slots__ = ("_at", "_row")
+
+    def __init__(self, at: Mapping[str, int], row: Sequence[str]) -> None:
+        self._at = at  # column name → position in the row, one mapping shared by every row of the section
+        self._row = row
+
+    def __getitem__(self, key: str) -> str:
+        return self._row[self._at[key]].strip()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+    def __repr__(self) -> str:
+        return repr(dict(self))
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,7 +205,26 @@ def read_pb(path: str | Path) -> PbElection:
 # quotes, NULs (an error there) and the line breaks str.splitlines knows but csv does not.
 _VOTES = re.compile(r"^[ \t]*VOTES[ \t;\r]*$", re.MULTILINE | re.IGNORECASE)
 _BREAK = re.compile(r"\r\n|\r|\n")
-_PLAIN = re.compile('["\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
+_SPECIAL = '"\x00\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029'
+# A section line after a line break. The break is a literal, not a class: the regex engine then looks only at line
+# starts, ten times faster over a city-wide file than a MULTILINE "^" tried at every character.
+_NAMES = r"[ \t]*(?:[Mm][Ee][Tt][Aa]|[Pp][Rr][Oo][Jj][Ee][Cc][Tt][Ss]|[Vv][Oo][Tt][Ee][Ss])[ \t;\r]*"
+_SECTION_AFTER_LF = re.compile(r"\n" + _NAMES + r"(?=\n|\Z)")
+_SECTION_AFTER_CR = re.compile(r"\r" + _NAMES.removesuffix(r"[ \t;\r]*") + r"[ \t;]*(?=\r|\Z)")
+
+
+def _plain(text: str, start: int) -> bool:
+    """Whether ``text`` from ``start`` has no quote, NUL or line break that only the csv module reads right."""
+    return all(text.find(char, start) < 0 for char in _SPECIAL)
+
+
+def _section_after(text: str, start: int) -> bool:
+    """Whether a section line (META, PROJECTS or VOTES alone, any case, blank or ";" around) follows ``start``."""
+    if _SECTION_AFTER_LF.search(text, start) is not None:
+        return True
+    # A lone "\r" breaks lines too (csv and str.splitlines agree): look after those only when the text has one.
+    lone_cr = text.count("\r", start) > text.count("\r\n", start)
+    return lone_cr and _SECTION_AFTER_CR.search(text, start) is not None
 
 
 def _rows(text: str) -> list[tuple[int, list[str]]]:
@@ -189,7 +232,7 @@ def _rows(text: str) -> list[tuple[int, list[str]]]:
     # csv handles "\r\n", "\n" and a lone "\r" itself when given the text untranslated, and counts physical lines
     # (line_num) even across quoted newlines, which is what a user looking at the file in an editor needs.
     votes = _VOTES.search(text)
-    if votes is not None and _PLAIN.search(text, votes.start()) is None:
+    if votes is not None and _plain(text, votes.start()):
         # The VOTES section (nearly all of a file) has no quotes, NULs or odd line breaks: each of its lines is one
         # row and splitting on ";" is what csv would do, at C speed. Only the part before it goes through csv.
         head, tail = text[: votes.start()], text[votes.start() :]
@@ -271,12 +314,8 @@ def _read_votes(
             points[k] = tuple(parse_number(p, line=line, column="points") for p in items)
             if len(points[k] or ()) != len(votes[k]):
                 raise PabulibError("pabulib.points_mismatch", line=line, votes=len(votes[k]), points=len(items))
-    extra_at = [i for i, name in enumerate(columns) if name not in _VOTE_TYPED]
-    names = [columns[i] for i in extra_at]
-    extra_columns = [list(map(str.strip, map(itemgetter(i), cells))) for i in extra_at]
-    extras = [dict(zip(names, values, strict=True)) for values in zip(*extra_columns, strict=True)] or [
-        {} for _ in cells
-    ]
+    others = {name: i for i, name in enumerate(columns) if name not in _VOTE_TYPED}
+    extras = map(partial(_Cells, others), cells) if others else repeat(_Cells(others, ()))
     return list(map(PbVote, voters, votes, points, extras))
 
 
@@ -303,6 +342,10 @@ def _parse(text: str | bytes) -> PbElection:
     rows = _rows(text)
     if not rows:
         raise PabulibError("pabulib.empty")
+    # The usual file ends with its VOTES section: no section line after the first VOTES line (one C-speed scan;
+    # a quoted cell holding such a line only makes the answer no, and the rows are then read one by one).
+    marker = _VOTES.search(text)
+    votes_last = marker is not None and not _section_after(text, marker.end())
 
     meta: dict[str, str] = {}
     projects: list[PbProject] = []
@@ -315,7 +358,7 @@ def _parse(text: str | bytes) -> PbElection:
     vote_columns: tuple[str, ...] = ()
     vote_rows: list[tuple[int, list[str]]] = []
 
-    for line, row in rows:
+    for at, (line, row) in enumerate(rows):
         first = row[0].strip()
         if len(row) == 1 or not "".join(row[1:]).strip():
             name = first.upper()
@@ -365,6 +408,9 @@ def _parse(text: str | bytes) -> PbElection:
         else:  # VOTES: collected here, read in bulk below
             if columns is None:
                 columns = vote_columns = _header(line, row, "VOTES", ("voter_id", "vote"))
+                if votes_last:  # every remaining row is a vote: taken whole instead of looked at one by one
+                    vote_rows = rows[at + 1 :]
+                    break
                 continue
             vote_rows.append((line, row))
 

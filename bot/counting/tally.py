@@ -86,13 +86,19 @@ class TallyResult:
         }
 
 
-def project_support(election: PbElection) -> dict[str, Fraction]:
-    """Votes or points per project, in file order, following ``vote_type`` (see the module docstring)."""
+def project_support(election: PbElection, approvals: Approvals | None = None) -> dict[str, Fraction]:
+    """Votes or points per project, in file order, following ``vote_type`` (see the module docstring).
+
+    ``approvals``, when the caller has built them from the same ballots, give approval counts without another pass
+    over the votes (they already count a project named twice on a ballot once)."""
     vote_type = election.vote_type
     if vote_type not in _VOTE_TYPES:
         raise PabulibError("pabulib.unsupported_vote_type", vote_type=vote_type)
     support = {p.project_id: Fraction(0) for p in election.projects}
-    if vote_type in ("approval", "choose-1"):
+    if vote_type in ("approval", "choose-1") and approvals is not None:
+        for pid, count in zip(approvals.project_ids, approvals.supporter_counts().tolist(), strict=True):
+            support[pid] += count
+    elif vote_type in ("approval", "choose-1"):
         # One Counter pass over all ballots (C speed); a ballot naming a project twice counts it once.
         counted = Counter(
             chain.from_iterable(
@@ -134,7 +140,10 @@ def tally(election: PbElection, rule: str = "auto") -> TallyResult:
     ids = [p.project_id for p in election.projects]
     costs = [p.cost for p in election.projects]
     budget = election.budget
-    support = project_support(election)
+    approvals = None
+    if applied not in ("greedy", "greedy-no-skip"):
+        approvals = Approvals.from_ballots(ids, costs, (v.vote for v in election.votes))
+    support = project_support(election, approvals)
     values = [support[pid] for pid in ids]
     raw_threshold = election.meta.get("min_project_score_threshold", "").strip()
     threshold = (
@@ -149,7 +158,7 @@ def tally(election: PbElection, rule: str = "auto") -> TallyResult:
     else:
         from bot.counting.mes import equal_shares, equal_shares_add1, prefer_counts  # numpy: only when counting
 
-        approvals = Approvals.from_ballots(ids, costs, (v.vote for v in election.votes))
+        assert approvals is not None
         if applied == "mes":
             outcome = equal_shares(approvals, budget)
         else:

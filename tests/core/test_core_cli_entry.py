@@ -73,6 +73,8 @@ def _pb(name: str) -> Path:
         ("Poland_Wieliczka_2023_Green_Budget.pb", ("--format", "json")),
         ("Poland_Warszawa_2026_Wesola.pb", ("--rule", "mes", "--format", "json", "--lang", "en")),
         ("Poland_Czestochowa_2024_Mirow.pb", ("--lang", "en")),
+        ("Poland_Wieliczka_2023_Green_Budget.pb", ("--rule=mes-add1", "--format=json")),
+        ("Poland_Wieliczka_2023_Green_Budget.pb", ("--lang", "en", "--rule", "greedy")),
     ],
 )
 def test_tally_prints_what_the_whole_application_prints(name: str, args: tuple[str, ...]) -> None:
@@ -82,6 +84,7 @@ def test_tally_prints_what_the_whole_application_prints(name: str, args: tuple[s
     assert (code, whole_code) == (0, 0)
     assert fast == whole
     assert _heavy(modules) == []
+    assert "typer" not in modules and "pydantic" not in modules  # a plain command line is counted without them
     if "json" in args:
         assert json.loads(fast)["selected"]
 
@@ -89,6 +92,33 @@ def test_tally_prints_what_the_whole_application_prints(name: str, args: tuple[s
 def test_tally_refuses_a_missing_file_in_one_sentence(tmp_path: Path) -> None:
     fast, code, modules = _glos("bot.cli_entry", "tally", str(tmp_path / "brak.pb"), "--lang", "en")
     assert code == 2 and fast == "" and _heavy(modules) == []
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("tally", "--help"),
+        ("tally",),
+        ("tally", "a.pb", "b.pb"),
+        ("tally", "a.pb", "--rule"),
+        ("tally", "a.pb", "--rule", "--format"),
+        ("tally", "a.pb", "--ruel", "mes"),
+        ("--verbose", "tally", "a.pb"),
+    ],
+)
+def test_an_unusual_tally_command_line_is_left_to_typer(args: tuple[str, ...]) -> None:
+    """Help, a missing or doubled file, an option without its value or misspelt, a root option: Typer parses and
+    explains these, as the whole application does."""
+    from bot.cli_tally import plain_arguments
+
+    assert plain_arguments(list(args)) is None
+
+
+def test_a_tally_usage_error_reads_as_the_whole_applications() -> None:
+    path = str(_pb("Poland_Wieliczka_2023_Green_Budget.pb"))
+    fast, code, _ = _glos("bot.cli_entry", "tally", path, "--rule")
+    whole, whole_code, _ = _glos("bot.cli", "tally", path, "--rule")
+    assert (code, fast) == (whole_code, whole) and code == 2
 
 
 def test_other_subcommands_still_reach_the_application() -> None:

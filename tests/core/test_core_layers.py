@@ -153,6 +153,7 @@ def test_the_composition_root_is_the_cli_and_the_workers() -> None:
         "bot.cli",
         "bot.cli_args",  # the command line's --config placement, shared by the two below
         "bot.cli_entry",  # the glos program: imports bot.cli only for the subcommands that need it
+        "bot.cli_light",  # its small Typer apps: glos --help and glos tally without the application
         "bot.cli_scheduler",
         "bot.cli_tally",
         "bot.demo",

@@ -56,6 +56,27 @@ def test_line_endings_and_bom_do_not_matter(newline: str) -> None:
     assert parse_pb(("\ufeff" + text).encode()) == parse_pb(SMALL)
 
 
+PLAIN_META = "META\nkey;value\nbudget;1000\nvote_type;approval\nrule;greedy\n"
+PLAIN_PROJECTS = "PROJECTS\nproject_id;cost;name\n1;500;Park\n2;600;Boisko\n"
+PLAIN_VOTES = "VOTES\nvoter_id;vote;age\na;1,2;30\nb;2;\n"
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        PLAIN_VOTES + PLAIN_META + PLAIN_PROJECTS,
+        PLAIN_META + PLAIN_VOTES + " projects ;;\n" + PLAIN_PROJECTS.split("\n", 1)[1],
+        PLAIN_PROJECTS + PLAIN_VOTES + "Meta\n" + PLAIN_META.split("\n", 1)[1],
+    ],
+)
+def test_a_section_after_votes_is_a_section_not_a_vote(text: str, newline: str) -> None:
+    """A file without quotes is read in bulk from its VOTES line on only when no section line follows it."""
+    expected = parse_pb(PLAIN_META + PLAIN_PROJECTS + PLAIN_VOTES)
+    assert parse_pb(text.replace("\n", newline)) == expected
+    assert [v.voter_id for v in expected.votes] == ["a", "b"] and expected.votes[1].extra == {"age": ""}
+
+
 def test_write_round_trips(tmp_path: Path) -> None:
     election = parse_pb(SMALL)
     text = write_pb(election)
