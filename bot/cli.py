@@ -31,6 +31,7 @@ from bot.config import find_config_file
 from bot.console import ConsoleChannel
 from bot.definition import load_definition_file
 from bot.documents import draft_definition, read_document
+from bot.domain import ProcessKind
 from bot.exports import export_process
 from bot.i18n import translator
 from bot.scheduling.leader import leadership
@@ -179,7 +180,8 @@ def process_results(
             sys.stdout.write(json.dumps(results.to_json(), ensure_ascii=False, indent=2) + "\n")
         else:
             info = application.services.processes.get(slug)
-            out.print(results_text(info, results, translator(lang, application.settings.tz)))
+            tally = application.services.report.tally(slug) if info.kind is ProcessKind.CONSULTATION else None
+            out.print(results_text(info, results, translator(lang, application.settings.tz), tally=tally))
 
 
 @process_app.command("export")

@@ -172,6 +172,7 @@ class ModerationStatus(StrEnum):
     PENDING = "pending"
     APPROVED = "approved"
     REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"  # taken back by its author: listed in the report with that status, never its text
 
 
 class ResponseStatus(StrEnum):

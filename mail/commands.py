@@ -3,7 +3,8 @@
 :func:`mail_commands` turns a :class:`~mail.interpret.ReplyPlan` into the command lines chat would type, the
 process named first (an e-mail reply is about the process its token belongs to): a district or municipality
 line is ``/dzielnica SLUG NAME``, a code ``/kod SLUG CODE``, a resident line ``/mieszkaniec SLUG …``, the ballot
-``/glosuj SLUG [runda N] BALLOT``, each ``§N:`` comment and the opinion ``/opinia SLUG …``, STOP
+``/glosuj SLUG [runda N] BALLOT``, each ``§N:`` comment and the opinion ``/opinia SLUG …``, a withdrawal
+``/wycofaj_uwage SLUG N``, STOP
 ``/nie_przypominaj SLUG``. The processor runs them in this order through :func:`bot.commands.dispatch.invoke`,
 so parsing, eligibility, rounds and what a ballot is are decided where chat decides them.
 """
@@ -46,6 +47,8 @@ def mail_commands(plan: ReplyPlan, slug: str, t: Translator) -> list[MailCommand
     for section, text in plan.comments:
         quoted = f"{shown_citation(section)}: {text}"
         commands.append(MailCommand("opinia", f"{slug} {remark_on(section, text)}", quoted, text))
+    for number in plan.withdraw:  # the process named: a reply withdraws only its own process's remarks
+        commands.append(MailCommand("wycofaj_uwage", f"{slug} {number}", t("mail.confirm.withdraw_line", id=number)))
     if plan.opinion:
         commands.append(MailCommand("opinia", f"{slug} {plan.opinion}", plan.opinion, plan.opinion))
     if plan.stop:

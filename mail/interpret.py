@@ -6,6 +6,8 @@
   ``/dzielnica`` does in chat; ``kod: ABCD-EFGH``: an invite code, as ``/kod``; ``runda 2`` (alone or before
   the ballot): the round of a deliberative poll;
 * ``STOP`` (also ``WYPISZ``, ``UNSUBSCRIBE``) alone on a line: no more mail about this process;
+* ``WYCOFAJ UWAGĘ 12`` (also ``WYCOFUJĘ 12``, ``WITHDRAW REMARK 12``, ``ВІДКЛИКАТИ 12``) alone on a line: the
+  member takes back their remark number 12, as ``/wycofaj_uwage 12`` does in chat;
 * ``MIESZKANIEC: Jan Kowalski, ul. Długa 12 m. 5`` (also ``RESIDENT:``, ``PESEL:``): the member verifies as a
   resident where the process asks for it (``[eligibility] verify``), before the ballot is cast;
 * ``§3: text`` (also ``§ 3 - text``, ``par. 3: text``, and a unit at any level: ``§ 3 ust. 2 pkt 1: text``,
@@ -53,6 +55,12 @@ _AREA = re.compile(r"^\s*(?:dzielnica|gmina|district|municipality|район|г�
 _CODE = re.compile(r"^\s*(?:kod|code|код)\s*[:=]\s*([A-Za-z0-9][A-Za-z0-9 \-]{2,40})$", re.I)
 # "runda 2" alone on a line, or before the ballot ("runda 2: 1, 3"): the round of a deliberative poll
 _ROUND = re.compile(r"^\s*(?:runda|round|раунд)\s*[:=]?\s*(\d)\s*[:.]?\s*(.*)$", re.I)
+# matched on the folded line: "wycofuję uwagę nr 12" → "wycofuje uwage nr 12"
+_WITHDRAW = re.compile(
+    r"^(?:wycofaj|wycofuje|withdraw|відкликати|відкликаю)"
+    r"(?:\s+(?:moja\s+|moje\s+)?(?:uwage|opinie|remark|comment|opinion|зауваження))?"
+    r"\s*(?:nr\.?|no\.?|#|№)?\s*(\d{1,9})$"
+)
 _RESIDENT = re.compile(r"^\s*(?:mieszkaniec|mieszkanka|resident|pesel)\s*[:=]\s*(\S.*)$", re.I)
 
 
@@ -73,11 +81,14 @@ class ReplyPlan:
     area: str = ""  # the district or municipality declared on an "area: key" line
     code: str = ""  # an invite code on a "kod: …" line
     round: int | None = None  # the round a "runda N" line names
+    withdraw: list[int] = field(default_factory=list)  # remarks the member takes back ("WYCOFAJ UWAGĘ 12")
 
     @property
     def empty(self) -> bool:
         """Nothing to act on (an empty reply, or one that was only a quote)."""
-        return not (self.ballot or self.comments or self.opinion or self.stop or self.area or self.code)
+        return not (
+            self.ballot or self.comments or self.opinion or self.stop or self.area or self.code or self.withdraw
+        )
 
 
 def _ballot_like(line: str, keys: set[str]) -> bool:
@@ -155,6 +166,10 @@ def read_reply(definition: ProcessDefinition, text: str) -> ReplyPlan:
         resident = _RESIDENT.match(line)
         if resident and comment is None:
             plan.resident = resident.group(1).strip()
+            continue
+        withdraw = _WITHDRAW.match(_fold(line).strip(" .!:"))
+        if withdraw and comment is None:
+            plan.withdraw.append(int(withdraw.group(1)))
             continue
         if _fold(line).strip(" .!") in _STOP:  # ends a comment too: "STOP" is never part of one
             if comment is not None:

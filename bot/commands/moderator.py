@@ -23,6 +23,7 @@ from bot.exports import export_process
 from bot.replies import Button, Document, Reply
 from bot.rosters import read_roster
 from bot.views.process import district_name, process_line
+from bot.views.turnout import turnout_lines
 
 __all__ = [
     "cmd_approve",
@@ -142,6 +143,7 @@ def cmd_turnout(inv: Invocation) -> Sequence[Reply]:
     turnout = inv.services.results.turnout(slug)
     lines = [inv.t("turnout.total", slug=slug, count=turnout.participants, eligible=turnout.eligible_known)]
     lines += [f"  {inv.t('channel.' + channel)}: {count}" for channel, count in turnout.by_channel.items()]
+    lines += turnout_lines(turnout.by_kind, {}, inv.t)  # a consultation's authors: NGOs and residents
     if turnout.by_district:
         lines.append(inv.t("turnout.by_district"))
         definition = inv.services.processes.get(slug).definition

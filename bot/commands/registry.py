@@ -12,6 +12,7 @@ from bot.commands import moderator as mod
 from bot.commands import names
 from bot.commands import pending as pend
 from bot.commands import poll_wizard as poll
+from bot.commands import remarks as rem
 from bot.commands import resident as res
 from bot.commands import scheduling as sched
 from bot.commands import share as shr
@@ -78,6 +79,13 @@ def build_table() -> CommandTable:
             aliases=("basket_confirm",),
         ),
         Command("opinia", res.cmd_opinion, "help.opinion", "usage.opinion", aliases=("opinion",)),
+        Command(
+            "wycofaj_uwage",
+            rem.cmd_withdraw_remark,
+            "help.withdraw_remark",
+            "usage.withdraw_remark",
+            aliases=("withdraw_remark",),
+        ),
         Command("wyniki", res.cmd_results, "help.results", "usage.results", aliases=("results",)),
         Command("pokwitowanie", res.cmd_receipt, "help.receipt", "usage.receipt", aliases=("receipt",)),
         Command("moje_dane", res.cmd_my_data, "help.my_data", "usage.my_data", aliases=("my_data",)),

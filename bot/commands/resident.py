@@ -246,7 +246,8 @@ def cmd_results(inv: Invocation) -> Sequence[Reply]:
     assert slug is not None
     info = inv.services.processes.get(slug)
     results = inv.services.results.results(slug, moderator=inv.caller.is_moderator)
-    return [Reply(results_text(info, results, inv.t))]
+    tally = inv.services.report.tally(slug) if info.kind is ProcessKind.CONSULTATION else None
+    return [Reply(results_text(info, results, inv.t, tally=tally))]
 
 
 def cmd_receipt(inv: Invocation) -> Sequence[Reply]:

@@ -13,6 +13,7 @@ from bot.definition.model import (
     Pool,
     ProcessDefinition,
 )
+from bot.definition.notice import Meeting, Notice
 
 __all__ = [
     "DEFAULT_MIN_RESPONSES",
@@ -23,6 +24,8 @@ __all__ = [
     "IndexDimension",
     "Item",
     "LocalizedText",
+    "Meeting",
+    "Notice",
     "Pool",
     "ProcessDefinition",
     "load_definition",

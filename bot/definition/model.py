@@ -19,10 +19,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from bot.definition.localized import LocalizedText
+from bot.definition.notice import Notice
 from bot.domain import (
     MAIN_POOL,
     BallotRuleKind,
@@ -33,7 +35,6 @@ from bot.domain import (
     ResultsVisibility,
     VerifyMode,
 )
-from bot.text import clean_text
 
 __all__ = [
     "DEFAULT_MIN_RESPONSES",
@@ -67,28 +68,6 @@ class InvalidAt(ValueError):
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class LocalizedText(_Strict):
-    """A text in Polish (required) and other languages (optional; Polish is the fallback)."""
-
-    pl: str
-    en: str | None = None
-    uk: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _from_plain_string(cls, value: Any) -> Any:
-        if isinstance(value, str):
-            value = {"pl": value}
-        if isinstance(value, dict):  # titles and descriptions are shown everywhere: no control or bidi characters
-            value = {key: clean_text(text) if isinstance(text, str) else text for key, text in value.items()}
-        return value
-
-    def get(self, language: str) -> str:
-        """The text in ``language``, falling back to Polish (a message parameter shows itself this way)."""
-        text = getattr(self, language, None) if language in ("pl", "en", "uk") else None
-        return text or self.pl
 
 
 class BallotRule(_Strict):
@@ -255,6 +234,7 @@ class ProcessDefinition(_Strict):
     closes_at: datetime | None = None
     reminders: list[str] = Field(default_factory=list)  # "3d", "1d", "2h": before closing
     anonymous_report: bool = True
+    notice: Notice | None = None  # a consultation's organiser, legal basis and meetings (bot/definition/notice.py)
     rounds: int = Field(default=1, ge=1, le=2)
     # A deliberative poll's briefing (spotkanie informacyjne): round 2 opens at this time, or when a moderator
     # marks the briefing held (/spotkanie_odbyte), which sets it to that moment. None: only the moderator opens it.

@@ -10,12 +10,11 @@ reading order (the senders take a channel's messages oldest first).
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass
 
 from sqlalchemy import false, select, true
 
-from bot.domain import Channel, ItemKind, ModerationStatus, ProcessKind
+from bot.domain import Channel, ModerationStatus, ProcessKind
 from bot.i18n import translator
 from bot.replies import Document, Reply
 from bot.scheduling.messages import payload_for
@@ -23,6 +22,7 @@ from bot.scheduling.policy import SchedulePolicy
 from bot.scheduling.recipients import recipients_of
 from bot.services import Services
 from bot.services.outbox import reply_payload
+from bot.services.remarks import RemarkTally
 from bot.summaries import Chart, SectionOpinions, split_text, summary_chart, summary_text, your_projects_text
 from bot.summaries.index_map import index_map
 from bot.views.index import places_of, ranking_text
@@ -51,31 +51,13 @@ class PublishReport:
     answers: int = 0
 
 
-def section_opinions(services: Services, process_id: int, language: str) -> list[SectionOpinions]:
-    """Opinions per § section (in document order), then those about the document as a whole.
-
-    A remark rejected in moderation is not counted: the report does not publish it among the remarks either,
-    so the summary and the report give the same figures."""
-    with services.context.connection() as connection:
-        counts = Counter(
-            connection.execute(
-                select(_OPINION.c.item_id).where(
-                    _OPINION.c.process_id == process_id, _OPINION.c.status != ModerationStatus.REJECTED.value
-                )
-            ).scalars()
-        )
-        sections = connection.execute(
-            select(_ITEM.c.id, _ITEM.c.number, _ITEM.c.title)
-            .where(_ITEM.c.process_id == process_id, _ITEM.c.kind == ItemKind.SECTION.value)
-            .order_by(_ITEM.c.position)
-        ).all()
+def section_opinions(tally: RemarkTally, language: str) -> list[SectionOpinions]:
+    """Published remarks per unit (in document order), then those on the document as a whole — as the report
+    counts them (:mod:`bot.services.remarks`)."""
     t = translator(language)
-    entries = [
-        SectionOpinions(row[1], str(row[2].get(language) or row[2].get("pl", "")), counts.get(row[0], 0))
-        for row in sections
-    ]
-    if counts.get(None):
-        entries.append(SectionOpinions(None, t("summary.whole_document"), counts[None]))
+    entries = [SectionOpinions(unit.number, unit.title_in(language), unit.published) for unit in tally.units]
+    if tally.general:
+        entries.append(SectionOpinions(None, t("summary.whole_document"), tally.general))
     return entries
 
 
@@ -86,7 +68,8 @@ def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> Publi
     outbox = services.outbox
     link = policy.report_link(slug) if info.kind is ProcessKind.CONSULTATION else policy.link(slug)
     t = translator(policy.language, services.context.zone)
-    sections = section_opinions(services, info.id, t.language) if info.kind is ProcessKind.CONSULTATION else None
+    tally = services.report.tally(slug) if info.kind is ProcessKind.CONSULTATION else None
+    sections = section_opinions(tally, t.language) if tally is not None else None
     if info.definition.index is not None:
         # an index edition: its ranking (means with intervals and changes, nothing below min_responses) and its map
         history = services.index.history(info.definition.index.key)
@@ -96,7 +79,7 @@ def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> Publi
         drawn = index_map(edition, t, places)
         chart = Chart(drawn.png, drawn.caption, ())
     else:
-        text = summary_text(info, results, t, sections=sections, link=link)
+        text = summary_text(info, results, t, sections=sections, tally=tally, link=link)
         chart = summary_chart(info, results, t, sections=sections)
     picture = Document(f"{slug}.png", chart.png, "image/png")
     chats = 0
@@ -170,6 +153,7 @@ def _send_answers(services: Services, process_id: int, slug: str) -> int:
             .where(
                 _OPINION.c.process_id == process_id,
                 _OPINION.c.response_status.is_not(None),
+                _OPINION.c.status != ModerationStatus.WITHDRAWN.value,  # taken back: nothing to answer
                 _OPINION.c.channel.in_(_ANSWERED_CHANNELS),
                 _PERSON.c.erased_at.is_(None),
             )

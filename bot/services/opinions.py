@@ -20,7 +20,7 @@ from bot.services.context import ServiceContext
 from bot.services.eligibility import EligibilityService
 from bot.services.voting import VotingService
 from bot.text import clean_text
-from storage.models import Item, Opinion
+from storage.models import Item, Opinion, Process
 
 __all__ = ["MAX_OPINION_CHARS", "OpinionService", "OpinionView"]
 
@@ -82,10 +82,42 @@ class OpinionService:
             assert opinion.id is not None
             return opinion.id
 
+    def withdraw(self, opinion_id: int, person_id: int, *, slug: str | None = None) -> OpinionView:
+        """The author takes their remark back while the process is open; it stays on record as withdrawn (the
+        report lists it with that status, never its text) and no longer counts its author as taking part.
+
+        Someone else's remark, one of another process than ``slug`` (when given: an e-mail reply speaks for its
+        own process), or none, is :class:`NotFound` alike: nobody learns whose a number is."""
+        now = self.ctx.clock.now()
+        with self.ctx.transaction() as session:
+            opinion = session.get(Opinion, opinion_id)
+            if opinion is None or opinion.person_id != person_id:
+                raise NotFound("opinion.not_found", id=opinion_id)
+            process = session.get(Process, opinion.process_id)
+            assert process is not None
+            if slug is not None and process.slug != slug:
+                raise NotFound("opinion.not_found", id=opinion_id)
+            self.voting.require_open(process, now)
+            if opinion.status == ModerationStatus.WITHDRAWN:
+                raise InputError("opinion.already_withdrawn", id=opinion_id)
+            opinion.status = ModerationStatus.WITHDRAWN
+            opinion.moderated_at = now  # when its status last changed; moderated_by stays the moderator's
+            session.add(opinion)
+            self.ctx.audit(
+                session,
+                "opinion.withdraw",
+                actor_person_id=person_id,
+                process_id=opinion.process_id,
+                opinion_id=opinion_id,
+            )
+            return self._view(session, opinion)
+
     def moderate(self, opinion_id: int, status: ModerationStatus, *, actor_id: int) -> OpinionView:
-        """Approve or reject an opinion."""
+        """Approve or reject an opinion (a withdrawn one stays withdrawn: its author took it back)."""
         with self.ctx.transaction() as session:
             opinion = self._get(session, opinion_id)
+            if opinion.status == ModerationStatus.WITHDRAWN:
+                raise InputError("opinion.already_withdrawn", id=opinion_id)
             opinion.status = status
             opinion.moderated_by = actor_id
             opinion.moderated_at = self.ctx.clock.now()
@@ -160,8 +192,6 @@ class OpinionService:
         raise NotFound("opinion.unknown_section", section=section)
 
     def _view(self, session: Session, opinion: Opinion) -> OpinionView:
-        from storage.models import Process
-
         process = session.get(Process, opinion.process_id)
         item = session.get(Item, opinion.item_id) if opinion.item_id else None
         assert opinion.id is not None and process is not None

@@ -1,6 +1,9 @@
 """The consultation report (*raport z konsultacji*): every approved opinion grouped by section, with its date and
-channel, its author, the authority's response, the opinions rejected in moderation with the reason given, and the
-figures (participants, opinions, the channels used).
+channel, its author, the authority's response, the opinions rejected in moderation with the reason given, those
+withdrawn by their authors, and the figures (participants by channel and kind, opinions, the channels used).
+
+A remark not yet reviewed when the report is built is not published (its text has not been checked): it is
+counted as pending, as the summary counts it (:mod:`bot.services.remarks`).
 
 An author is shown as the organisation the process's roster gives for them (an NGO is named: it took part as
 an organisation); otherwise by name only where the process names authors (``anonymous_report = false``) and the
@@ -17,15 +20,15 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select as sa_select
 from sqlmodel import Session, col, select
 
 from bot.domain import Channel, ModerationStatus, ResponseStatus
 from bot.errors import WrongPhase
+from bot.services.authors import author_organisations, consultation_authors
 from bot.services.context import ServiceContext
-from bot.services.eligibility import roster_match
+from bot.services.remarks import RemarkTally, remark_tally
 from bot.services.results import ResultsService
-from storage.models import Identity, Item, Opinion, Person, RosterEntry
+from storage.models import Item, Opinion, Person
 
 __all__ = ["ConsultationReport", "ReportEntry", "ReportService"]
 
@@ -50,8 +53,9 @@ class ReportEntry:
 class ConsultationReport:
     """The report of one process: entries in section order, the rejected ones, and the figures.
 
-    ``received`` counts every opinion (also pending and rejected), ``participants`` their distinct authors,
-    ``channels`` the opinions per channel (the forms of consultation used)."""
+    ``received`` counts every opinion (also pending, rejected and withdrawn), ``pending`` those not reviewed,
+    ``participants`` the authors as :mod:`bot.services.authors` counts them (also by the channel of their first
+    remark and by kind), ``channels`` the opinions per channel (the forms of consultation used)."""
 
     slug: str
     title: str
@@ -66,6 +70,12 @@ class ConsultationReport:
     closes_at: datetime | None = None
     participants: int = 0
     channels: dict[str, int] = field(default_factory=dict)
+    withdrawn: list[ReportEntry] = field(default_factory=list)
+    pending: int = 0
+    participants_by_channel: dict[str, int] = field(default_factory=dict)
+    participants_by_kind: dict[str, int] = field(default_factory=dict)
+    organiser: str = ""
+    legal_basis: str = ""
 
 
 class ReportService:
@@ -93,15 +103,10 @@ class ReportService:
                 select(Opinion).where(Opinion.process_id == process.id).order_by(col(Opinion.id))
             ).all()
             order = {item.key: position for position, item in enumerate(definition.sections())}
-            shown = [
-                opinion
-                for opinion in opinions
-                if opinion.status in (ModerationStatus.APPROVED, ModerationStatus.REJECTED)
-            ]
+            shown = [opinion for opinion in opinions if opinion.status != ModerationStatus.PENDING]
             assert process.id is not None
             authors = self._authors(session, process.id, shown, definition.anonymous_report)
-            entries: list[ReportEntry] = []
-            rejected: list[ReportEntry] = []
+            listed: dict[ModerationStatus, list[ReportEntry]] = {status: [] for status in ModerationStatus}
             for opinion in shown:
                 item = sections.get(opinion.item_id) if opinion.item_id else None
                 author, kind = authors.get(opinion.person_id, ("", "resident"))
@@ -117,9 +122,12 @@ class ReportService:
                     response_text=opinion.response_text,
                     author_kind=kind,
                 )
-                (entries if opinion.status == ModerationStatus.APPROVED else rejected).append(entry)
+                listed[ModerationStatus(opinion.status)].append(entry)
+            entries = listed[ModerationStatus.APPROVED]
             entries.sort(key=lambda entry: (order.get(entry.section_key or "", -1), entry.number))
             description = definition.description.get(language) if definition.description else ""
+            notice = definition.notice
+            turnout = consultation_authors(session, process.id)
             return ConsultationReport(
                 slug=process.slug,
                 title=definition.title.get(language),
@@ -130,13 +138,28 @@ class ReportService:
                 by_response=dict(
                     Counter(entry.response_status.value if entry.response_status else "none" for entry in entries)
                 ),
-                rejected=rejected,
+                rejected=listed[ModerationStatus.REJECTED],
                 description=description,
                 opens_at=definition.opens_at,
                 closes_at=definition.closes_at,
-                participants=len({opinion.person_id for opinion in opinions}),
+                participants=turnout.people,
                 channels=dict(Counter(Channel(opinion.channel).value for opinion in opinions)),
+                withdrawn=listed[ModerationStatus.WITHDRAWN],
+                pending=sum(1 for opinion in opinions if opinion.status == ModerationStatus.PENDING),
+                participants_by_channel=turnout.by_channel,
+                participants_by_kind=turnout.by_kind,
+                organiser=notice.organiser.get(language) if notice and notice.organiser else "",
+                legal_basis=notice.legal_basis.get(language) if notice and notice.legal_basis else "",
             )
+
+    def tally(self, slug: str) -> RemarkTally:
+        """The remarks of ``slug`` counted per unit as the report publishes them (:mod:`bot.services.remarks`).
+
+        The counts say nothing the report would not (no text, no author), so they are not held back until the
+        results are visible: ``/wyniki`` shows them with the turnout."""
+        with self.ctx.reading() as connection:
+            state = self.ctx.state(connection, slug)
+            return remark_tally(connection, state.id)
 
     @staticmethod
     def _authors(
@@ -146,18 +169,13 @@ class ReportService:
         people = {opinion.person_id for opinion in opinions if opinion.person_id is not None}
         if not people:
             return {}
-        roster, identity = RosterEntry.__table__, Identity.__table__  # type: ignore[attr-defined]
-        rows = session.execute(
-            sa_select(identity.c.person_id, roster.c.organisation, roster.c.name)
-            .join(identity, roster_match(roster, identity))
-            .where(roster.c.process_id == process_id, identity.c.person_id.in_(people))
-        ).all()
         labels: dict[int | None, tuple[str, str]] = {}
-        for person_id, organisation, name in rows:
-            if organisation:
-                labels[person_id] = (organisation, "ngo")
-            elif name and not anonymous and person_id not in labels:
-                labels[person_id] = (name, "named")
+        for person_id, rows in author_organisations(session, process_id, people).items():
+            for organisation, name in rows:
+                if organisation:
+                    labels[person_id] = (organisation, "ngo")
+                elif name and not anonymous and person_id not in labels:
+                    labels[person_id] = (name, "named")
         if not anonymous:
             for person in session.exec(select(Person).where(col(Person.id).in_(people - set(labels)))).all():
                 if person.display_name and person.erased_at is None:

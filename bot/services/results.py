@@ -2,7 +2,8 @@
 
 Moderators may see results once the process is closed (to check them before publishing); everybody else only
 as ``results`` allows: ``live`` while open, ``after_close``, or ``after_publish`` (the default). Turnout counts
-people who took part (withdrawn ballots excluded), by channel and by declared district.
+people who took part (withdrawn ballots excluded), by channel and by declared district; in a consultation the
+authors of remarks, also by kind (resident, NGO), as :mod:`bot.services.authors` counts them.
 """
 
 from __future__ import annotations
@@ -21,10 +22,11 @@ from bot.counting.pool import PoolResult, count_pool
 from bot.definition import ProcessDefinition
 from bot.domain import Channel, Phase, PoolVote, ProcessKind, ResultsVisibility
 from bot.errors import WrongPhase
+from bot.services.authors import consultation_authors
 from bot.services.context import DISTRICT_KEY, META_PREFIX, ServiceContext
 from bot.services.singleflight import SingleFlight
 from storage.models import Ballot as BallotRow
-from storage.models import Eligibility, Opinion, Participation, Process
+from storage.models import Eligibility, Participation, Process
 
 __all__ = ["DistrictIndex", "PairedShift", "ProcessResults", "ResultsService", "Turnout"]
 
@@ -52,15 +54,19 @@ class Turnout:
     eligible_known: int
     by_channel: dict[str, int] = field(default_factory=dict)
     by_district: dict[str, int] = field(default_factory=dict)
+    by_kind: dict[str, int] = field(default_factory=dict)  # a consultation's authors: "ngo", "resident"
 
     def to_json(self) -> dict[str, Any]:
-        """A JSON-ready dict."""
-        return {
+        """A JSON-ready dict (``by_kind`` only for a consultation)."""
+        out: dict[str, Any] = {
             "participants": self.participants,
             "eligible_known": self.eligible_known,
             "by_channel": self.by_channel,
             "by_district": self.by_district,
         }
+        if self.by_kind:
+            out["by_kind"] = self.by_kind
+        return out
 
 
 @dataclass(frozen=True)
@@ -313,27 +319,18 @@ class ResultsService:
             district = dict(content).get(DISTRICT_KEY)
             if isinstance(district, str):
                 districts[district] += 1
-        # In a consultation people take part by writing opinions: count each author once, on the channel of
-        # their first opinion, so that the channels add up to the total.
-        first_channel: dict[int, str] = {}
-        for person_id, channel in (
-            []
-            if not consultation
-            else session.exec(
-                select(Opinion.person_id, Opinion.channel)
-                .where(Opinion.process_id == process_id, col(Opinion.person_id).is_not(None))
-                .order_by(col(Opinion.created_at), col(Opinion.id))
-            ).all()
-        ):
-            if person_id is not None and person_id not in first_channel:
-                first_channel[person_id] = str(channel)
-        for channel in first_channel.values():
-            by_channel[channel] += 1
+        # In a consultation people take part by writing remarks: each author once (bot/services/authors.py).
+        by_kind: dict[str, int] = {}
+        if consultation:
+            authors = consultation_authors(session, process_id)
+            by_channel.update(authors.by_channel)
+            by_kind = authors.by_kind
         return Turnout(
             participants=sum(by_channel.values()),
             eligible_known=int(eligible),
             by_channel=dict(sorted(by_channel.items())),
             by_district=dict(sorted(districts.items())),
+            by_kind=by_kind,
         )
 
 

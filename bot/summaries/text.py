@@ -1,7 +1,8 @@
 """A published result in words: the summary posted to chats and mailed to rosters.
 
 For budgets, per pool: the selected projects with their votes or points and cost, the threshold, the money used
-out of the budget; for consultations: how many opinions each § section got; for deliberative polls: how
+out of the budget; for consultations: who took part (by kind and channel), how many published remarks each unit
+got and how many were not published (:mod:`bot.views.turnout`, as the report counts them); for deliberative polls: how
 opinion shifted between the first and the second survey, per question; for other kinds the full result table.
 The text is plain (one line per row) so it reads the same in a chat and in an e-mail.
 """
@@ -17,7 +18,9 @@ from bot.definition import ProcessDefinition
 from bot.domain import ProcessKind
 from bot.i18n import Translator
 from bot.services import ProcessInfo, ProcessResults
+from bot.services.remarks import RemarkTally
 from bot.views.results import results_text
+from bot.views.turnout import consultation_lines
 
 __all__ = ["SectionOpinions", "summary_text", "support_text"]
 
@@ -107,6 +110,7 @@ def summary_text(
     t: Translator,
     *,
     sections: list[SectionOpinions] | None = None,
+    tally: RemarkTally | None = None,
     link: str = "",
     ranking: str = "",
 ) -> str:
@@ -117,15 +121,12 @@ def summary_text(
         t("summary.header", title=info.title(t.language)),
         t("results.turnout", count=results.turnout.participants),
     ]
+    assert info.kind is not ProcessKind.CONSULTATION or tally is not None, "a consultation's summary needs its tally"
     if info.kind is ProcessKind.BUDGET:
         for result in results.rounds[0].values():
             lines += ["", *_budget_pool(definition, result, t)]
-    elif info.kind is ProcessKind.CONSULTATION:
-        counted = sections or []
-        lines += ["", t("summary.opinions_total", count=sum(entry.opinions for entry in counted))]
-        for entry in counted:
-            label = f"{entry.number} {entry.title}" if entry.number else entry.title
-            lines.append(f"{label}: {t('summary.opinions', count=entry.opinions)}")
+    elif info.kind is ProcessKind.CONSULTATION and tally is not None:
+        lines += consultation_lines(results.turnout, tally, t, general=t("summary.whole_document"))
     elif info.kind is ProcessKind.DELIBERATIVE_POLL and len(results.rounds) == 2:
         lines += ["", *_shift_lines(definition, results, t)]
     else:

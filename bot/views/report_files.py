@@ -1,11 +1,12 @@
 """The consultation report as files: CSV, a standalone HTML page, DOCX (python-docx) and ODT (odfpy).
 
 All four carry the same content, built once by :func:`report_lines` and :func:`report_rows`: the heading
-(subject, description and legal basis, dates, the forms of consultation used, participants and opinions), then
-one row per published opinion in the document's order — number, unit, author (the NGO's name, a named person,
-or *mieszkaniec/mieszkanka*), date and channel, text, the authority's position and justification — then the
-opinions rejected in moderation with the reason given (not their text: it was rejected as spam, abuse or
-off-topic). CSV cells never start like a formula
+(subject, organiser, description and legal basis, dates, the forms of consultation used, participants by kind
+and channel, and opinions, with the rule of what is published), then one row per published opinion in the
+document's order — number, unit, author (the NGO's name, a named person, or *mieszkaniec/mieszkanka*), date and
+channel, text, the authority's position and justification — then the opinions rejected in moderation with the
+reason given (not their text: it was rejected as spam, abuse or off-topic), then those withdrawn by their
+authors with that status (not their text: the author took it back). CSV cells never start like a formula
 (:func:`bot.text.for_csv_cell`); DOCX and ODT text has the code points XML cannot carry removed.
 """
 
@@ -23,8 +24,19 @@ from xml.sax.saxutils import escape as xml_escape
 from bot.i18n import Translator
 from bot.services.report import ConsultationReport, ReportEntry
 from bot.text import for_csv_cell, for_xml
+from bot.views.turnout import counting_rule_line, turnout_lines
 
-__all__ = ["REPORT_FORMATS", "render_report", "report_csv", "report_docx", "report_html", "report_lines", "report_odt"]
+__all__ = [
+    "REPORT_FORMATS",
+    "rejected_rows",
+    "render_report",
+    "report_csv",
+    "report_docx",
+    "report_html",
+    "report_lines",
+    "report_odt",
+    "withdrawn_rows",
+]
 
 REPORT_FORMATS = {
     "report-html": ("html", "text/html; charset=utf-8"),
@@ -41,27 +53,36 @@ _HEADERS = (
     "web.col.response",
 )
 _REJECTED_HEADERS = ("web.col.number", "web.col.section", "web.col.author", "web.col.date", "report.reason")
+_WITHDRAWN_HEADERS = ("web.col.number", "web.col.section", "web.col.author", "web.col.date", "report.status")
 
 
 def report_lines(report: ConsultationReport, t: Translator) -> list[str]:
     """The report's heading: what was consulted, when, how, and how many took part."""
     lines = [t("report.subject", title=report.title)]
+    if report.organiser:
+        lines.append(t("report.organiser", organiser=report.organiser))
     if report.description:
         lines.append(report.description)
+    if report.legal_basis:
+        lines.append(t("report.legal_basis", basis=report.legal_basis))
     if report.opens_at and report.closes_at:
         lines.append(t("report.dates", opens=t.datetime(report.opens_at), closes=t.datetime(report.closes_at)))
     if report.channels:
         forms = ", ".join(t("channel." + channel) for channel in sorted(report.channels))
         lines.append(t("report.forms", forms=forms))
+    lines.append(t("report.participants", count=report.participants))
+    lines += turnout_lines(report.participants_by_kind, report.participants_by_channel, t)
     lines.append(
         t(
             "report.figures",
-            participants=report.participants,
             received=report.received,
             approved=report.approved,
             rejected=len(report.rejected),
+            withdrawn=len(report.withdrawn),
+            pending=report.pending,
         )
     )
+    lines.append(counting_rule_line(t))
     return lines
 
 
@@ -105,12 +126,29 @@ def rejected_rows(report: ConsultationReport, t: Translator) -> list[list[str]]:
     ]
 
 
+def withdrawn_rows(report: ConsultationReport, t: Translator) -> list[list[str]]:
+    """One row per opinion withdrawn by its author, in the columns of ``_WITHDRAWN_HEADERS``: the fact and the
+    status are published, the text is not (its author took it back)."""
+    return [
+        [
+            str(entry.number),
+            entry.section or t("opinion.general"),
+            _author(entry, t),
+            f"{t.datetime(entry.created_at)}\n{t('channel.' + entry.channel.value)}",
+            t("moderation.withdrawn"),
+        ]
+        for entry in report.withdrawn
+    ]
+
+
 def report_csv(report: ConsultationReport, t: Translator) -> bytes:
-    """One line per opinion (published, then rejected with ``status``), UTF-8 with BOM for spreadsheets."""
+    """One line per opinion (published, then rejected, then withdrawn, with ``status``), UTF-8 with BOM for
+    spreadsheets."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow(["nr", "section", "author", "date", "channel", "opinion", "status", "response", "justification"])
-    for entries, status in ((report.entries, "approved"), (report.rejected, "rejected")):
+    listed = ((report.entries, "approved"), (report.rejected, "rejected"), (report.withdrawn, "withdrawn"))
+    for entries, status in listed:
         for entry in entries:
             writer.writerow(
                 for_csv_cell(value)
@@ -120,7 +158,7 @@ def report_csv(report: ConsultationReport, t: Translator) -> bytes:
                     _author(entry, t),
                     t.datetime(entry.created_at),
                     t("channel." + entry.channel.value),
-                    entry.text if status == "approved" else "",  # a rejected text is not published
+                    entry.text if status == "approved" else "",  # a rejected or withdrawn text is not published
                     status,
                     t("response." + entry.response_status.value) if entry.response_status else "",
                     entry.response_text or "",
@@ -152,6 +190,11 @@ def report_html(report: ConsultationReport, t: Translator) -> bytes:
     ]
     if report.rejected:
         parts += [f"<h2>{html.escape(t('report.rejected'))}</h2>", table(rejected_rows(report, t), _REJECTED_HEADERS)]
+    if report.withdrawn:
+        parts += [
+            f"<h2>{html.escape(t('report.withdrawn'))}</h2>",
+            table(withdrawn_rows(report, t), _WITHDRAWN_HEADERS),
+        ]
     parts.append("</body></html>")
     return "".join(parts).encode("utf-8")
 
@@ -192,6 +235,9 @@ def report_docx(report: ConsultationReport, t: Translator) -> bytes:
     if report.rejected:
         document.add_heading(t("report.rejected"), level=2)
         table(rejected_rows(report, t), _REJECTED_HEADERS)
+    if report.withdrawn:
+        document.add_heading(t("report.withdrawn"), level=2)
+        table(withdrawn_rows(report, t), _WITHDRAWN_HEADERS)
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -250,6 +296,9 @@ def report_odt(report: ConsultationReport, t: Translator) -> bytes:
     if report.rejected:
         document.text.addElement(H(outlinelevel=2, text=t("report.rejected")))
         table("odrzucone", rejected_rows(report, t), _REJECTED_HEADERS)
+    if report.withdrawn:
+        document.text.addElement(H(outlinelevel=2, text=t("report.withdrawn")))
+        table("wycofane", withdrawn_rows(report, t), _WITHDRAWN_HEADERS)
     buffer = io.BytesIO()
     document.write(buffer)
     return _odt_with_rows(buffer.getvalue(), bodies)

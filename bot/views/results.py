@@ -7,7 +7,8 @@
 * yes / no / abstain: the tallies, passed or not, and the majority rule applied;
 * a single-choice vote: the counts, the winner, a tie named with the tie-break rule;
 * IRV: every round, who was eliminated; Schulze and Borda: their scores;
-* a deliberative poll's two rounds: the shift among the people who answered both rounds, paired per ballot.
+* a deliberative poll's two rounds: the shift among the people who answered both rounds, paired per ballot;
+* a consultation: its authors by kind and channel, the published remarks per unit and those not published.
 
 Items are shown by the number people typed and their title, pools by name: never a key.
 """
@@ -25,7 +26,9 @@ from bot.definition import Pool, ProcessDefinition
 from bot.domain import CountingRuleKind
 from bot.i18n import Translator
 from bot.services import ProcessInfo, ProcessResults
+from bot.services.remarks import RemarkTally
 from bot.views.process import district_name, pool_name
+from bot.views.turnout import consultation_lines
 
 __all__ = ["results_text"]
 
@@ -186,15 +189,25 @@ def _shift_lines(definition: ProcessDefinition, results: ProcessResults, t: Tran
     return lines
 
 
-def results_text(info: ProcessInfo, results: ProcessResults, t: Translator, *, areas: bool = True) -> str:
+def results_text(
+    info: ProcessInfo,
+    results: ProcessResults,
+    t: Translator,
+    *,
+    areas: bool = True,
+    tally: RemarkTally | None = None,
+) -> str:
     """The whole result of a process in the reader's language (``areas``: with a survey's figures by area; an
-    index's summary gives its own ranking instead)."""
+    index's summary gives its own ranking instead); a consultation's with its remarks ``tally`` (authors by kind
+    and channel, published remarks per unit, as the summary and the report give them)."""
     definition = info.definition
     lines = [t("results.header", title=info.title(t.language))]
     lines.append(t("results.turnout", count=results.turnout.participants))
     if any(not entry.published for entry in results.by_district):
         # the figures below leave the withheld areas out (ResultsService): say so, or they would not add up
         lines.append(t("index.covers_published", count=results.min_responses or definition.min_responses))
+    if tally is not None:
+        lines += consultation_lines(results.turnout, tally, t, general=t("summary.whole_document"))
     for number, pools in enumerate(results.rounds, start=1):
         if len(results.rounds) > 1:
             lines += ["", t("results.round", round=number)]

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from bot.domain import Phase, ProcessKind
 from bot.errors import WrongPhase
 from bot.views.process import district_name
+from bot.views.turnout import KIND_NAMES
 from bot.web.site import SiteDep, in_unit
 
 __all__ = ["router"]
@@ -30,7 +31,15 @@ def process_page(request: Request, slug: str, site: SiteDep) -> HTMLResponse:
     chart = None
     if results is not None and info.kind is not ProcessKind.CONSULTATION:
         chart = site.chart(info, results, site.translator(request))
-    return site.page(request, "process.html", info=info, results=results, district_name=district_name, chart=chart)
+    return site.page(
+        request,
+        "process.html",
+        info=info,
+        results=results,
+        district_name=district_name,
+        chart=chart,
+        kind_names=KIND_NAMES,
+    )
 
 
 @router.get("/p/{slug}/chart.png")

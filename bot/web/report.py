@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.views.report_files import rejected_rows, render_report, report_lines
+from bot.views.report_files import rejected_rows, render_report, report_lines, withdrawn_rows
 from bot.web.site import SiteDep, in_unit
 
 __all__ = ["router"]
@@ -26,6 +26,7 @@ def report_page(request: Request, slug: str, site: SiteDep) -> HTMLResponse:
         report=report,
         lines=report_lines(report, t),
         rejected=rejected_rows(report, t),
+        withdrawn=withdrawn_rows(report, t),
     )
 
 

@@ -120,7 +120,10 @@ def test_a_draft_is_imported_and_residents_remark_on_a_letter_of_a_point(glos, t
     ]
     page = tmp_path / "raport.html"
     glos("process", "export", "regulamin-obiektow", "--format", "report-html", "-o", str(page))
-    assert "<p>Uczestnicy: 1. Uwagi: 2, w tym opublikowane: 1, odrzucone: 1.</p>" in page.read_text("utf-8")
+    shown = page.read_text("utf-8")
+    assert "<p>W konsultacjach wziął udział 1 uczestnik.</p>" in shown
+    figures = "Uwagi: 2, w tym opublikowane: 1, odrzucone: 1, wycofane przez autorów: 0, nierozpatrzone: 0."
+    assert f"<p>{figures}</p>" in shown
 
 
 def test_a_refused_file_is_one_translated_sentence(glos, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

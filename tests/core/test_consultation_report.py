@@ -34,6 +34,11 @@ def _consultation(services: Services, load_example: Callable[..., str]) -> str:
     third = services.opinions.submit(slug, spammer, "Kupię rower.", Channel.CONSOLE)
     pending = services.opinions.submit(slug, resident, "Jeszcze jedno.", Channel.TELEGRAM)
     assert pending
+    taken_back = services.opinions.submit(slug, ngo, "Jednak nie.", Channel.EMAIL, section="§ 6")
+    services.opinions.withdraw(taken_back, ngo)
+    # a person whose only remark is withdrawn took no part: neither a participant nor on any channel
+    undecided = services.people.identify(Channel.TELEGRAM, "500200").person_id
+    services.opinions.withdraw(services.opinions.submit(slug, undecided, "Nieważne.", Channel.TELEGRAM), undecided)
     for number in (first, second):
         services.opinions.moderate(number, ModerationStatus.APPROVED, actor_id=admin)
     services.opinions.moderate(third, ModerationStatus.REJECTED, actor_id=admin)
@@ -49,14 +54,29 @@ def test_the_report_in_every_format_names_ngos_and_lists_rejected_remarks_with_t
 ) -> None:
     slug = _consultation(services, load_example)
     report = services.report.report(slug, moderator=True)
-    assert (report.participants, report.received, report.approved, len(report.rejected)) == (3, 4, 2, 1)
-    assert report.channels == {"email": 1, "telegram": 2, "console": 1}
+    figures = (report.participants, report.received, report.approved, len(report.rejected), len(report.withdrawn))
+    assert figures == (3, 6, 2, 1, 2) and report.pending == 1
+    assert report.channels == {"email": 2, "telegram": 3, "console": 1}
+    assert report.participants_by_channel == {"console": 1, "email": 1, "telegram": 1}
+    assert report.participants_by_kind == {"ngo": 1, "resident": 2}
+    turnout = services.results.turnout(slug)
+    assert (turnout.participants, turnout.by_kind, turnout.by_channel) == (
+        3,
+        {"ngo": 1, "resident": 2},
+        {"console": 1, "email": 1, "telegram": 1},
+    )
 
     html = export_process(services, slug, "report-html").content.decode()
     assert "<p>Przedmiot konsultacji: Konsultacje projektu „Programu współpracy" in html
     assert "<p>Termin konsultacji: od 20.09.2027, 08:00 do 11.10.2027, 23:59.</p>" in html
     assert "<p>Formy konsultacji: konsola, e-mail, Telegram.</p>" in html
-    assert "<p>Uczestnicy: 3. Uwagi: 4, w tym opublikowane: 2, odrzucone: 1.</p>" in html
+    assert "<p>W konsultacjach wzięło udział 3 uczestników.</p>" in html
+    assert "<p>Uczestnicy według rodzaju: organizacje pozarządowe — 1, mieszkańcy — 2.</p>" in html
+    assert "<p>Uczestnicy według kanału: konsola — 1, e-mail — 1, Telegram — 1.</p>" in html
+    figures_line = "Uwagi: 6, w tym opublikowane: 2, odrzucone: 1, wycofane przez autorów: 2, nierozpatrzone: 1."
+    assert f"<p>{figures_line}</p>" in html
+    assert "<h2>Uwagi wycofane przez autorów</h2>" in html and "<td>wycofana przez autora</td>" in html
+    assert "Jednak nie." not in html and "Nieważne." not in html  # a withdrawn text is not published
     assert "<td>Fundacja Razem</td>" in html and "<td>mieszkaniec/mieszkanka</td>" in html
     assert "<h2>Uwagi odrzucone, z powodem</h2>" in html and "<td>Nie dotyczy projektu.</td>" in html
 
@@ -95,6 +115,8 @@ def test_the_report_in_every_format_names_ngos_and_lists_rejected_remarks_with_t
             "nie uwzględniono",
             "Nie dotyczy projektu.",
         ],
+        ["5", "§6", "Fundacja Razem", "e-mail", "", "withdrawn", "", ""],
+        ["6", "", "mieszkaniec/mieszkanka", "Telegram", "", "withdrawn", "", ""],
     ]
 
     word = docx.Document(io.BytesIO(export_process(services, slug, "docx").content))
@@ -107,11 +129,13 @@ def test_the_report_in_every_format_names_ngos_and_lists_rejected_remarks_with_t
         "uwzględniono\nDopisano w § 3.",
     ]
     assert [cell.text for cell in word.tables[1].rows[1].cells][-1] == "Nie dotyczy projektu."
-    assert "Uczestnicy: 3. Uwagi: 4, w tym opublikowane: 2, odrzucone: 1." in [p.text for p in word.paragraphs]
+    assert figures_line in [p.text for p in word.paragraphs]
+    assert [cell.text for cell in word.tables[2].rows[1].cells][-1] == "wycofana przez autora"
 
     odt_path = tmp_path / "raport.odt"
     odt_path.write_bytes(export_process(services, slug, "report-odt").content)
     rows_odt = [teletype.extractText(row) for row in load_odt(str(odt_path)).getElementsByType(TableRow)]
     assert rows_odt[1].startswith("1§3Fundacja Razem")
-    assert rows_odt[-1].endswith("konsolaNie dotyczy projektu.")
+    assert rows_odt[-4].endswith("konsolaNie dotyczy projektu.")
+    assert rows_odt[-1].endswith("Telegramwycofana przez autora")
     assert "Kupię rower." not in html  # the fact and the reason are published, never a rejected text

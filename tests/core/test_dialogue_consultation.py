@@ -72,3 +72,24 @@ def test_no_opinions_after_closing(
     clock.set(info.closes_at)
     talk(console("ania"), [(f"/opinia {slug} Za późno?", ["zakończone"])])
     assert services.opinions.list(slug) == []
+
+
+def test_an_author_withdraws_their_own_remark_and_nobody_else_can(
+    talk: Talk, load_example: Callable[..., str], console: Callable[..., ConsoleChannel], services: Services
+) -> None:
+    slug = load_example("konsultacje-program-wspolpracy-2027")
+    talk(console("ania"), [(f"/opinia {slug} §3 Proszę dopisać seniorów.", ["Opinia nr 1 do §3"])])
+    talk(
+        console("bartek"),
+        [("/wycofaj_uwage 1", ["Nie ma opinii nr 1."]), ("/wycofaj_uwage", ["Podaj numer opinii"])],
+    )
+    talk(
+        console("ania"),
+        [
+            ("/wycofaj_uwage nr 1", ["Wycofano opinię nr 1 (program-wspolpracy-2027). Raport z konsultacji poda"]),
+            ("/wycofaj_uwage 1", ["Opinia nr 1 została już wycofana przez autora."]),
+        ],
+    )
+    talk(console("moderator"), [("/zatwierdz 1", ["Opinia nr 1 została już wycofana przez autora."])])
+    assert [o.status for o in services.opinions.list(slug)] == [ModerationStatus.WITHDRAWN]
+    assert services.results.turnout(slug).participants == 0

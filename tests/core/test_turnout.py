@@ -20,7 +20,10 @@ def test_a_consultation_counts_its_authors_once(
     turnout = services.results.turnout(slug)
     assert (turnout.participants, turnout.by_channel) == (3, {"console": 3})
     [answer] = talk(console("moderator"), [(f"/frekwencja {slug}", [])])
-    assert answer == f"{slug}: wzięły udział 3 osoby (znanych uprawnionych: 3).\n  konsola: 3"
+    assert answer == (
+        f"{slug}: wzięły udział 3 osoby (znanych uprawnionych: 3).\n  konsola: 3\n"
+        "Uczestnicy według rodzaju: mieszkańcy — 3."
+    )
 
 
 def test_a_paper_ballot_counts_and_the_channels_add_up(

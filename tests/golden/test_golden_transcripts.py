@@ -80,7 +80,10 @@ def _walk(
         sections = definition.sections()
         walk.say(resident, "ania", f"{c('opinia')} {slug} {sections[0].number} Proszę dopisać termin konsultacji.")
         walk.say(resident, "ania", f"{c('opinia')} {slug} Dobry projekt, dziękujemy.")
+        walk.say(resident, "ania", f"{c('opinia')} {slug} {sections[-1].number} Jednak bez zmian.")
+        walk.say(resident, "ania", f"{c('wycofaj_uwage')} 3")
         walk.say(moderator, "moderator", f"{c('opinie')} {slug}")
+        walk.say(moderator, "moderator", f"{c('zatwierdz')} 1")  # the general remark is left unreviewed
     else:
         example = example_ballot(definition, language, district)
         prefix = {"pl": "runda", "en": "round", "uk": "раунд"}[language] + " 1 " if definition.rounds > 1 else ""

@@ -57,7 +57,7 @@ def test_each_author_is_told_the_position_once_on_the_channel_they_used(  # type
     )
     # the summary counts what the report publishes: the rejected remark in neither
     summary = next(m for m in outbox("summary") if m.channel == "email" or m.channel == "telegram")
-    assert "Wpłynęły 2 opinie." in summary.payload["text"]
+    assert "W raporcie opublikowano 2 opinie." in summary.payload["text"]
     assert services.report.report(slug).approved == 2
     # publishing again (a restart, a second bot process) tells nobody twice
     assert send_summary(services, slug, policy).answers == 0

@@ -7,7 +7,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bot.definition import load_definition, load_definition_file
-from bot.domain import Channel, Phase
+from bot.domain import Channel, ModerationStatus, Phase
 from bot.i18n import translator
 from bot.scheduling.publishing import send_summary
 from bot.services.eligibility import RosterRow
@@ -118,9 +118,10 @@ def test_a_consultation_summary_counts_opinions_per_section_and_mails_the_roster
     )
     fundacja = services.people.identify(Channel.EMAIL, "fundacja@example.org").person_id
     services.people.identify(Channel.EMAIL, "stowarzyszenie@example.org")
-    services.opinions.submit(slug, fundacja, "Więcej małych grantów.", Channel.EMAIL, section="§3")
-    services.opinions.submit(slug, fundacja, "Dobrze, że jest harmonogram.", Channel.EMAIL, section="§3")
-    services.opinions.submit(slug, fundacja, "Całość w porządku.", Channel.EMAIL)
+    admin = services.people.identify(Channel.CONSOLE, "moderator").person_id
+    for section, remark in (("§3", "Więcej małych grantów."), ("§3", "Dobrze, że jest harmonogram."), (None, "Ok.")):
+        number = services.opinions.submit(slug, fundacja, remark, Channel.EMAIL, section=section)
+        services.opinions.moderate(number, ModerationStatus.APPROVED, actor_id=admin)
 
     # "3d" before Monday 23:59 is Friday 23:59, in quiet hours: it goes out on Saturday at 08:00.
     clock.set(definition.closes_at - timedelta(days=3) + timedelta(minutes=1))
@@ -136,6 +137,11 @@ def test_a_consultation_summary_counts_opinions_per_section_and_mails_the_roster
     # one e-mail format for everything the bot mails on its own: auto-responders must not answer a reminder
     assert reminded["kolo@example.org"].payload["headers"] == {"Auto-Submitted": "auto-generated"}
 
+    # left unreviewed, and one rejected: in neither the per-unit counts nor the report's remarks
+    jan = services.people.identify(Channel.TELEGRAM, "500100").person_id
+    services.opinions.submit(slug, jan, "Nie zdążyli tego przeczytać.", Channel.TELEGRAM, section="§1")
+    spam = services.opinions.submit(slug, jan, "Kupię rower.", Channel.TELEGRAM, section="§1")
+    services.opinions.moderate(spam, ModerationStatus.REJECTED, actor_id=admin)
     clock.set(definition.closes_at + timedelta(minutes=5))
     scheduler.tick()
     services.processes.publish(slug)
@@ -143,8 +149,31 @@ def test_a_consultation_summary_counts_opinions_per_section_and_mails_the_roster
     mails = {m.address: m.payload for m in outbox("summary") if m.channel == "email"}
     assert set(mails) == {"fundacja@example.org", "stowarzyszenie@example.org", "kolo@example.org"}
     text = mails["fundacja@example.org"]["text"]
-    assert "Wpłynęły 3 opinie." in text and "§3" in text and "2 opinie" in text and "Cały dokument: 1 opinia" in text
-    assert "§1" in text and "0 opinii" in text
+    assert text.split("\n")[1:19] == [
+        "Udział wzięły 2 osoby.",
+        "Uczestnicy według rodzaju: mieszkańcy — 2.",  # the roster names no organisation here
+        "Uczestnicy według kanału: e-mail — 1, Telegram — 1.",
+        "",
+        "W raporcie opublikowano 3 opinie.",
+        "§1 Postanowienia ogólne: 0 opinii",
+        "§2 Cel główny i cele szczegółowe: 0 opinii",
+        "§3 Zasady współpracy: 2 opinie",
+        "§4 Zakres przedmiotowy: 0 opinii",
+        "§5 Formy współpracy: 0 opinii",
+        "§6 Priorytetowe zadania publiczne: 0 opinii",
+        "§7 Okres realizacji programu: 0 opinii",
+        "§8 Sposób oceny realizacji programu: 0 opinii",
+        "Cały dokument: 1 opinia",
+        "Nieopublikowane: nierozpatrzone — 1, odrzucone — 1, wycofane przez autorów — 0.",
+        "Liczby przy częściach dokumentu obejmują opinie opublikowane w raporcie (zatwierdzone w moderacji); opinie "
+        "nierozpatrzone, odrzucone i wycofane podano osobno. Uczestnik to autor co najmniej jednej niewycofanej "
+        "opinii, liczony raz.",
+        "",
+        f"Raport z konsultacji: https://glos.example/p/{slug}/raport",
+    ]
+    report = services.report.report(slug)
+    assert (report.approved, report.pending, len(report.rejected), report.participants) == (3, 1, 1, 2)
+    assert report.by_section == {"§3": 2, "—": 1}  # as the summary counts them
     assert f"Raport z konsultacji: https://glos.example/p/{slug}/raport" in text
     assert mails["fundacja@example.org"]["subject"].startswith("Wyniki: ")
     assert "<p>" in mails["fundacja@example.org"]["html"]
