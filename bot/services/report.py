@@ -28,7 +28,7 @@ from bot.services.authors import author_organisations, consultation_authors
 from bot.services.context import ServiceContext
 from bot.services.remarks import RemarkTally, remark_tally
 from bot.services.results import ResultsService
-from storage.models import Item, Opinion, Person
+from storage.models import Item, Opinion, Organisation, Person, ProcessOrganisation
 
 __all__ = ["ConsultationReport", "ReportEntry", "ReportService"]
 
@@ -148,9 +148,21 @@ class ReportService:
                 pending=sum(1 for opinion in opinions if opinion.status == ModerationStatus.PENDING),
                 participants_by_channel=turnout.by_channel,
                 participants_by_kind=turnout.by_kind,
-                organiser=notice.organiser.get(language) if notice and notice.organiser else "",
+                organiser=self._organiser(session, process.id)
+                or (notice.organiser.get(language) if notice and notice.organiser else ""),
                 legal_basis=notice.legal_basis.get(language) if notice and notice.legal_basis else "",
             )
+
+    @staticmethod
+    def _organiser(session: Session, process_id: int) -> str:
+        """The name of the organisation record the process belongs to ("" when none): it takes precedence over
+        the definition's ``[notice] organiser``, which a process of no organisation uses."""
+        name = session.exec(
+            select(Organisation.name)
+            .join(ProcessOrganisation, col(ProcessOrganisation.organisation_id) == col(Organisation.id))
+            .where(ProcessOrganisation.process_id == process_id)
+        ).first()
+        return name or ""
 
     def tally(self, slug: str) -> RemarkTally:
         """The remarks of ``slug`` counted per unit as the report publishes them (:mod:`bot.services.remarks`).

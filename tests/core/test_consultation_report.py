@@ -14,10 +14,11 @@ from odf import teletype
 from odf.opendocument import load as load_odt
 from odf.table import TableRow
 
-from bot.domain import Channel, ModerationStatus, ResponseStatus
+from bot.domain import Channel, ModerationStatus, OrganisationKind, ResponseStatus
 from bot.exports import export_process
 from bot.services import Services
 from bot.services.eligibility import RosterRow
+from storage.models import ProcessOrganisation
 
 
 def _consultation(services: Services, load_example: Callable[..., str]) -> str:
@@ -139,3 +140,18 @@ def test_the_report_in_every_format_names_ngos_and_lists_rejected_remarks_with_t
     assert rows_odt[-4].endswith("konsolaNie dotyczy projektu.")
     assert rows_odt[-1].endswith("Telegramwycofana przez autora")
     assert "Kupię rower." not in html  # the fact and the reason are published, never a rejected text
+
+
+def test_the_organiser_is_the_processs_organisation_record_else_the_notice(
+    services: Services, load_example: Callable[..., str]
+) -> None:
+    slug = _consultation(services, load_example)
+    report = services.report.report(slug, moderator=True)
+    assert report.organiser == "Burmistrz Miasta i Gminy Wieliczka"  # [notice] organiser of the example
+    assert report.legal_basis.startswith("art. 5 ust. 5 i art. 5a ust. 1 ustawy z dnia 24 kwietnia 2003 r.")
+    html = export_process(services, slug, "report-html").content.decode()
+    assert "<p>Organizator konsultacji: Burmistrz Miasta i Gminy Wieliczka</p>" in html
+    office = services.organisations.add("wieliczka", "Gmina Wieliczka", OrganisationKind.GMINA)
+    with services.context.transaction() as session:
+        session.add(ProcessOrganisation(process_id=services.processes.get(slug).id, organisation_id=office.id))
+    assert services.report.report(slug, moderator=True, language="en").organiser == "Gmina Wieliczka"
