@@ -31,5 +31,5 @@ def test_a_member_withdraws_their_remark_by_reply_and_is_told_so(mailroom: Any) 
     )
     assert mailroom.services.opinions.list(SLUG)[0].status is ModerationStatus.WITHDRAWN
     text = mailroom.outbox("mail.confirmation")[-1].payload["text"]
-    assert f"Wycofano opinię nr {mine.id}; raport poda ją jako wycofaną przez autora, bez treści." in text
+    assert f"Wycofano opinię nr {mine.id} ({SLUG}). Raport z konsultacji poda ją jako wycofaną przez autora" in text
     assert "WYCOFAJ UWAGĘ 999" in text and "Nie ma opinii nr 999" in text
