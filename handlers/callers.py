@@ -1,7 +1,8 @@
 """Who is writing: a Telegram user as the core's :class:`~bot.commands.base.Caller`.
 
 The person is identified by their Telegram user id (registered on first contact). Their language is the one
-stored with the person; a new person starts with Telegram's ``language_code`` when the bot speaks it.
+stored with the person; a new person starts with Telegram's ``language_code`` when the bot speaks it, and
+otherwise is asked for a language by their first ``/start`` (:attr:`Caller.language_unknown`).
 """
 
 from __future__ import annotations
@@ -26,4 +27,11 @@ def telegram_caller(services: Services, user: User) -> Caller:
         language=code if code in LANGUAGES else None,
         username=user.username,
     )
-    return Caller(person.person_id, Channel.TELEGRAM, str(user.id), person.language, person.roles)
+    return Caller(
+        person.person_id,
+        Channel.TELEGRAM,
+        str(user.id),
+        person.language,
+        person.roles,
+        language_unknown=code not in LANGUAGES,
+    )

@@ -31,6 +31,9 @@ class Caller:
     address: str
     language: str
     roles: frozenset[RoleName] = frozenset()
+    # The client says it reads none of our languages (a Telegram language_code other than pl/en/uk, or none):
+    # the first /start asks which language to use before anything else.
+    language_unknown: bool = False
 
     @property
     def is_moderator(self) -> bool:

@@ -11,6 +11,7 @@ import json
 import re
 from collections.abc import Sequence
 from contextlib import suppress
+from dataclasses import replace
 
 from bot.ballot_text import format_ballot_text
 from bot.commands.args import take_process
@@ -20,7 +21,7 @@ from bot.commands.names import command_in
 from bot.documents.citation import take_citation
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import BallotError, InputError, NotEligible
-from bot.i18n import LANGUAGE_NAMES, LANGUAGES
+from bot.i18n import LANGUAGE_NAMES, LANGUAGES, translator
 from bot.replies import Button, Document, Reply, said
 from bot.views.ballot import ballot_lines, readable
 from bot.views.examples import example_ballot
@@ -48,8 +49,29 @@ __all__ = [
 _ROUND = re.compile(r"^(?:runda|round|раунд)\s*[=:]?\s*(\d)\s+", re.IGNORECASE)
 
 
+# Dialogue state: the language question was asked (or a language chosen), and the /start it interrupted.
+_LANGUAGE_ASKED = "language_asked"
+_START_AFTER_LANGUAGE = "start_after_language"
+
+
 def cmd_start(inv: Invocation) -> Sequence[Reply]:
-    """Welcome; with a slug (deep link), remember the process and show it with the next step."""
+    """Welcome; with a slug (deep link), remember the process and show it with the next step.
+
+    A first ``/start`` from a client whose language is none of ours asks for a language first (buttons, the
+    question in each language); the choice (:func:`cmd_language`) then answers this ``/start`` in it.
+    """
+    if inv.caller.language_unknown:
+        state = inv.services.dialogue.get(inv.caller.person_id, inv.caller.channel)
+        if not state.get(_LANGUAGE_ASKED):
+            inv.services.dialogue.update(
+                inv.caller.person_id, inv.caller.channel, **{_LANGUAGE_ASKED: True, _START_AFTER_LANGUAGE: inv.args}
+            )
+            question = "\n".join(translator(code)("language.choose") for code in LANGUAGES)
+            return [Reply(question, buttons=language_buttons(command_in("jezyk", inv.t.language)))]
+    return _start(inv)
+
+
+def _start(inv: Invocation) -> list[Reply]:
     t = inv.t
     welcome = t("start.welcome", name=inv.services.context.bot_name)
     if not inv.args:
@@ -112,9 +134,19 @@ def cmd_language(inv: Invocation) -> Sequence[Reply]:
             )
         ]
     inv.services.people.set_language(inv.caller.person_id, wanted)
-    from bot.i18n import translator
-
-    return [Reply(translator(wanted)("language.set"))]
+    state = inv.services.dialogue.get(inv.caller.person_id, inv.caller.channel)
+    started = state.get(_START_AFTER_LANGUAGE)
+    inv.services.dialogue.update(
+        inv.caller.person_id, inv.caller.channel, **{_LANGUAGE_ASKED: True, _START_AFTER_LANGUAGE: None}
+    )
+    done = Reply(translator(wanted)("language.set"))
+    if not isinstance(started, str):
+        return [done]
+    # The /start that asked for the language, answered now in the language chosen.
+    chosen = replace(
+        inv, caller=replace(inv.caller, language=wanted), t=translator(wanted, inv.t.timezone), args=started
+    )
+    return [done, *_start(chosen)]
 
 
 def cmd_processes(inv: Invocation) -> Sequence[Reply]:
