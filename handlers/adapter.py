@@ -7,7 +7,8 @@
   of its own (the basket after a change), it replaces the tapped message (``editMessageText``; "message is not
   modified" is fine) instead of piling up new ones.
 * A document is downloaded and attached: its caption is the command (``/lista bo2027``), else ``.toml`` means
-  ``/importuj`` and ``.csv`` means ``/lista``. The core refuses residents (and audits the refusal).
+  ``/importuj``, ``.csv`` means ``/lista`` and a draft (``.docx``, ``.odt``, ``.md``, ``.txt``) means ``/projekt``
+  with the caption as its slug. The core refuses residents (and audits the refusal).
 * Stickers, photos and edited messages get a translated explanation. In groups nothing is cast: the bot points
   to the private chat with a deep link; only a moderator's ``in_groups`` command (``/udostepnij``) runs there.
 * The synchronous core runs in worker threads (:meth:`TelegramAdapter._core`): a store that makes one update
@@ -37,6 +38,7 @@ from bot.commands.base import Caller
 from bot.commands.dispatch import dispatch
 from bot.commands.ratelimit import RateLimiter
 from bot.commands.table import CommandTable
+from bot.documents import SUFFIXES as DRAFT_SUFFIXES
 from bot.domain import Channel
 from bot.i18n import translator
 from bot.replies import Reply
@@ -293,6 +295,8 @@ def _command_for_file(message: Message, name: str) -> str | None:
     if caption.startswith("/"):
         return caption
     suffix = PurePath(name).suffix.lower()
+    if suffix in DRAFT_SUFFIXES:  # a draft for consultation: the caption names its slug
+        return f"/projekt {caption}".strip()
     if suffix == ".toml":
         return "/importuj"
     if suffix == ".csv":

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from bot.commands import announce as ann
 from bot.commands import basket as bk
 from bot.commands import briefing as brf
+from bot.commands import drafts as drf
 from bot.commands import linking as lnk
 from bot.commands import moderator as mod
 from bot.commands import names
@@ -99,6 +100,7 @@ def build_table() -> CommandTable:
         ),
         Command("anuluj", pend.cmd_cancel, "help.cancel", "usage.cancel", aliases=("cancel",)),
         Command("importuj", mod.cmd_import, "help.import", "usage.import", aliases=("import",), role=M),
+        Command("projekt", drf.cmd_draft, "help.draft", "usage.draft", aliases=("draft",), role=M),
         Command(
             "nowa_ankieta",
             poll.cmd_new_poll,

@@ -8,8 +8,9 @@ citation (``§ 3 ust. 2 pkt 1``) so that remarks can cite any level.
 
 from __future__ import annotations
 
+import io
 import zipfile
-from pathlib import Path
+from pathlib import Path, PurePath
 from xml.parsers.expat import ExpatError
 
 from bot.definition import ProcessDefinition
@@ -31,6 +32,7 @@ __all__ = [
     "draft_definition",
     "read_citation",
     "read_document",
+    "read_document_bytes",
     "split_units",
 ]
 
@@ -41,23 +43,31 @@ TITLE_CHARS = 60  # a unit without a title of its own is listed with its text cu
 
 def read_document(path: Path) -> DraftDocument:
     """The draft at ``path`` split into units; :class:`InputError` for another format or a damaged file."""
-    suffix = path.suffix.lower()
-    if suffix not in SUFFIXES:
+    if path.suffix.lower() not in SUFFIXES:
         raise InputError("document.unsupported", name=path.name, formats=", ".join(SUFFIXES))
+    return read_document_bytes(path.name, path.read_bytes())
+
+
+def read_document_bytes(name: str, content: bytes) -> DraftDocument:
+    """The draft ``content`` of a file called ``name`` (its suffix says the format: an upload to the bot has no
+    path) split into units; :class:`InputError` for another format or a damaged file."""
+    suffix = PurePath(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        raise InputError("document.unsupported", name=name, formats=", ".join(SUFFIXES))
     try:
         blocks: list[Block]
         if suffix == ".docx":
-            blocks = docx_blocks(path)
+            blocks = docx_blocks(io.BytesIO(content))
         elif suffix == ".odt":
-            blocks = odt_blocks(path)
+            blocks = odt_blocks(io.BytesIO(content))
         else:
-            blocks = text_blocks(path.read_text(encoding="utf-8-sig"), markdown=suffix == ".md")
+            blocks = text_blocks(content.decode("utf-8-sig"), markdown=suffix == ".md")
     except (zipfile.BadZipFile, KeyError, ValueError, ExpatError, UnicodeDecodeError) as error:
         # python-docx and odfpy read a ZIP of XML parts: anything else is not the document it claims to be
-        raise InputError("document.unreadable", name=path.name) from error
+        raise InputError("document.unreadable", name=name) from error
     document = split_units(blocks)
     if not document.units:
-        raise InputError("document.no_units", name=path.name)
+        raise InputError("document.no_units", name=name)
     return document
 
 

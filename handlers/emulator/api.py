@@ -37,6 +37,7 @@ _NOT_MODIFIED = (
 )
 MAX_CALLBACK_ANSWER = 200
 MAX_COMMANDS = 100
+MAX_DOWNLOAD_BYTES = 20 * 1024 * 1024  # getFile: "For the moment, bots can download files of up to 20MB in size."
 log = logging.getLogger(__name__)
 
 Params = dict[str, Any]
@@ -201,6 +202,8 @@ class BotApi:
         stored = self.state.file(file_id)
         if stored is None:
             raise ApiError(400, "Bad Request: invalid file_id")
+        if len(stored.content) > MAX_DOWNLOAD_BYTES:  # "bots can download files of up to 20MB in size"
+            raise ApiError(400, "Bad Request: file is too big")
         return {
             "file_id": file_id,
             "file_unique_id": "u" + file_id,

@@ -325,3 +325,13 @@ def test_a_user_who_never_started_the_bot_cannot_be_written_to_first(api: httpx.
     assert _refused(refused, 403) == "Forbidden: bot can't initiate conversation with a user"
     emulator.send_text(300, "/start")
     assert _ok(api.post("sendMessage", data={"chat_id": 300, "text": "Witaj"}))["text"] == "Witaj"
+
+
+def test_get_file_refuses_a_file_a_bot_may_not_download(api: httpx.Client, emulator: Emulator) -> None:
+    """Bots download files of up to 20 MB (Bot API, getFile); above that the server answers 400 "file is too big"
+    and the bot must say so itself, without the file."""
+    emulator.upload(101, "projekt.docx", b"x" * (20 * 1024 * 1024))
+    emulator.upload(101, "duzy.docx", b"x" * (20 * 1024 * 1024 + 1))
+    small, large = (update["message"]["document"] for update in _ok(api.post("getUpdates", data={"timeout": 0})))
+    assert _ok(api.post("getFile", data={"file_id": small["file_id"]}))["file_size"] == 20 * 1024 * 1024
+    assert _refused(api.post("getFile", data={"file_id": large["file_id"]})) == "Bad Request: file is too big"
