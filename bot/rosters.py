@@ -2,8 +2,10 @@
 
 The file's delimiter (``;`` or ``,``) and header are detected; address columns are found by their header
 (``email``, ``e-mail``, ``adres``, ``mail``; ``telegram`` — a numeric user id or an ``@username``; ``console``).
-A member may be given by e-mail, by Telegram or both. Rows without a usable address are skipped and counted,
-never silently dropped.
+A member may be given by e-mail, by Telegram or both. A ``gmina`` (``municipality``, ``dzielnica``, ``district``)
+column names the area the member takes part in — an NGO's municipality in the friendly-local-government index —
+so they are never asked for it; the process checks it against its areas when the roster is imported. Rows without
+a usable address are skipped and counted, never silently dropped.
 """
 
 from __future__ import annotations
@@ -29,6 +31,8 @@ _ADDRESS_HEADERS = {
 _USERNAME = re.compile(r"^@?[A-Za-z][A-Za-z0-9_]{3,31}$")  # Telegram usernames: 5-32 characters (we allow 4)
 _NAME_HEADERS = ("name", "imię i nazwisko", "imie i nazwisko", "nazwisko", "imię", "imie")
 _ORGANISATION_HEADERS = ("organisation", "organization", "organizacja", "stowarzyszenie", "fundacja")
+# the area the member takes part in: an NGO's municipality for the friendly-local-government index
+_AREA_HEADERS = ("gmina", "municipality", "samorząd", "samorzad", "dzielnica", "district", "громада")
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,7 @@ def read_roster(text: str, *, channel: Channel = Channel.EMAIL) -> RosterFile:
         names = [name for kind in columns for name in _ADDRESS_HEADERS[kind]]
         raise InputError("roster.no_address_column", columns=", ".join(names))
     name, organisation = _column(header, _NAME_HEADERS), _column(header, _ORGANISATION_HEADERS)
+    area = _column(header, _AREA_HEADERS)
     rows: list[RosterRow] = []
     pairs: list[tuple[str, str]] = []
     skipped = 0
@@ -99,7 +104,8 @@ def read_roster(text: str, *, channel: Channel = Channel.EMAIL) -> RosterFile:
             continue
         who = line[name].strip() if name is not None and name < len(line) else None
         where = line[organisation].strip() if organisation is not None and organisation < len(line) else None
-        rows.extend(RosterRow(kind, address, who, where) for kind, address in found.items())
+        district = (line[area].strip() or None) if area is not None and area < len(line) else None
+        rows.extend(RosterRow(kind, address, who, where, district) for kind, address in found.items())
         if Channel.EMAIL in found and Channel.TELEGRAM in found:
             pairs.append((found[Channel.EMAIL].lower(), found[Channel.TELEGRAM]))
     return RosterFile(rows, skipped, pairs)

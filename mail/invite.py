@@ -22,15 +22,18 @@ from mail.tokens import TokenOwner, issue_token, new_message_id
 __all__ = ["invitation_rules", "invitation_text", "invite_roster"]
 
 
-def invitation_rules(definition: ProcessDefinition, t: Translator) -> list[str]:
+def invitation_rules(definition: ProcessDefinition, t: Translator, *, area_known: bool = False) -> list[str]:
     """How to answer each pool of ``definition``, with an example built from its own items and ballot rule
-    (the same :func:`bot.views.examples.pool_example` the chat shows, which the parser accepts)."""
+    (the same :func:`bot.views.examples.pool_example` the chat shows, which the parser accepts). ``area_known``:
+    the member's roster line names their area (an NGO's municipality), so they are not asked for it."""
     rules: list[str] = []
     verify = definition.eligibility.verify
     if verify is not VerifyMode.DECLARED:  # the member proves residence once, in a line of the reply
         rules.append(t(f"mail.invite.rule.{verify.value}"))
     eligibility = definition.eligibility
-    if eligibility.mode is EligibilityMode.DECLARED_DISTRICT and eligibility.districts:
+    if eligibility.mode is EligibilityMode.DECLARED_DISTRICT and eligibility.districts and area_known:
+        rules.append(t(f"mail.invite.rule.area_known.{eligibility.area}"))  # from the roster: nothing to write
+    elif eligibility.mode is EligibilityMode.DECLARED_DISTRICT and eligibility.districts:
         # the member declares the area in a line of the reply, as /dzielnica does in chat
         rules.append(t(f"mail.invite.rule.{eligibility.area}", example=eligibility.districts[0]))
     if eligibility.mode is EligibilityMode.INVITE_CODE:
@@ -54,14 +57,15 @@ def invitation_rules(definition: ProcessDefinition, t: Translator) -> list[str]:
 
 
 def invitation_text(
-    definition: ProcessDefinition, t: Translator, bot: str, *, telegram_link: str = ""
+    definition: ProcessDefinition, t: Translator, bot: str, *, telegram_link: str = "", area_known: bool = False
 ) -> tuple[str, str]:
     """(plain text, HTML) of the invitation to ``definition`` in ``t``'s language.
 
     The same for every member of a process who reads that language (nothing personal is in it: the reply token
     travels in the headers only), so what we sent can be rendered again to recognise it in a reply
     (:mod:`mail.sent`) without keeping anyone's copy. The one exception is ``telegram_link``, the member's own
-    "vote in Telegram" deep link (:mod:`bot.services.linking`), which :mod:`mail.sent` renders as a wildcard.
+    "vote in Telegram" deep link (:mod:`bot.services.linking`), which :mod:`mail.sent` renders as a wildcard, and
+    ``area_known`` (the member's roster line names their area), which :mod:`mail.sent` renders both ways.
     """
     items = [
         (item_number(definition, item.key), item.title.get(t.language))
@@ -81,7 +85,7 @@ def invitation_text(
         closes_at=t.datetime(definition.closes_at) if definition.closes_at else "",
         items=items,
         sections=sections,
-        rules=invitation_rules(definition, t),
+        rules=invitation_rules(definition, t, area_known=area_known),
         bot=bot,
         telegram_link=telegram_link,
     )
@@ -92,7 +96,7 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
     info = services.processes.get(slug)
     queued = 0
     process_id = info.id
-    for address, name in services.eligibility.roster_members(process_id, Channel.EMAIL):
+    for address, name, area in services.eligibility.roster_lines(process_id, Channel.EMAIL):
         person = services.people.identify(Channel.EMAIL, address, display_name=name or None)
         key = f"mail.invite:{info.slug}:{person.person_id}"
         if services.outbox.queued(key):
@@ -113,7 +117,9 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
                 # a one-time token, stored as an HMAC; the queued e-mail holds only its placeholder
                 placeholder = services.linking.issue_token(connection, person.person_id)
                 link = f"https://t.me/{services.context.telegram_username}?start={placeholder}"
-            text, html = invitation_text(definition, t, services.context.bot_name, telegram_link=link)
+            text, html = invitation_text(
+                definition, t, services.context.bot_name, telegram_link=link, area_known=area is not None
+            )
             headers = {
                 "Message-ID": message_id,
                 "Reply-To": addressing.reply_to(token),

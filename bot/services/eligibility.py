@@ -55,9 +55,10 @@ def roster_match(roster: Any, identity: Any) -> ColumnElement[bool]:
 
 
 _ROSTER_QUERY = (
-    select(_ROSTER.c.id)
+    select(_ROSTER.c.id, _ROSTER.c.district)
     .join(_IDENTITY, roster_match(_ROSTER, _IDENTITY))
     .where(_ROSTER.c.process_id == bindparam("process"), _IDENTITY.c.person_id == bindparam("person"))
+    .order_by(_ROSTER.c.district.is_(None), _ROSTER.c.id)  # a line naming the area first
     .limit(1)
 )
 
@@ -92,12 +93,14 @@ class EligibilityRecord:
 
 @dataclass(frozen=True)
 class RosterRow:
-    """One roster line: an address on a channel, with an optional name and organisation."""
+    """One roster line: an address on a channel, with an optional name, organisation and area (``district``: a
+    key or a name of one of the process's areas — an NGO's municipality)."""
 
     channel: Channel
     address: str
     name: str | None = None
     organisation: str | None = None
+    district: str | None = None
 
 
 class EligibilityService:
@@ -123,23 +126,29 @@ class EligibilityService:
             return found
         definition = self.ctx.definition_of(connection, process)
         mode = definition.eligibility.mode
-        if mode is EligibilityMode.OPEN or (
-            mode is EligibilityMode.ROSTER and self._on_roster(connection, process.id, person_id)
-        ):
+        on_roster = None if mode is EligibilityMode.OPEN else self._roster_line(connection, process.id, person_id)
+        # A roster line that names the area (an NGO's municipality) makes its member eligible there in a process of
+        # declared districts too: the federation's roster says which municipality an NGO rates, nobody asks.
+        from_roster = on_roster is not None and (
+            mode is EligibilityMode.ROSTER or (mode is EligibilityMode.DECLARED_DISTRICT and on_roster[1] is not None)
+        )
+        if mode is EligibilityMode.OPEN or from_roster:
+            district = on_roster[1] if on_roster is not None else None
+            source = EligibilityMode.ROSTER if from_roster else mode
             insert_ignore(
                 connection,
                 _ELIGIBILITY,
                 {
                     "process_id": process.id,
                     "person_id": person_id,
-                    "district": None,
-                    "source": mode.value,
+                    "district": district,
+                    "source": source.value,
                     "granted_at": self.ctx.clock.now(),
                 },
                 ("process_id", "person_id"),
             )
-            # Open and roster eligibility carry no district, so a row a concurrent request wrote is the same.
-            return EligibilityRecord(None, mode)
+            # A row a concurrent request wrote came from the same roster line (or carries no district): the same.
+            return EligibilityRecord(district, source)
         key = {
             EligibilityMode.ROSTER: "eligibility.not_on_roster",
             EligibilityMode.INVITE_CODE: "eligibility.need_code",
@@ -164,13 +173,17 @@ class EligibilityService:
 
     def roster_members(self, process_id: int, channel: Channel) -> list[tuple[str, str | None]]:
         """The roster of a process on ``channel``: (address, name) in the order they were added."""
+        return [(address, name) for address, name, _ in self.roster_lines(process_id, channel)]
+
+    def roster_lines(self, process_id: int, channel: Channel) -> list[tuple[str, str | None, str | None]]:
+        """The roster of a process on ``channel``: (address, name, area) in the order they were added."""
         with self.ctx.reading() as connection:
             rows = connection.execute(
-                select(_ROSTER.c.address, _ROSTER.c.name)
+                select(_ROSTER.c.address, _ROSTER.c.name, _ROSTER.c.district)
                 .where(_ROSTER.c.process_id == process_id, _ROSTER.c.channel == channel.value)
                 .order_by(_ROSTER.c.id)
             ).all()
-        return [(row[0], row[1]) for row in rows]
+        return [(row[0], row[1], row[2]) for row in rows]
 
     def check(self, slug: str, person_id: int) -> EligibilityRecord:
         """Like :meth:`require`, in its own transaction.
@@ -266,11 +279,14 @@ class EligibilityService:
                 (entry.channel, entry.address)
                 for entry in session.exec(select(RosterEntry).where(RosterEntry.process_id == process.id)).all()
             }
+            definition = self.ctx.definition(process)
             for row in rows:
                 address = normalise_address(row.channel, row.address)
                 if not address or (row.channel, address) in known:
                     continue
                 known.add((row.channel, address))
+                # the area as the process's key (a name or any case is accepted); one it does not know is refused
+                district = self._match_district(definition, row.district) if row.district else None
                 session.add(
                     RosterEntry(
                         process_id=process.id,
@@ -278,6 +294,7 @@ class EligibilityService:
                         address=address,
                         name=row.name,
                         organisation=row.organisation,
+                        district=district,
                     )
                 )
                 added += 1
@@ -285,8 +302,10 @@ class EligibilityService:
         return added
 
     @staticmethod
-    def _on_roster(connection: Connection, process_id: int, person_id: int) -> bool:
-        return connection.execute(_ROSTER_QUERY, {"process": process_id, "person": person_id}).first() is not None
+    def _roster_line(connection: Connection, process_id: int, person_id: int) -> tuple[int, str | None] | None:
+        """The person's roster line in the process (one naming an area first): (id, area), or None."""
+        row = connection.execute(_ROSTER_QUERY, {"process": process_id, "person": person_id}).first()
+        return None if row is None else (int(row[0]), row[1])
 
     def _grant(
         self, session: Session, process_id: int, person_id: int, district: str | None, source: EligibilityMode

@@ -31,7 +31,7 @@ def hash_invite_code(code: str) -> str:
 
 
 class RosterEntry(SQLModel, table=True):
-    """A name on a process's roster: this address on this channel may take part.
+    """A name on a process's roster: this address on this channel may take part (in ``district``, when set).
 
     ``address`` is canonical (``storage.models.normalize_address``): e-mail addresses lower-cased.
     """
@@ -45,6 +45,8 @@ class RosterEntry(SQLModel, table=True):
     address: str = Field(max_length=320)
     name: str | None = Field(default=None, max_length=200)
     organisation: str | None = Field(default=None, max_length=300)
+    # the area (a definition's district key) the member takes part in, when the roster says: an NGO's municipality
+    district: str | None = Field(default=None, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

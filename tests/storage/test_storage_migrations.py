@@ -54,7 +54,7 @@ def _diff(engine: Engine) -> list[object]:
 def test_upgrade_from_empty_to_head(database_url: str) -> None:
     assert migrate.current(database_url) is None
     migrate.upgrade(database_url)
-    assert migrate.current(database_url) == migrate.head() == "0011_one_resident"
+    assert migrate.current(database_url) == migrate.head() == "0012_roster_area"
     migrate.upgrade(database_url)  # at head already: nothing to do, no error
     engine = make_engine(database_url)
     try:
