@@ -28,7 +28,6 @@ from handlers.application import TelegramBot, build_bot, start_polling, stop_pol
 from handlers.emulator import Emulator, EmulatorServer
 from handlers.sender import TelegramSender
 from handlers.webhook import WEBHOOK_PATH, start_webhook, stop_webhook, webhook_endpoint
-from storage.pacing import shared_pace
 
 __all__ = ["TelegramRuntime", "start"]
 
@@ -130,7 +129,7 @@ class TelegramRuntime:
                 self.app.services,
                 worker=f"telegram-sender:{os.getpid()}",
                 rate=rate,
-                shared=shared_pace(self.app.engine, "telegram", rate),
+                shared=self.app.services.outbox.shared_pace("telegram", rate),
             )
             self._sending_stop = asyncio.Event()
             self._sending = asyncio.create_task(sender.run(self._sending_stop))

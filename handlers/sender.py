@@ -4,7 +4,7 @@ Contract:
 
 * Messages are claimed (leased) in batches and sent paced at ``rate`` messages per second (under Telegram's
   ~30/s for bulk messages by default), up to ``concurrency`` chats at a time; one chat's messages go in order.
-  With ``shared`` (a :class:`~storage.pacing.SharedPace`, on PostgreSQL) the rate holds across every process
+  With ``shared`` (a :class:`~bot.services.outbox.SharedPace`, on PostgreSQL) the rate holds across every process
   sending for this bot, not just this one.
 * 429 (flood control): the sender pauses for ``retry_after`` — the whole sender, since the limit is the bot's —
   and tries the same message again; after a few tries the message is released to the outbox with that delay.
@@ -35,11 +35,10 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, RetryAfter, Tele
 from bot.domain import Channel
 from bot.scheduling.undeliverable import report_undeliverable
 from bot.services import Services
-from bot.services.outbox import QueuedMessage, payload_reply
+from bot.services.outbox import QueuedMessage, SharedPace, payload_reply
 from handlers.buttons import ButtonTokens, username_of
 from handlers.limits import LimitExceeded
 from handlers.replies import reply_parts, retry_after
-from storage.pacing import SharedPace
 
 __all__ = ["SendReport", "TelegramSender"]
 

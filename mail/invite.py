@@ -17,7 +17,7 @@ from bot.services.outbox import mail_payload
 from bot.views.examples import pool_example
 from mail.addressing import MailAddressing
 from mail.compose import render
-from mail.tokens import TokenOwner, issue_token, new_message_id
+from mail.tokens import ReplyTokens, TokenOwner, issue_token, new_message_id
 
 __all__ = ["invitation_rules", "invitation_text", "invite_roster"]
 
@@ -96,26 +96,25 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
     info = services.processes.get(slug)
     queued = 0
     process_id = info.id
+    tokens = ReplyTokens(services.context)
     for address, name, area in services.eligibility.roster_lines(process_id, Channel.EMAIL):
         person = services.people.identify(Channel.EMAIL, address, display_name=name or None)
         key = f"mail.invite:{info.slug}:{person.person_id}"
         if services.outbox.queued(key):
             continue
-        # One unit per member: the reply token and the queued invitation commit together.
-        with services.context.unit() as unit:
-            connection = unit.write()  # the token is issued here (mail.tokens), with the invitation it goes in
+        # One unit per member: the reply token, the deep-link token and the queued invitation commit together.
+        with services.context.unit():
             definition = info.definition
             t = translator(person.language, services.context.zone)
             owner = TokenOwner(process_id, person.person_id, address)
             message_id = new_message_id(addressing.reply_domain)
-            token = issue_token(
-                connection, services.context.secret, owner, services.context.clock.now(), message_id=message_id
-            )
+            now = services.context.clock.now()
+            token = issue_token(tokens, services.context.secret, owner, now, message_id=message_id)
             title = definition.title.get(t.language)
             link = ""
             if services.context.telegram_username:
                 # a one-time token, stored as an HMAC; the queued e-mail holds only its placeholder
-                placeholder = services.linking.issue_token(connection, person.person_id)
+                placeholder = services.linking.issue_token(person.person_id)
                 link = f"https://t.me/{services.context.telegram_username}?start={placeholder}"
             text, html = invitation_text(
                 definition, t, services.context.bot_name, telegram_link=link, area_known=area is not None
@@ -134,7 +133,6 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
                     addressing.subject(t("mail.invite.subject", title=title), token), text, html, headers
                 ),
                 person_id=person.person_id,
-                connection=connection,
             )
             queued += 1
     return queued

@@ -20,8 +20,6 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy.engine import Connection
-
 from bot.commands.base import Caller
 from bot.commands.dispatch import invoke
 from bot.commands.registry import COMMANDS
@@ -40,7 +38,7 @@ from mail.compose import render
 from mail.interpret import read_reply
 from mail.parse import ParsedMail, message_hash, parse_message
 from mail.sent import SentText, sent_text
-from mail.tokens import TokenOwner, issue_token, new_message_id
+from mail.tokens import ReplyTokens, TokenOwner, issue_token, new_message_id
 from mail.trust import Verdict, authenticate
 from mail.wording import Confirmation
 
@@ -71,16 +69,17 @@ class MailProcessor:
         self.table = table
         self._slugs: dict[int, str] = {}
         self.log = MailLog(services.context)
+        self.tokens = ReplyTokens(services.context)
         self._sent_cache: dict[str, tuple[ProcessDefinition, SentText]] = {}
 
-    def _fresh_token(self, connection: Connection, owner: TokenOwner) -> tuple[str, str]:
+    def _fresh_token(self, owner: TokenOwner) -> tuple[str, str]:
         """A new token for our answer (its placeholder) and the answer's Message-ID, stored together: the
         reply's own token never goes back into the store."""
         context = self.services.context
         message_id = new_message_id(self.addressing.reply_domain)
-        return issue_token(connection, context.secret, owner, context.clock.now(), message_id=message_id), message_id
+        return issue_token(self.tokens, context.secret, owner, context.clock.now(), message_id=message_id), message_id
 
-    def _language(self, connection: Connection, person_id: int) -> str:
+    def _language(self, person_id: int) -> str:
         """The member's language (read on the message's unit of work)."""
         return self.services.people.get(person_id).language
 
@@ -91,14 +90,13 @@ class MailProcessor:
         now = self.services.context.clock.now()
         # The reply is one unit of work: its Message-ID is recorded in the same transaction as what it carries,
         # so a crash between the two can neither lose nor double-count it.
-        with self.services.context.unit() as unit:
-            connection = unit.write()
+        with self.services.context.unit():
             key = message_hash(mail.message_id)
             if not self.log.claim(key, mail.message_id, now):
                 stored = self.log.stored_outcome(key)
                 folder = "ignored" if stored in ("automatic", "refused", "oversized") else "processed"
                 return Outcome("duplicate", folder, mail.message_id)
-            outcome, owner = self._handle(connection, mail)
+            outcome, owner = self._handle(mail)
             self.log.record(
                 key,
                 outcome.kind,
@@ -111,14 +109,14 @@ class MailProcessor:
 
     # -- steps ---------------------------------------------------------------------------------------------
 
-    def _handle(self, connection: Connection, mail: ParsedMail) -> tuple[Outcome, TokenOwner | None]:
+    def _handle(self, mail: ParsedMail) -> tuple[Outcome, TokenOwner | None]:
         own = (self.addressing.from_address, f"{self.addressing.local}@{self.addressing.reply_domain}")
         reason = automatic_reason(mail, own)
         if reason:
             return Outcome("automatic", "ignored", mail.message_id, reason, detail=reason), None
         services = self.services
         verdict = authenticate(
-            connection,
+            self.tokens,
             mail,
             local=self.addressing.local,
             domain=self.addressing.reply_domain,
@@ -126,19 +124,18 @@ class MailProcessor:
         )
         if verdict.owner is None:
             if verdict.warn is not None:
-                self._warn(services, connection, mail, verdict)
+                self._warn(services, mail, verdict)
             elif verdict.reason != "dmarc-fail":  # a forged From is never answered: it is not the writer's
-                self._notice(services, connection, mail, None, "mail.refused.subject", "mail.refused.body")
+                self._notice(services, mail, None, "mail.refused.subject", "mail.refused.body")
             return Outcome("refused", "ignored", mail.message_id, verdict.reason, detail=verdict.reason), None
         token, owner = verdict.token or "", verdict.owner
         if mail.complex:
-            self._notice(services, connection, mail, (token, owner), "mail.complex.subject", "mail.complex.body")
+            self._notice(services, mail, (token, owner), "mail.complex.subject", "mail.complex.body")
             return Outcome("oversized", "ignored", mail.message_id, "too complex", detail="too-complex"), owner
         if mail.oversized:
             limit = self.addressing.max_message_bytes // 1000
             self._notice(
                 services,
-                connection,
                 mail,
                 (token, owner),
                 "mail.oversized.subject",
@@ -147,9 +144,9 @@ class MailProcessor:
                 max=limit,
             )
             return Outcome("oversized", "ignored", mail.message_id, f"{mail.size} bytes", detail="oversized"), owner
-        return self._apply(services, connection, mail, token, owner), owner
+        return self._apply(services, mail, token, owner), owner
 
-    def _warn(self, services: Services, connection: Connection, mail: ParsedMail, verdict: Verdict) -> None:
+    def _warn(self, services: Services, mail: ParsedMail, verdict: Verdict) -> None:
         """Tell the member whose name a refused message used, at their own address (once a day per process).
 
         Never the From, Reply-To or Return-Path of the message: a forger may own those. The warning carries a
@@ -157,19 +154,16 @@ class MailProcessor:
         """
         owner = verdict.warn
         assert owner is not None
-        t = translator(self._language(connection, owner.person_id), services.context.zone)
-        slug = self._slug(connection, owner.process_id)
-        definition = services.context.definition_of(connection, services.context.state(connection, slug))
+        t = translator(self._language(owner.person_id), services.context.zone)
+        definition = services.processes.get(self._slug(owner.process_id)).definition
         why = t(f"mail.warn.why.{verdict.reason}", sender=", ".join(mail.senders) or "—")
         body = t("mail.warn.body", title=definition.title.get(t.language), why=why)
         subject = t("mail.warn.subject")
         text, html = render("notice", t, subject=subject, body=body, bot=services.context.bot_name)
         day = services.context.clock.now().date().isoformat()
         key = f"mail.warn:{owner.person_id}:{owner.process_id}:{day}"
-        token = self._fresh_token(connection, owner)
-        self._queue(
-            services, connection, mail, token, owner.address, owner.person_id, "warning", subject, text, html, key=key
-        )
+        token = self._fresh_token(owner)
+        self._queue(services, mail, token, owner.address, owner.person_id, "warning", subject, text, html, key=key)
 
     def _sent(self, definition: ProcessDefinition) -> SentText:
         """What we send this process's members (rendered again, never stored: see :mod:`mail.sent`)."""
@@ -179,22 +173,20 @@ class MailProcessor:
             self._sent_cache[definition.slug] = cached
         return cached[1]
 
-    def _slug(self, connection: Connection, process_id: int) -> str:
+    def _slug(self, process_id: int) -> str:
         slug = self._slugs.get(process_id)
         if slug is None:  # a process's slug never changes: read it once
             slug = self.services.processes.slug_of(process_id)
             self._slugs[process_id] = slug
         return slug
 
-    def _apply(
-        self, services: Services, connection: Connection, mail: ParsedMail, token: str, owner: TokenOwner
-    ) -> Outcome:
+    def _apply(self, services: Services, mail: ParsedMail, token: str, owner: TokenOwner) -> Outcome:
         """Run each understood line as the command chat would run (the same table, services and refusals),
         each in a savepoint of the reply's unit, and queue one confirmation worded for e-mail."""
-        slug = self._slug(connection, owner.process_id)
+        slug = self._slug(owner.process_id)
         context = services.context
-        definition = context.definition_of(connection, context.state(connection, slug))
-        t = translator(self._language(connection, owner.person_id), context.zone)
+        definition = services.processes.get(slug).definition
+        t = translator(self._language(owner.person_id), context.zone)
         # whatever quote header was not recognised, a line repeating what we sent is never the member's
         plan = read_reply(definition, self._sent(definition).strip(mail.text))
         caller = Caller(owner.person_id, Channel.EMAIL, owner.address, t.language)
@@ -219,9 +211,8 @@ class MailProcessor:
         )
         self._queue(
             services,
-            connection,
             mail,
-            self._fresh_token(connection, owner),
+            self._fresh_token(owner),
             owner.address,
             owner.person_id,
             "confirmation",
@@ -245,7 +236,6 @@ class MailProcessor:
     def _notice(
         self,
         services: Services,
-        connection: Connection,
         mail: ParsedMail,
         found: tuple[str, TokenOwner] | None,
         subject_key: str,
@@ -263,19 +253,18 @@ class MailProcessor:
             address, person_id = mail.sender, None
         else:
             owner = found[1]
-            token = self._fresh_token(connection, owner)
-            t = translator(self._language(connection, owner.person_id), services.context.zone)
+            token = self._fresh_token(owner)
+            t = translator(self._language(owner.person_id), services.context.zone)
             key = f"mail.notice:{message_hash(mail.message_id)}"
             address, person_id = owner.address, owner.person_id
         body = t(body_key, **params)
         subject = t(subject_key)
         text, html = render("notice", t, subject=subject, body=body, bot=services.context.bot_name)
-        self._queue(services, connection, mail, token, address, person_id, "notice", subject, text, html, key=key)
+        self._queue(services, mail, token, address, person_id, "notice", subject, text, html, key=key)
 
     def _queue(
         self,
         services: Services,
-        connection: Connection,
         mail: ParsedMail,
         token: tuple[str, str] | None,
         address: str,
@@ -304,5 +293,4 @@ class MailProcessor:
             purpose=f"mail.{purpose}",
             payload=mail_payload(subject, text, html, headers),
             person_id=person_id,
-            connection=connection,
         )

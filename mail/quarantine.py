@@ -16,24 +16,15 @@ from __future__ import annotations
 import hashlib
 import re
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
-from sqlalchemy.exc import TimeoutError as PoolTimeout
-
 from bot.services import ServiceContext
+from bot.services.mailbox import MailLog
+from bot.services.unit import is_transient
 from mail.parse import message_hash
-from storage.models import MailMessage
 
 __all__ = ["HEADER", "annotate", "is_transient", "reason_of", "record"]
 
 HEADER = "X-Glos-Quarantine"
-_MESSAGES = MailMessage.__table__  # type: ignore[attr-defined]
 _MESSAGE_ID = re.compile(rb"^message-id:[ \t]*(<[^<>\r\n]{1,250}>)", re.IGNORECASE | re.MULTILINE)
-
-
-def is_transient(error: BaseException) -> bool:
-    """True for errors of the store or the network, which say nothing about the message."""
-    return isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout | OSError)
 
 
 def reason_of(error: BaseException) -> str:
@@ -59,18 +50,7 @@ def annotate(raw: bytes, reason: str) -> bytes:
 
 
 def record(context: ServiceContext, raw: bytes, reason: str) -> None:
-    """Remember that ``raw`` was quarantined (its own transaction; a row of its Message-ID already there stays)."""
+    """Remember that ``raw`` was quarantined (a unit of its own; a row of its Message-ID already there stays)."""
     message_id = _message_id(raw)
-    key = message_hash("quarantine:" + message_id)
-    with context.connection() as connection:
-        if connection.execute(select(_MESSAGES.c.id).where(_MESSAGES.c.message_hash == key)).first() is not None:
-            return
-        connection.execute(
-            insert(_MESSAGES).values(
-                message_hash=key,
-                message_id=message_id[:255],
-                received_at=context.clock.now(),
-                outcome="quarantined",
-                detail=reason[:64],
-            )
-        )
+    with context.unit():
+        MailLog(context).quarantined(message_hash("quarantine:" + message_id), message_id, context.clock.now(), reason)

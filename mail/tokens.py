@@ -25,16 +25,13 @@ import hmac
 import re
 import secrets
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, insert, select
-from sqlalchemy.engine import Connection
-
 from bot.services.linking import derive_code, derive_link_token
-from storage.models import MailToken
+from bot.services.replytokens import ReplyTokens, TokenOwner
 
 __all__ = [
+    "ReplyTokens",
     "TokenOwner",
     "candidate_tokens",
     "derive_token",
@@ -49,24 +46,8 @@ __all__ = [
     "subject_tag",
 ]
 
-_TABLE = MailToken.__table__  # type: ignore[attr-defined]
 _TOKEN = r"[a-z2-7]{26}"
-_FIND = select(_TABLE.c.token_hash, _TABLE.c.process_id, _TABLE.c.person_id, _TABLE.c.address).where(
-    _TABLE.c.token_hash == bindparam("hash")
-)
-_FIND_REFERENCE = select(_TABLE.c.process_id, _TABLE.c.person_id, _TABLE.c.address).where(
-    _TABLE.c.reference_hash == bindparam("hash")
-)
 _SUBJECT_TAG = re.compile(rf"\[#({_TOKEN})\]", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class TokenOwner:
-    """Whom a token was issued to: the process, the person and the address the invitation went to."""
-
-    process_id: int
-    person_id: int
-    address: str
 
 
 _PLACEHOLDER = re.compile(r"\{\{token:([0-9a-f]{32})\}\}")
@@ -89,15 +70,15 @@ def expand_tokens(text: str, secret: bytes) -> str:
 
 
 def issue_token(
-    connection: Connection, secret: bytes, owner: TokenOwner, now: datetime, *, message_id: str | None = None
+    tokens: ReplyTokens, secret: bytes, owner: TokenOwner, now: datetime, *, message_id: str | None = None
 ) -> str:
-    """Mint a token for ``owner``, store its hash (in the caller's transaction), return its placeholder.
+    """Mint a token for ``owner``, store its hash (in the unit of work open now), return its placeholder.
 
     ``message_id`` is the Message-ID of the message that carries the token: its hash is kept beside the token,
     so that a reply naming it in In-Reply-To tells whose message it answers (see :func:`find_reference`).
     """
     nonce = secrets.token_hex(16)
-    store_token(connection, derive_token(secret, nonce), owner, now, message_id=message_id)
+    store_token(tokens, derive_token(secret, nonce), owner, now, message_id=message_id)
     return f"{{{{token:{nonce}}}}}"
 
 
@@ -138,7 +119,7 @@ def candidate_tokens(local: str, domain: str, recipients: Iterable[str], subject
     return found
 
 
-def find_reference(connection: Connection, domain: str, references: Iterable[str]) -> TokenOwner | None:
+def find_reference(tokens: ReplyTokens, domain: str, references: Iterable[str]) -> TokenOwner | None:
     """Whose message of ours ``references`` (In-Reply-To, References) name, or None; the newest named first.
 
     Only a hint of whom a reply concerns, never proof of who wrote it. Old Message-IDs that carried the token
@@ -150,11 +131,7 @@ def find_reference(connection: Connection, domain: str, references: Iterable[str
         if not value.endswith("@" + domain.lower()):
             continue
         match = legacy.match(value)
-        if match:
-            owner = find_token(connection, match.group(1))
-        else:
-            row = connection.execute(_FIND_REFERENCE, {"hash": _reference_hash(value)}).first()
-            owner = TokenOwner(row[0], row[1], row[2]) if row is not None else None
+        owner = find_token(tokens, match.group(1)) if match else tokens.referenced(_reference_hash(value))
         if owner is not None:
             return owner
     return None
@@ -166,25 +143,12 @@ def _reference_hash(message_id: str) -> str:
 
 
 def store_token(
-    connection: Connection, token: str, owner: TokenOwner, now: datetime, *, message_id: str | None = None
+    tokens: ReplyTokens, token: str, owner: TokenOwner, now: datetime, *, message_id: str | None = None
 ) -> None:
-    """Store the hash of ``token`` for ``owner`` (and of the Message-ID it goes with), in the caller's transaction."""
-    connection.execute(
-        insert(_TABLE).values(
-            token_hash=hash_token(token),
-            process_id=owner.process_id,
-            person_id=owner.person_id,
-            address=owner.address.lower(),
-            created_at=now,
-            reference_hash=_reference_hash(message_id) if message_id else None,
-        )
-    )
+    """Store the hash of ``token`` for ``owner`` (and of the Message-ID it goes with), in the unit of work."""
+    tokens.store(hash_token(token), owner, now, reference_hash=_reference_hash(message_id) if message_id else None)
 
 
-def find_token(connection: Connection, token: str) -> TokenOwner | None:
+def find_token(tokens: ReplyTokens, token: str) -> TokenOwner | None:
     """The owner of ``token``, or None. The lookup is by hash, and the hash is compared in constant time."""
-    wanted = hash_token(token)
-    row = connection.execute(_FIND, {"hash": wanted}).first()
-    if row is None or not hmac.compare_digest(row[0], wanted):
-        return None
-    return TokenOwner(row[1], row[2], row[3])
+    return tokens.owner(hash_token(token))

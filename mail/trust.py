@@ -26,10 +26,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from sqlalchemy.engine import Connection
-
 from mail.parse import ParsedMail
-from mail.tokens import TokenOwner, candidate_tokens, find_reference, find_token
+from mail.tokens import ReplyTokens, TokenOwner, candidate_tokens, find_reference, find_token
 
 __all__ = ["Verdict", "authenticate", "dmarc_verdict"]
 
@@ -80,12 +78,12 @@ def dmarc_verdict(results: tuple[str, ...], trusted: tuple[str, ...]) -> str | N
 
 
 def authenticate(
-    connection: Connection, mail: ParsedMail, *, local: str, domain: str, trusted: tuple[str, ...] = ()
+    tokens: ReplyTokens, mail: ParsedMail, *, local: str, domain: str, trusted: tuple[str, ...] = ()
 ) -> Verdict:
     """Decide whose reply ``mail`` is, as the module docstring says (reads the token table only)."""
     dmarc = dmarc_verdict(mail.authentication_results, trusted)
-    tokens = candidate_tokens(local, domain, mail.recipients, mail.subject)[:_MAX_TOKENS]
-    owners = [(token, owner) for token in tokens if (owner := find_token(connection, token)) is not None]
+    candidates = candidate_tokens(local, domain, mail.recipients, mail.subject)[:_MAX_TOKENS]
+    owners = [(token, owner) for token in candidates if (owner := find_token(tokens, token)) is not None]
     if owners:
         token, owner = next(((t, o) for t, o in owners if o.address == mail.sender), owners[0])
         if dmarc == "fail":
@@ -95,7 +93,7 @@ def authenticate(
         if owner.address != mail.sender:
             return Verdict(reason="wrong-sender", warn=owner)
         return Verdict(owner=owner, token=token)
-    referenced = find_reference(connection, domain, mail.in_reply_to)
+    referenced = find_reference(tokens, domain, mail.in_reply_to)
     if referenced is None:
         return Verdict(reason="dmarc-fail" if dmarc == "fail" else "no-token")
     if dmarc == "pass" and len(mail.senders) == 1 and referenced.address == mail.sender:

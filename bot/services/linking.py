@@ -215,18 +215,19 @@ class LinkingService:
 
     # -- the invitation's deep link ------------------------------------------------------------------------
 
-    def issue_token(self, connection: Connection, person_id: int) -> str:
-        """A deep-link token for ``person_id`` (stored as an HMAC, in the caller's transaction); returns its
-        placeholder ``{{link:NONCE}}`` for the queued invitation, expanded when the e-mail is sent."""
+    def issue_token(self, person_id: int) -> str:
+        """A deep-link token for ``person_id`` (stored as an HMAC, in the unit of work open now, with the
+        invitation it goes in); returns its placeholder ``{{link:NONCE}}``, expanded when the e-mail is sent."""
         nonce = secrets.token_hex(16)
         token = derive_link_token(self.ctx.secret, nonce)
-        connection.execute(
-            insert(_TOKEN).values(
-                token_hash=self._mac(f"link-token-check:{token}"),
-                person_id=person_id,
-                expires_at=self.ctx.clock.now() + TOKEN_TTL,
+        with self.ctx.connection() as connection:
+            connection.execute(
+                insert(_TOKEN).values(
+                    token_hash=self._mac(f"link-token-check:{token}"),
+                    person_id=person_id,
+                    expires_at=self.ctx.clock.now() + TOKEN_TTL,
+                )
             )
-        )
         return f"{{{{link:{nonce}}}}}"
 
     def redeem_token(self, person_id: int, channel: Channel, address: str, token: str) -> LinkResult:

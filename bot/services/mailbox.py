@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.dialects import postgresql, sqlite
 
 from bot.services.context import ServiceContext
@@ -65,3 +65,19 @@ class MailLog:
         values = {"hash": message_hash, "kind": kind, "detail": detail, "person": person_id, "process": process_id}
         with self.ctx.connection() as connection:
             connection.execute(_OUTCOME, values)
+
+    def quarantined(self, message_hash: str, message_id: str, now: datetime, reason: str) -> None:
+        """Record that a message was set aside (outcome ``quarantined``, ``reason`` as its detail); a row of the
+        same key already there stays as it is."""
+        with self.ctx.connection() as connection:
+            if connection.execute(select(_MESSAGES.c.id).where(_MESSAGES.c.message_hash == message_hash)).first():
+                return
+            connection.execute(
+                insert(_MESSAGES).values(
+                    message_hash=message_hash,
+                    message_id=message_id[:255],
+                    received_at=now,
+                    outcome="quarantined",
+                    detail=reason[:64],
+                )
+            )

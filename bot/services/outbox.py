@@ -44,6 +44,7 @@ from bot.services.context import ServiceContext
 from bot.services.sealing import SEALED_PURPOSES, open_payload, seal_payload
 from bot.services.sql import insert_ignore
 from storage.models import OutboxMessage
+from storage.pacing import SharedPace, shared_pace
 
 __all__ = [
     "GIVEN_UP",
@@ -52,6 +53,7 @@ __all__ = [
     "Outbox",
     "OutboxStats",
     "QueuedMessage",
+    "SharedPace",
     "payload_reply",
     "reply_payload",
 ]
@@ -169,6 +171,11 @@ class Outbox:
             return self._insert(connection, values)
         with self.ctx.connection() as own:
             return self._insert(own, values)
+
+    def shared_pace(self, name: str, rate: float) -> SharedPace | None:
+        """The send rate ``name`` held across every process of this store (PostgreSQL), at most ``rate``
+        messages per second; None on SQLite, where the one process paces its sender itself."""
+        return shared_pace(self.ctx.engine, name, rate)
 
     def queued(self, key: str) -> bool:
         """Whether a message with ``key`` was ever queued (sent or not): a purpose done once per recipient."""

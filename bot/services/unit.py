@@ -28,11 +28,13 @@ from contextvars import ContextVar
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine, NestedTransaction, RootTransaction
+from sqlalchemy.exc import DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from bot.errors import GlosError
 from storage.engine import READ_ONLY
 
-__all__ = ["Unit", "current_unit", "open_unit"]
+__all__ = ["Unit", "current_unit", "is_transient", "open_unit"]
 
 _CURRENT: ContextVar[Unit | None] = ContextVar("glos_unit_of_work", default=None)
 
@@ -154,3 +156,9 @@ def open_unit(engine: Engine) -> Iterator[Unit]:
     finally:
         _CURRENT.reset(token)
         unit.close()
+
+
+def is_transient(error: BaseException) -> bool:
+    """True for errors of the store or the network, which say nothing about the event: nothing of its unit was
+    kept, and the edge may handle the same event again when the store is back (an e-mail stays in the inbox)."""
+    return isinstance(error, OperationalError | InterfaceError | DisconnectionError | PoolTimeout | OSError)

@@ -147,6 +147,27 @@ def test_the_core_imports_no_transport() -> None:
     assert offenders == []
 
 
+CHANNELS = ("handlers", "mail", "bot.console", "bot.web")
+STORE = ("storage", "sqlalchemy", "sqlmodel")
+
+
+def test_channels_reach_the_store_only_through_services() -> None:
+    """No channel imports a storage module or the SQL toolkit itself (the ``channels-no-store`` contract): the
+    update ledger, reply tokens, quarantine records, the results cache and the send pace are services'."""
+    graph = grimp.build_graph(*PACKAGES, include_external_packages=True, cache_dir=None)
+    offenders = sorted(
+        f"{module} -> {imported}"
+        for module in graph.modules
+        if any(module == channel or module.startswith(channel + ".") for channel in CHANNELS)
+        for imported in graph.find_modules_directly_imported_by(module)
+        if imported.split(".")[0] in STORE
+    )
+    assert offenders == []
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["importlinter"]
+    [contract] = [contract for contract in config["contracts"] if contract["id"] == "channels-no-store"]
+    assert (tuple(contract["source_modules"]), tuple(contract["forbidden_modules"])) == (CHANNELS, STORE)
+
+
 def test_the_composition_root_is_the_cli_and_the_workers() -> None:
     """The modules allowed to import adapters are few and named: a new one must be argued for here."""
     assert set(contract_layers()[0].module_tails) == {
