@@ -42,16 +42,20 @@ counting = { rule = "greedy" }
 )
 
 
-def measure(url: str, ballots: int, *, changes: float = 0.1, threads: int = 1) -> dict[str, object]:
+def measure(
+    url: str, ballots: int, *, changes: float = 0.1, threads: int = 1, secret: bool = False
+) -> dict[str, object]:
     """Cast ``ballots`` ballots (a share of them changed votes) from ``threads`` threads and report the rate.
 
     Threads stand for the concurrent updates a channel handles at once; each thread votes for its own voters.
+    ``secret``: a secret process (random ids, ballots sealed while open, changed ballots deleted).
     """
     settings = Settings(storage=StorageSettings(url=url))
     clock = FakeClock(datetime(2027, 6, 20, 12, 0, tzinfo=UTC))
     app = build_app(settings, clock=clock, secret=b"bench-secret-key-0123456789")
     services = app.services
-    services.processes.import_definition(load_definition(DEFINITION))
+    definition = DEFINITION.replace("[eligibility]", "secret = true\n[eligibility]") if secret else DEFINITION
+    services.processes.import_definition(load_definition(definition))
     services.processes.open("bench")
     rng = random.Random(7)
     voters = max(1, int(ballots * (1 - changes)))
@@ -66,10 +70,11 @@ def measure(url: str, ballots: int, *, changes: float = 0.1, threads: int = 1) -
         for person, choice in share:
             services.voting.cast("bench", person, {"city": choice}, Channel.CONSOLE)
 
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     with ThreadPoolExecutor(threads) as pool:
         list(pool.map(cast_all, shares))
     elapsed = time.perf_counter() - started
+    cpu = time.process_time() - cpu
     app.close()
     return {
         "store": url.split(":", 1)[0].split("+")[0],
@@ -77,6 +82,8 @@ def measure(url: str, ballots: int, *, changes: float = 0.1, threads: int = 1) -
         "ballots": ballots,
         "seconds": round(elapsed, 2),
         "ballots_per_s": round(ballots / elapsed),
+        "cpu_us_per_ballot": round(cpu / ballots * 1e6),
+        "secret": secret,
     }
 
 

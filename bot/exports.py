@@ -23,6 +23,7 @@ from bot.errors import InputError, WrongPhase
 from bot.i18n import Translator, translator
 from bot.replies import Document
 from bot.services import ProcessResults, Services
+from bot.services.sealing import open_ballot
 from bot.text import for_csv_cell
 from bot.views.report_files import REPORT_FORMATS, render_report
 from storage.models import Ballot as BallotRow
@@ -136,7 +137,8 @@ def _pabulib(
         raise WrongPhase("results.not_visible", slug=slug)
     result = results.rounds[0][chosen]
     votes: list[PbVote] = []
-    for content in contents:
+    for stored in contents:
+        content = open_ballot(services.context.secret, stored)
         part = content.get(chosen)
         if not part:
             continue

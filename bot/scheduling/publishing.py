@@ -23,6 +23,7 @@ from bot.scheduling.recipients import recipients_of
 from bot.services import Services
 from bot.services.outbox import reply_payload
 from bot.services.remarks import RemarkTally
+from bot.services.sealing import open_ballot
 from bot.summaries import Chart, SectionOpinions, split_text, summary_chart, summary_text, your_projects_text
 from bot.summaries.index_map import index_map
 from bot.views.index import places_of, ranking_text
@@ -202,7 +203,7 @@ def _send_personal(services: Services, process_id: int, slug: str) -> int:
         ).scalars()
         recipients = recipients_of(connection, voters)
         ballots = {
-            row[0]: dict(row[1])
+            row[0]: open_ballot(ctx.secret, row[1])
             for row in connection.execute(
                 select(_BALLOT.c.ballot_key, _BALLOT.c.content).where(
                     _BALLOT.c.process_id == process_id,

@@ -20,6 +20,7 @@ from sqlmodel import col, delete, select, update
 from bot.errors import NotFound
 from bot.services import tombstones
 from bot.services.context import ServiceContext, strip_meta
+from bot.services.sealing import open_ballot
 from storage.models import (
     Ballot,
     DialogueState,
@@ -70,7 +71,7 @@ class PrivacyService:
                         {
                             "process": slugs.get(record.process_id),
                             "round": record.round,
-                            "ballot": strip_meta(current.content),
+                            "ballot": strip_meta(open_ballot(self.ctx.secret, current.content)),
                         }
                     )
             return {

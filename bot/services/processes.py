@@ -252,7 +252,7 @@ class ProcessService:
                 process.closes_at = now
             if process.secret:  # no physical order of the store may be casting order (bot/services/shuffle.py)
                 assert process.id is not None
-                shuffle_ballots(session.connection(), process.id)
+                shuffle_ballots(session.connection(), process.id, self.ctx.secret)
             return self._save(session, process, "process.close", actor_id)
 
     def extend(self, slug: str, closes_at: datetime, *, actor_id: int | None = None) -> ProcessInfo:

@@ -24,6 +24,7 @@ from bot.domain import Channel, Phase, PoolVote, ProcessKind, ResultsVisibility
 from bot.errors import WrongPhase
 from bot.services.authors import consultation_authors
 from bot.services.context import DISTRICT_KEY, META_PREFIX, ServiceContext
+from bot.services.sealing import open_ballot
 from bot.services.singleflight import SingleFlight
 from storage.models import Ballot as BallotRow
 from storage.models import Eligibility, Participation, Process
@@ -196,7 +197,9 @@ class ResultsService:
             assert process.id is not None
             keyed = [self._keyed_contents(session, process.id, n) for n in range(1, definition.rounds + 1)]
             contents = [list(by_key.values()) for by_key in keyed]
-            turnout = self._turnout(session, process.id, consultation=definition.kind is ProcessKind.CONSULTATION)
+            turnout = self._turnout(
+                session, process.id, self.ctx.secret, consultation=definition.kind is ProcessKind.CONSULTATION
+            )
             found, phase = process.slug, Phase(process.phase)
         # The snapshot is closed: from here on nothing touches the store.
         by_district: list[DistrictIndex] = []
@@ -248,11 +251,13 @@ class ResultsService:
             process = self.ctx.process(session, slug)
             assert process.id is not None
             return self._turnout(
-                session, process.id, consultation=self.ctx.definition(process).kind is ProcessKind.CONSULTATION
+                session,
+                process.id,
+                self.ctx.secret,
+                consultation=self.ctx.definition(process).kind is ProcessKind.CONSULTATION,
             )
 
-    @staticmethod
-    def _keyed_contents(session: Session, process_id: int, round_no: int) -> dict[str, dict[str, Any]]:
+    def _keyed_contents(self, session: Session, process_id: int, round_no: int) -> dict[str, dict[str, Any]]:
         """The counted ballots of a round by ballot key (the key only pairs a voter's rounds; it names no one)."""
         rows = session.exec(
             select(BallotRow.ballot_key, BallotRow.content).where(
@@ -262,10 +267,9 @@ class ResultsService:
                 col(BallotRow.withdrawn).is_(False),
             )
         )
-        return {key: dict(content) for key, content in rows}
+        return {key: open_ballot(self.ctx.secret, content) for key, content in rows}
 
-    @staticmethod
-    def _contents(session: Session, process_id: int, round_no: int) -> list[dict[str, Any]]:
+    def _contents(self, session: Session, process_id: int, round_no: int) -> list[dict[str, Any]]:
         rows = session.exec(
             select(BallotRow.content).where(
                 BallotRow.process_id == process_id,
@@ -274,10 +278,10 @@ class ResultsService:
                 col(BallotRow.withdrawn).is_(False),
             )
         )
-        return [dict(content) for content in rows]
+        return [open_ballot(self.ctx.secret, content) for content in rows]
 
     @staticmethod
-    def _turnout(session: Session, process_id: int, *, consultation: bool = False) -> Turnout:
+    def _turnout(session: Session, process_id: int, secret: bytes, *, consultation: bool = False) -> Turnout:
         active = (
             Participation.process_id == process_id,
             Participation.round == 1,
@@ -316,7 +320,7 @@ class ResultsService:
             )
         ).all():
             by_channel[Channel.PAPER.value] += 1
-            district = dict(content).get(DISTRICT_KEY)
+            district = open_ballot(secret, content).get(DISTRICT_KEY)
             if isinstance(district, str):
                 districts[district] += 1
         # In a consultation people take part by writing remarks: each author once (bot/services/authors.py).

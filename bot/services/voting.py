@@ -37,6 +37,7 @@ from bot.errors import GlosError, InputError, NotEligible, NotFound, WrongPhase
 from bot.services import tombstones
 from bot.services.context import DISTRICT_KEY, STATE_COLUMNS, ProcessState, ServiceContext, strip_meta
 from bot.services.eligibility import CODE_ALPHABET, EligibilityRecord, EligibilityService
+from bot.services.sealing import open_ballot, seal_ballot
 from bot.services.sql import upsert
 from bot.services.verification import VerificationService
 from storage.models import Ballot as BallotRow
@@ -260,7 +261,7 @@ class VotingService:
                         break
         if row is None or row[1]:
             return None
-        return strip_meta(row[0])
+        return strip_meta(open_ballot(self.ctx.secret, row[0]))
 
     def cast_paper(
         self, slug: str, ballot: Ballot, *, district: str | None, actor_id: int, resident: str | None = None
@@ -313,6 +314,7 @@ class VotingService:
             else:
                 for _attempt in range(_ATTEMPTS):
                     values = self._row(process, secrets.token_hex(32), 1, 1, content, hash_receipt(receipt), now)
+                    values["content"] = self._sealed(process, content)
                     values["channel"] = Channel.PAPER  # paper ballots have no voter to pair with: say what they are
                     if self._insert(connection, values):
                         break
@@ -417,6 +419,7 @@ class VotingService:
                 last = connection.execute(_LAST_REVISION, {"process": process.id, "key": key, "round_no": round_no})
                 revision = (last.scalar() or 0) + 1
             values = self._row(process, key, round_no, revision, content or {}, receipt_hash, now)
+            values["content"] = self._sealed(process, content or {})
             # A paper ballot says it is one (it has no participation to pair with); a secret remote one says nothing.
             values["channel"] = channel if channel is Channel.PAPER or not hidden else None
             values["withdrawn"] = content is None
@@ -465,6 +468,13 @@ class VotingService:
             # store numbers rows: inserting at random places costs SQLite about a sixth of its casting rate.)
             values["id"] = secrets.randbelow(_MAX_ID) + 1
         return values
+
+    def _sealed(self, process: ProcessState | Process, content: dict[str, Any]) -> dict[str, Any]:
+        """A secret process's ballot is sealed until the process closes (bot/services/sealing.py): the heap's
+        physical order is casting order then. The shuffle at closing opens it."""
+        if process.secret and content:
+            return seal_ballot(self.ctx.secret, content)
+        return content
 
     @staticmethod
     def _insert(connection: Connection, values: dict[str, Any]) -> bool:

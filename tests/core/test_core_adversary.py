@@ -93,6 +93,7 @@ class World:
         self.addressing = MailAddressing("glos@glos.example.org", "glos.example.org")
         self.mail = MailProcessor(services, self.addressing)
         self.tokens: dict[str, str] = {}
+        self.open_copy: dict[str, list[dict[str, Any]]] = {}  # ballot and participation, before closing
 
     def later(self) -> None:
         self.clock.advance(timedelta(minutes=self.rng.randint(1, 95), seconds=self.rng.randint(0, 59)))
@@ -136,7 +137,7 @@ class World:
                     outbox.mark_sent(message.id, worker="adversary-test")
 
 
-def _run(services: Services, console: Callable[..., ConsoleChannel], clock: FakeClock) -> World:
+def _run(services: Services, console: Callable[..., ConsoleChannel], clock: FakeClock, engine: Engine) -> World:
     world = World(services, console, clock)
     services.processes.import_definition(load_definition(DEFINITION))
     services.processes.open(SLUG)
@@ -179,6 +180,8 @@ def _run(services: Services, console: Callable[..., ConsoleChannel], clock: Fake
         vote("console", who)
     world.say("moderator", f"/papierowy {SLUG} city: 1, 2")
     world.send_everything()
+    # a copy taken while the vote is still open: PostgreSQL's heap is then in the order ballots were written
+    world.open_copy = {name: _table(engine, name) for name in ("ballot", "participation")}
     world.later()
     world.say("moderator", f"/zamknij {SLUG}")
     world.say("moderator", f"/opublikuj {SLUG}")
@@ -205,6 +208,12 @@ def _table(engine: Engine, name: str) -> list[dict[str, Any]]:
     return [dict(row, _order=index) for index, row in enumerate(rows)]
 
 
+def _content(row: dict[str, Any]) -> dict[str, Any]:
+    """A ballot's content as stored (JSON text on SQLite, a dict on PostgreSQL)."""
+    content = row["content"]
+    return dict(content) if isinstance(content, dict) else dict(json.loads(content))
+
+
 def _correct(guess: list[tuple[str, int]], truth: dict[str, int]) -> int:
     return sum(1 for key, person in guess if truth.get(key) == person)
 
@@ -218,7 +227,7 @@ def _pair(ballots: list[dict[str, Any]], people: list[dict[str, Any]], by_ballot
 def test_a_copy_of_the_store_pairs_no_ballot_with_its_voter_better_than_chance(
     services: Services, console: Callable[..., ConsoleChannel], clock: FakeClock, engine: Engine
 ) -> None:
-    world = _run(services, console, clock)
+    world = _run(services, console, clock, engine)
     ctx = services.context
     # -- the truth, known only with the secret key --------------------------------------------------------
     tables = {name: _table(engine, name) for name in inspect(engine).get_table_names() if name != "alembic_version"}
@@ -262,6 +271,34 @@ def test_a_copy_of_the_store_pairs_no_ballot_with_its_voter_better_than_chance(
     }
     recovered = {name: _correct(guess, truth) for name, guess in attacks.items()}
     assert all(count <= MOST_BY_CHANCE for count in recovered.values()), (recovered, len(counted))
+    # -- the copy taken while the vote was open --------------------------------------------------------------
+    # Row order then is casting order on PostgreSQL (the heap; the shuffle comes at closing), so the order attacks
+    # may pair rows with voters; what they must not give is what a voter chose. A pair is a hit when the ballot row
+    # it gives a voter shows, as stored, that voter's final choice.
+    chose = {truth[row["ballot_key"]]: _content(row) for row in counted}
+    open_ballots = [row for row in world.open_copy["ballot"] if row["process_id"] == process_id]
+    open_counted = [row for row in open_ballots if row["is_current"] and row["channel"] != "paper"]
+    open_voters = [
+        row for row in world.open_copy["participation"] if row["process_id"] == process_id and not row["withdrawn"]
+    ]
+    assert len(open_counted) == len(counted)
+    orders: dict[str, tuple[Callable[[dict[str, Any]], Any], Callable[[dict[str, Any]], Any]]] = {
+        "physical order ↔ physical order": (lambda b: b["_order"], lambda p: p["_order"]),
+        "ballot id order ↔ participation id order": (lambda b: b["id"], lambda p: p["id"]),
+    }
+    shown = {
+        name: sum(
+            1
+            for ballot, person in zip(sorted(open_counted, key=key), sorted(open_voters, key=order), strict=False)
+            if _content(ballot) == chose.get(person["person_id"])
+        )
+        for name, (key, order) in orders.items()
+    }
+    assert all(count <= MOST_BY_CHANCE for count in shown.values()), (shown, len(open_counted))
+    # every ballot row of the open secret vote, paper included, is sealed, and all are the same length
+    sealed = [_content(row) for row in open_ballots]
+    assert all(list(content) == ["@sealed"] for content in sealed), sealed[:3]
+    assert len({len(content["@sealed"]) for content in sealed}) == 1
     # Any row that names a voter (their person id or address) and also carries their choice, anywhere. (The
     # content is plain text in every column but the sealed ones; a plain "your projects" message would be found.)
     addresses: dict[int, set[str]] = {}
