@@ -20,6 +20,7 @@ MODULES = (
     "bench.abuse",
     "bench.documents",
     "bench.report",
+    "bench.index",
 )
 
 

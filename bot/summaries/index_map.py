@@ -20,7 +20,7 @@ from bot.i18n import Translator
 from bot.services.index import IndexEdition
 from bot.views.index import Place, area_name
 
-__all__ = ["IndexMap", "index_map"]
+__all__ = ["IndexMap", "index_map", "map_caption"]
 
 _GREY = "#b0b0b0"
 
@@ -40,6 +40,16 @@ def _scale(edition: IndexEdition) -> tuple[float, float]:
         if pool.ballot.rule is BallotRuleKind.SCORE:
             return float(pool.ballot.min_score), float(pool.ballot.max_score)
     return 1.0, 5.0
+
+
+def map_caption(edition: IndexEdition, t: Translator, places: Mapping[str, Place]) -> str:
+    """The map's caption in words (what :func:`index_map` draws), without drawing it: for a page's text."""
+    unplaced = [
+        area_name(edition, entry.area, t.language, places)
+        for entry in edition.areas
+        if (place := places.get(entry.area)) is None or place.lat is None or place.lon is None
+    ]
+    return _caption(edition, t, places, unplaced)
 
 
 def _caption(edition: IndexEdition, t: Translator, places: Mapping[str, Place], unplaced: list[str]) -> str:
@@ -83,6 +93,7 @@ def index_map(edition: IndexEdition, t: Translator, places: Mapping[str, Place])
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.colors import Normalize
     from matplotlib.figure import Figure
+    from matplotlib.transforms import offset_copy
 
     figure = Figure(figsize=(9, 8), dpi=100)
     FigureCanvasAgg(figure)
@@ -90,34 +101,38 @@ def index_map(edition: IndexEdition, t: Translator, places: Mapping[str, Place])
     norm = Normalize(vmin=low, vmax=high)
     cmap = colormaps["RdYlGn"]
     grey = [(x, y) for x, y, _, value, _ in points if value is None]
+    base = 60.0 if len(points) <= 40 else 15.0  # a region of 200 municipalities needs smaller points
     if grey:
         axes.scatter(
-            [x for x, _ in grey], [y for _, y in grey], s=60, c=_GREY, edgecolors="#606060", linewidths=0.5,
+            [x for x, _ in grey], [y for _, y in grey], s=base, c=_GREY, edgecolors="#606060", linewidths=0.5,
             label=t("index.too_few"), zorder=2,
         )  # fmt: skip
     coloured = [(x, y, value, n) for x, y, _, value, n in points if value is not None]
     if coloured:
         most = max(n for *_, n in coloured)
-        sizes = [60 + 240 * math.sqrt(n / most) for *_, n in coloured]
+        sizes = [base + 4 * base * math.sqrt(n / most) for *_, n in coloured]
         scatter = axes.scatter(
             [p[0] for p in coloured], [p[1] for p in coloured], s=sizes, c=[p[2] for p in coloured],
             cmap=cmap, norm=norm, edgecolors="#303030", linewidths=0.5, zorder=3,
         )  # fmt: skip
         bar = figure.colorbar(scatter, ax=axes, shrink=0.8)
         bar.set_label(t("index.map.scale"))
-    small = 6 if len(points) > 40 else 8
+    small = 5 if len(points) > 40 else 8
+    beside = offset_copy(axes.transData, fig=figure, x=4, y=4, units="points")  # one transform for every name
     for x, y, name, _, _ in points:
-        axes.annotate(name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=small, zorder=4)
+        axes.text(x, y, name, transform=beside, fontsize=small, zorder=4)
     if points:
         middle = sum(y for _, y, *_ in points) / len(points)
-        axes.set_aspect(1 / max(math.cos(math.radians(middle)), 0.1))
+        # a degree of longitude is cos φ of a degree of latitude; the limits give way, not the drawing's box
+        axes.set_aspect(1 / max(math.cos(math.radians(middle)), 0.1), adjustable="datalim")
         axes.margins(x=0.25, y=0.12)  # room for the names beside the points at the edges
     if grey:
         axes.legend(loc="lower left", fontsize=8)
     axes.set_xlabel(t("index.map.lon"))
     axes.set_ylabel(t("index.map.lat"))
     axes.set_title(edition.definition.title.get(t.language))
-    figure.tight_layout()
+    # fixed margins, not tight_layout: that draws the whole figure once more (a third of the time with 200 names)
+    figure.subplots_adjust(left=0.08, right=0.97, top=0.95, bottom=0.07)
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png")
     return IndexMap(buffer.getvalue(), _caption(edition, t, places, unplaced), tuple(unplaced))

@@ -15,7 +15,7 @@ from bot.i18n import Translator
 from bot.replies import Document
 from bot.services import Services
 from bot.services.index import IndexHistory
-from bot.summaries.index_map import IndexMap, index_map
+from bot.summaries.index_map import IndexMap, index_map, map_caption
 from bot.views.index import Place, area_name, places_of, previous_year
 from bot.views.index_files import index_document
 
@@ -63,7 +63,7 @@ class IndexViews:
             since=previous_year(history, edition),
             dimensions=edition.definition.dimensions(),
             area_name=lambda area: area_name(edition, area, t.language, places),
-            caption=self.map(request, key, edition.year).caption,
+            caption=map_caption(edition, t, places),
         )
         with self._lock:
             self._pages[cache_key] = ((id(history), version), bytes(response.body))
