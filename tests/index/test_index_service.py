@@ -96,3 +96,19 @@ def test_a_new_ballot_recounts_only_through_the_stamp(services: Services) -> Non
     again = services.index.history("test-index")
     assert again.editions[0].areas == first.editions[0].areas
     assert services.index.history("test-index").editions[0].slug == slug
+
+
+def test_live_results_of_a_secret_edition_are_counted_from_sealed_ballots(services: Services) -> None:
+    from bot.definition import load_definition
+    from bot.domain import Channel
+    from tests.index.helpers import index_definition
+
+    definition = load_definition(index_definition(2027).replace('results = "after_publish"', 'results = "live"'))
+    services.processes.import_definition(definition)
+    services.processes.open(definition.slug)
+    for n in range(3):
+        person = services.people.identify(Channel.CONSOLE, f"ngo-live-{n}")
+        services.eligibility.declare_district(definition.slug, person.person_id, "beta")
+        services.voting.cast(definition.slug, person.person_id, "q1:4 q2:4 q3:4", Channel.CONSOLE)
+    beta = services.index.history("test-index").latest.area("beta")  # open, sealed, and already public
+    assert beta is not None and beta.overall.mean == 4.0 and beta.overall.responses == 3
