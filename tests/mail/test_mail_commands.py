@@ -39,7 +39,7 @@ def _open(mailroom: Any, stem: str) -> tuple[str, str]:
     """Open the example ``stem`` with Ewa and Olek on its roster and invite them; (slug, Ewa's reply address)."""
     services, clock = mailroom.services, mailroom.clock
     now = clock.now()
-    definition = load_definition_file(ROOT / "examples" / f"{stem}.toml")
+    definition = load_definition_file(ROOT / "examples" / f"{stem}.toml")  # "verified/…" too
     definition = definition.model_copy(update={"opens_at": OPENS, "closes_at": CLOSES})
     if services.processes.find(definition.slug) is None:
         clock.set(OPENS)
@@ -85,6 +85,16 @@ def _by_mail(mailroom: Any, reply_to: str, body: str, monkeypatch: pytest.Monkey
 
 def _decisions(replies: list[Reply]) -> list[tuple[str, bool]]:
     return [(reply.said.key, reply.refused) for reply in replies if reply.said is not None]
+
+
+_SERIALS = iter(range(1000, 9999))
+
+
+def _pesel() -> str:
+    """A fresh valid PESEL (born 1 January 1980): each member is a resident of their own."""
+    digits = f"800101{next(_SERIALS):04d}"
+    check = (10 - sum(int(d) * w for d, w in zip(digits, (1, 3, 7, 9, 1, 3, 7, 9, 1, 3), strict=True)) % 10) % 10
+    return digits + str(check)
 
 
 def _code(mailroom: Any, slug: str) -> str:
@@ -159,11 +169,22 @@ CASES: list[tuple[str, list[tuple[str, str]], str, str, str]] = [
     ),
     ("konsultacje-program-wspolpracy-2027", [], "/glosuj program-wspolpracy-2027 TAK", "TAK", "vote.consultation"),
     ("uchwala-tak-nie", [], "/nie_przypominaj walne-2027", "STOP", "scheduler.optout.process"),
+    ("verified/bo-pesel-2027", [], "/glosuj bo-pesel-2027 1", "1", "verify.needed.pesel"),
+    ("verified/bo-pesel-2027", [], "/pesel bo-pesel-2027 {pesel}", "PESEL: {pesel}", "verify.done.pesel"),
+    ("verified/bo-pesel-2027", [], "/pesel bo-pesel-2027 80010112345", "PESEL: 80010112345", "verify.pesel_checksum"),
+    (
+        "verified/bo-pesel-2027",
+        [("/pesel bo-pesel-2027 {pesel}", "PESEL: {pesel}")],
+        "/glosuj bo-pesel-2027 1",
+        "1",
+        "vote.accepted",
+    ),
 ]
 
 
 def _fill(line: str, code: Callable[[], str]) -> str:
-    return line.replace("{code}", code()) if "{code}" in line else line
+    line = line.replace("{code}", code()) if "{code}" in line else line
+    return line.replace("{pesel}", _pesel())
 
 
 @pytest.mark.parametrize(("stem", "before", "chat", "line", "decision"), CASES, ids=[case[-1] for case in CASES])
@@ -183,10 +204,13 @@ def test_chat_and_email_reach_the_same_decision(
         replies, _ = _by_mail(mailroom, reply_to, _fill(mail_step, code), monkeypatch)
         assert not any(reply.refused for reply in replies)
     by_chat = _by_chat(mailroom, _fill(chat, code))
-    by_mail, text = _by_mail(mailroom, reply_to, _fill(line, code), monkeypatch)
+    written = _fill(line, code)
+    by_mail, text = _by_mail(mailroom, reply_to, written, monkeypatch)
     assert _decisions(by_chat) == _decisions(by_mail)
     assert _decisions(by_mail)[0][0] == decision
     assert _COMMAND.search(text) is None, text  # e-mail says which line to write, never a chat command
+    if written.startswith(("PESEL:", "kod:")):  # a PESEL or a code is never quoted back
+        assert written.split(":", 1)[1].strip() not in text
     services = mailroom.services
     ewa, olek = mailroom.person(EWA), mailroom.person(OLEK)
     if services.processes.get(slug).definition.kind.value != "consultation":
@@ -196,34 +220,80 @@ def test_chat_and_email_reach_the_same_decision(
             )
 
 
-def test_the_confirmation_reads_right(mailroom: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+# The two confirmations of test_the_confirmation_reads_right, whole, in each language (KOD: the receipt).
+REFUSED = {
+    "pl": "Dzień dobry,\n\n"
+    "dziękujemy za odpowiedź w sprawie: Budżet obywatelski 2027. Oto, co z niej wynika.\n\n"
+    "Nie zrozumieliśmy:\n"
+    "  * „city: 1” — Aby wziąć udział w bo2027, dopisz w odpowiedzi osobną linię ze swoją dzielnicą, "
+    "np. „dzielnica: NAZWA” (Bemowo, Wesoła, Ursynów).\n\n"
+    "Aby coś zmienić, po prostu odpowiedz na tę wiadomość — liczy się ostatni głos.\n\n"
+    "-- \n"
+    "Wiadomość wysłana automatycznie przez system Głos.\n",
+    "en": "Hello,\n\n"
+    "thank you for your reply about: Participatory budget 2027. Here is what we made of it.\n\n"
+    "Not understood:\n"
+    "  * “city: 1” — To take part in bo2027, add a line with your district to your reply, "
+    "e.g. “district: NAME” (Bemowo, Wesoła, Ursynów).\n\n"
+    "To change anything, simply reply to this message — the last vote counts.\n\n"
+    "-- \n"
+    "Sent automatically by Głos.\n",
+    "uk": "Добрий день,\n\n"
+    "дякуємо за відповідь щодо: Бюджет участі 2027. Ось що ми з неї зрозуміли.\n\n"
+    "Ми не зрозуміли:\n"
+    "  * «city: 1» — Щоб узяти участь у bo2027, додайте у відповідь окремий рядок зі своїм районом, "
+    "напр. «район: НАЗВА» (Бемово, Весола, Урсинів).\n\n"
+    "Щоб щось змінити, просто дайте відповідь на цей лист — зараховується останній голос.\n\n"
+    "-- \n"
+    "Повідомлення надіслано автоматично системою Głos.\n",
+}
+ACCEPTED = {
+    "pl": "Dzień dobry,\n\n"
+    "dziękujemy za odpowiedź w sprawie: Budżet obywatelski 2027. Oto, co z niej wynika.\n\n"
+    "Zapisaliśmy:\n"
+    "  * Zapisano miejsce, w którym głosujesz: Wesoła.\n"
+    "  * głos: city: 1, 2; wesola: 12\n"
+    "  * opinię: Dziękuję za zaproszenie.\n"
+    "  * rezygnację: nie wyślemy Ci więcej wiadomości w tej sprawie (poza tym potwierdzeniem).\n\n"
+    "Kod potwierdzenia głosu: KOD. Zachowaj go: po zakończeniu sprawdzisz nim, że Twój głos został policzony.\n\n"
+    "Aby coś zmienić, po prostu odpowiedz na tę wiadomość — liczy się ostatni głos.\n\n"
+    "-- \n"
+    "Wiadomość wysłana automatycznie przez system Głos.\n",
+    "en": "Hello,\n\n"
+    "thank you for your reply about: Participatory budget 2027. Here is what we made of it.\n\n"
+    "Recorded:\n"
+    "  * Your area is recorded: Wesoła.\n"
+    "  * vote: city: 1, 2; wesola: 12\n"
+    "  * opinion: Dziękuję za zaproszenie.\n"
+    "  * unsubscribe: we will send you no more messages about this (apart from this confirmation).\n\n"
+    "Your vote's receipt code: KOD. Keep it: after closing you can check with it that your vote was counted.\n\n"
+    "To change anything, simply reply to this message — the last vote counts.\n\n"
+    "-- \n"
+    "Sent automatically by Głos.\n",
+    "uk": "Добрий день,\n\n"
+    "дякуємо за відповідь щодо: Бюджет участі 2027. Ось що ми з неї зрозуміли.\n\n"
+    "Ми зберегли:\n"
+    "  * Записано місце, де ви голосуєте: Весола.\n"
+    "  * голос: city: 1, 2; wesola: 12\n"
+    "  * думку: Dziękuję za zaproszenie.\n"
+    "  * відмову: ми більше не надсилатимемо вам листів щодо цього (крім цього підтвердження).\n\n"
+    "Код підтвердження голосу: KOD. Збережіть його: після завершення ви зможете перевірити ним, "
+    "що ваш голос зараховано.\n\n"
+    "Щоб щось змінити, просто дайте відповідь на цей лист — зараховується останній голос.\n\n"
+    "-- \n"
+    "Повідомлення надіслано автоматично системою Głos.\n",
+}
+
+
+@pytest.mark.parametrize("language", ["pl", "en", "uk"])
+def test_the_confirmation_reads_right(mailroom: Any, monkeypatch: pytest.MonkeyPatch, language: str) -> None:
     """A refused reply says which line to write; the next reply's lines are each confirmed, worded for e-mail."""
     _, reply_to = _open(mailroom, "bo-warszawa-2027")
+    mailroom.services.people.set_language(mailroom.person(EWA), language)
     _, refused = _by_mail(mailroom, reply_to, "city: 1\n", monkeypatch)
-    assert refused == (
-        "Dzień dobry,\n\n"
-        "dziękujemy za odpowiedź w sprawie: Budżet obywatelski 2027. Oto, co z niej wynika.\n\n"
-        "Nie zrozumieliśmy:\n"
-        "  * „city: 1” — Aby wziąć udział w bo2027, dopisz w odpowiedzi osobną linię ze swoją dzielnicą, "
-        "np. „dzielnica: NAZWA” (Bemowo, Wesoła, Ursynów).\n\n"
-        "Aby coś zmienić, po prostu odpowiedz na tę wiadomość — liczy się ostatni głos.\n\n"
-        "-- \n"
-        "Wiadomość wysłana automatycznie przez system Głos.\n"
-    )
+    assert refused == REFUSED[language]
     body = "dzielnica: wesola\ncity: 1, 2\nwesola: 12\n\nDziękuję za zaproszenie.\nSTOP\n"
     _, text = _by_mail(mailroom, reply_to, body, monkeypatch)
-    receipt = re.search(r"Kod potwierdzenia głosu: (\S+)\.", text)
+    receipt = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", text)
     assert receipt is not None
-    assert text.replace(receipt.group(1), "KOD") == (
-        "Dzień dobry,\n\n"
-        "dziękujemy za odpowiedź w sprawie: Budżet obywatelski 2027. Oto, co z niej wynika.\n\n"
-        "Zapisaliśmy:\n"
-        "  * Zapisano miejsce, w którym głosujesz: Wesoła.\n"
-        "  * głos: city: 1, 2; wesola: 12\n"
-        "  * opinię: Dziękuję za zaproszenie.\n"
-        "  * rezygnację: nie wyślemy Ci więcej wiadomości w tej sprawie (poza tym potwierdzeniem).\n\n"
-        "Kod potwierdzenia głosu: KOD. Zachowaj go: po zakończeniu sprawdzisz nim, że Twój głos został policzony.\n\n"
-        "Aby coś zmienić, po prostu odpowiedz na tę wiadomość — liczy się ostatni głos.\n\n"
-        "-- \n"
-        "Wiadomość wysłana automatycznie przez system Głos.\n"
-    )
+    assert text.replace(receipt.group(), "KOD") == ACCEPTED[language]
