@@ -3,6 +3,7 @@
 #
 #   Dovecot (dovecot-imapd, dovecot-lmtpd)  the e-mail channel's IMAP server (the tests start their own instance)
 #   Chromium (Debian's chromium)            the web pages and the playground in a real browser (Playwright)
+#   fonts-noto-color-emoji                  so the screenshots show ✅ ➕ 🗂 as a phone does, not empty boxes
 #   PostgreSQL (postgresql)                 only when nothing answers on 127.0.0.1:5432; then trust auth on
 #                                           127.0.0.1 and a database `test`
 #
@@ -29,6 +30,7 @@ root() { "${as_root[@]}" "$@"; }
 pg_up() { (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; }
 have_dovecot() { command -v dovecot >/dev/null 2>&1 || [ -x /usr/sbin/dovecot ]; }
 have_chromium() { [ -x /usr/bin/chromium ]; }
+have_emoji() { [ -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ]; }
 
 pg_ours=0  # nothing answered on 127.0.0.1:5432 at start: the server we start (or install) is ours to set up
 if [ -z "${GLOS_TEST_DATABASE_URL:-}" ] && ! pg_up; then pg_ours=1; fi
@@ -36,6 +38,7 @@ if [ -z "${GLOS_TEST_DATABASE_URL:-}" ] && ! pg_up; then pg_ours=1; fi
 missing=()
 have_dovecot || missing+=(dovecot-imapd dovecot-lmtpd)
 have_chromium || missing+=(chromium)
+have_emoji || missing+=(fonts-noto-color-emoji)
 if [ "$pg_ours" = 1 ] && ! ls /etc/postgresql/*/main >/dev/null 2>&1; then
   missing+=(postgresql)
 fi

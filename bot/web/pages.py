@@ -5,7 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from bot.domain import Phase, ProcessKind
+from bot.ballot_text import item_number
+from bot.domain import CountingRuleKind, Phase, ProcessKind
 from bot.errors import WrongPhase
 from bot.views.process import district_name
 from bot.views.turnout import KIND_NAMES
@@ -37,6 +38,12 @@ def process_page(request: Request, slug: str, site: SiteDep) -> HTMLResponse:
         info=info,
         results=results,
         district_name=district_name,
+        item_number=item_number,
+        # Only a budget says chosen / did not fit; a score (survey, index, poll) shows means; a yes/no vote
+        # passed or not; any other vote names its winners.
+        budget_rules={CountingRuleKind.GREEDY, CountingRuleKind.GREEDY_NO_SKIP, CountingRuleKind.MES},
+        score_rule=CountingRuleKind.SCORE,
+        majority_rule=CountingRuleKind.MAJORITY,
         chart=chart,
         kind_names=KIND_NAMES,
     )
