@@ -166,6 +166,12 @@ class ServiceContext:
                 unit.failed(error)  # a failed statement aborts the transaction (PostgreSQL); nothing else to undo
                 raise
 
+    def ping(self) -> None:
+        """Ask the store to answer (one trivial statement on the unit's reading connection); raises when it
+        cannot — what ``/healthz`` reports."""
+        with self.reading() as connection:
+            connection.exec_driver_sql("SELECT 1")
+
     @contextmanager
     def read_session(self) -> Iterator[Session]:
         """An ORM session for reads only, on :meth:`reading`'s connection: the unit's reading transaction (no

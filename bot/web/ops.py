@@ -27,8 +27,7 @@ REQUESTS_DOC = "HTTP requests served by the web app."
 @router.get("/healthz")
 @in_unit
 def healthz(site: SiteDep) -> dict[str, str]:
-    with site.services.context.reading() as connection:
-        connection.exec_driver_sql("SELECT 1")
+    site.services.context.ping()
     return {"status": "ok"}
 
 
