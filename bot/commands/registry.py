@@ -13,6 +13,7 @@ from bot.commands import moderator as mod
 from bot.commands import names
 from bot.commands import pending as pend
 from bot.commands import poll_wizard as poll
+from bot.commands import reading as rd
 from bot.commands import remarks as rem
 from bot.commands import resident as res
 from bot.commands import scheduling as sched
@@ -78,6 +79,15 @@ def build_table() -> CommandTable:
             "help.basket_confirm",
             "usage.basket_confirm",
             aliases=("basket_confirm",),
+        ),
+        Command(rd.READ, rd.cmd_read, "help.read", "usage.read", aliases=("read",)),
+        Command(
+            rd.REMARK,
+            rd.cmd_remark_on,
+            "help.remark_on",
+            "usage.remark_on",
+            aliases=("remark_on",),
+            on_text=rd.on_remark_text,
         ),
         Command("opinia", res.cmd_opinion, "help.opinion", "usage.opinion", aliases=("opinion",)),
         Command(

@@ -174,6 +174,9 @@ def cmd_process(inv: Invocation) -> Sequence[Reply]:
     district = None
     with suppress(NotEligible):
         district = inv.services.eligibility.check(slug, inv.caller.person_id).district
+    if info.kind is ProcessKind.CONSULTATION:  # the draft is read unit by unit, with a remark button on each
+        read = Button(inv.t("reading.start"), f"{command_in('czytaj', inv.t.language)} {slug}")
+        return [Reply(process_text(info, inv.t, district=district), buttons=((read,),))]
     return [Reply(process_text(info, inv.t, district=district))]
 
 

@@ -82,6 +82,9 @@ def _walk(
         walk.say(resident, "ania", f"{c('opinia')} {slug} Dobry projekt, dziękujemy.")
         walk.say(resident, "ania", f"{c('opinia')} {slug} {sections[-1].number} Jednak bez zmian.")
         walk.say(resident, "ania", f"{c('wycofaj_uwage')} 3")
+        walk.say(resident, "ania", f"{c('czytaj')} {slug} 2")
+        walk.say(resident, "ania", f"{c('uwaga_do')} {slug} {sections[1].key}")
+        walk.say(resident, "ania", "Proszę dopisać cel: cyfryzacja organizacji.")
         walk.say(moderator, "moderator", f"{c('opinie')} {slug}")
         walk.say(moderator, "moderator", f"{c('zatwierdz')} 1")  # the general remark is left unreviewed
     else:
