@@ -21,7 +21,8 @@ router = APIRouter()
 @in_unit
 def index(request: Request, site: SiteDep) -> HTMLResponse:
     listed = site.services.processes.list((Phase.OPEN, Phase.CLOSED, Phase.PUBLISHED))
-    return site.page(request, "index.html", processes=listed)
+    indexes = [site.services.index.history(key) for key in site.services.index.index_keys()]
+    return site.page(request, "index.html", processes=listed, indexes=indexes)
 
 
 @router.get("/p/{slug}", response_class=HTMLResponse)

@@ -39,6 +39,10 @@ def test_index_page_ranks_maps_and_exports(services: Services) -> None:
     assert client.get("/indeks/nothing-here").status_code == 404
     picture = client.get("/indeks/test-index/mapa.png?rok=2027&lang=uk")
     assert picture.status_code == 200 and picture.content.startswith(b"\x89PNG")
+    home = client.get("/?lang=pl").text
+    assert '<a href="/indeks/test-index?lang=pl">Indeks 2027</a>' in home and "2026, 2027" in home
+    edition_page = client.get("/p/indeks-2027?lang=pl").text
+    assert 'href="/indeks/test-index?lang=pl"' in edition_page
     listed = client.get("/api/indexes").json()
     assert listed == [{"index": "test-index", "years": [2026, 2027]}]
     data = client.get("/api/indexes/test-index").json()
