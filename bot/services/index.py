@@ -238,6 +238,17 @@ class IndexService:
             self._histories[cache_key] = (signature, history)
         return history
 
+    def area_history(self, area: str) -> list[tuple[IndexHistory, list[tuple[int, AreaFigures]]]]:
+        """Every public index rating municipality ``area`` (an organisation's slug), with the municipality's
+        figures per year, oldest first — an organisation's page shows its index history from it."""
+        found = []
+        for key in self.index_keys():
+            history = self.history(key)
+            years = history.history(area)
+            if years:
+                found.append((history, years))
+        return found
+
     def _edition_rows(self, moderator: bool) -> list[tuple[str, int, str]]:
         """(index key, year, slug) of every survey edition whose results this viewer may see; a year claimed by
         two processes counts the one created last. A process's definition is read once per version (a phase

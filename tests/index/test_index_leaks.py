@@ -129,3 +129,8 @@ def test_no_output_exposes_a_municipality_below_min_responses(
     for message in queued:
         _check_text(message.payload.get("text", ""), message.key)
         assert "Gmina Gamma: za mało odpowiedzi" in message.payload["text"] or "chart" in message.key
+    # the summary of an index edition is its ranking and its map (a mean of the dimensions, never a sum)
+    chat = {message.key.rsplit(":", 1)[-1]: message.payload for message in queued if message.channel == "telegram"}
+    assert "Indeks 2027 — ranking gmin (średnia ocen organizacji):\n1. Gmina Alfa — 4,67" in chat["1"]["text"]
+    assert chat["chart"]["text"].startswith("Indeks 2027: mapa 3 gmin regionu;")
+    assert chat["chart"]["document"]["filename"] == f"{slug}.png"

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 
 from bot.config import Settings
 from bot.domain import OrganisationKind
+from bot.i18n import translator
 from bot.services import Services
 from bot.web.app import create_web_app
 from tests.index.helpers import run_edition
@@ -63,3 +64,24 @@ def test_the_page_is_served_again_from_the_cache_until_a_ballot_changes(services
     first = client.get("/indeks/test-index")
     assert client.get("/indeks/test-index").text == first.text
     services.processes.extend  # noqa: B018 (the services are the same object the app reads)
+
+
+def test_an_organisations_index_history(services: Services) -> None:
+    run_edition(services, 2026, Y2026)
+    run_edition(services, 2027, Y2027)
+    found = services.index.area_history("beta")
+    assert [(history.key, [(year, entry.published) for year, entry in years]) for history, years in found] == [
+        ("test-index", [(2026, True), (2027, False)])
+    ]
+    assert services.index.area_history("nowhere") == []
+    site = create_web_app(services, Settings()).state.site
+    html = site.templates.get_template("_index_history.html").render(
+        t=translator("pl"), lang="pl", area_indexes=services.index.area_history("alfa")
+    )
+    assert "<h2>Indeks przyjaznego samorządu</h2>" in html
+    assert '<a href="/indeks/test-index?rok=2026&amp;lang=pl">2026</a>' in html
+    assert '<td class="num">4,50</td>' in html and "+0,50" in html
+    withheld = site.templates.get_template("_index_history.html").render(
+        t=translator("pl"), lang="pl", area_indexes=services.index.area_history("beta")
+    )
+    assert withheld.count("za mało odpowiedzi") == 1 and "2,33" in withheld
