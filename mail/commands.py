@@ -5,8 +5,9 @@ process named first (an e-mail reply is about the process its token belongs to):
 line is ``/dzielnica SLUG NAME``, a code ``/kod SLUG CODE``, a resident line ``/mieszkaniec SLUG …``, the ballot
 ``/glosuj SLUG [runda N] BALLOT``, each ``§N:`` comment and the opinion ``/opinia SLUG …``, a withdrawal
 ``/wycofaj_uwage SLUG N``, STOP
-``/nie_przypominaj SLUG``. The processor runs them in this order through :func:`bot.commands.dispatch.invoke`,
-so parsing, eligibility, rounds and what a ballot is are decided where chat decides them.
+``/nie_przypominaj SLUG``, and last an erasure line ``/usun_dane`` (``/usun_dane TAK`` when confirmed). The
+processor runs them in this order through :func:`bot.commands.dispatch.invoke`, so parsing, eligibility, rounds
+and what a ballot is are decided where chat decides them.
 """
 
 from __future__ import annotations
@@ -53,4 +54,7 @@ def mail_commands(plan: ReplyPlan, slug: str, t: Translator) -> list[MailCommand
         commands.append(MailCommand("opinia", f"{slug} {plan.opinion}", plan.opinion, plan.opinion))
     if plan.stop:
         commands.append(MailCommand("nie_przypominaj", slug, "STOP"))
+    if plan.erase:  # last: nothing of the reply is done for a person who is no longer there
+        confirmed = plan.erase == "confirm"
+        commands.append(MailCommand("usun_dane", "TAK" if confirmed else "", t("mail.confirm.erase_line")))
     return commands

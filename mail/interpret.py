@@ -8,6 +8,10 @@
 * ``STOP`` (also ``WYPISZ``, ``UNSUBSCRIBE``) alone on a line: no more mail about this process;
 * ``WYCOFAJ UWAGĘ 12`` (also ``WYCOFUJĘ 12``, ``WITHDRAW REMARK 12``, ``ВІДКЛИКАТИ 12``) alone on a line: the
   member takes back their remark number 12, as ``/wycofaj_uwage 12`` does in chat;
+* ``USUŃ MOJE DANE`` (also ``DELETE MY DATA``, ``ВИДАЛИТИ МОЇ ДАНІ``) alone on a line asks to erase the member's
+  data, as ``/usun_dane`` does in chat: the answer says what erasure means and how to confirm it; the same line
+  with ``TAK`` (``YES``, ``ТАК``) erases, as ``/usun_dane TAK`` does. The confirming line must stand alone, so the
+  answer's own sentence quoted back never confirms;
 * ``MIESZKANIEC: Jan Kowalski, ul. Długa 12 m. 5`` (also ``RESIDENT:``, ``PESEL:``): the member verifies as a
   resident where the process asks for it (``[eligibility] verify``), before the ballot is cast;
 * ``§3: text`` (also ``§ 3 - text``, ``par. 3: text``, and a unit at any level: ``§ 3 ust. 2 pkt 1: text``,
@@ -62,6 +66,8 @@ _WITHDRAW = re.compile(
     r"\s*(?:nr\.?|no\.?|#|№)?\s*(\d{1,9})$"
 )
 _RESIDENT = re.compile(r"^\s*(?:mieszkaniec|mieszkanka|resident|pesel)\s*[:=]\s*(\S.*)$", re.I)
+# matched on the folded line: "USUŃ MOJE DANE" asks, "USUŃ MOJE DANE TAK" confirms (as /usun_dane and /usun_dane TAK)
+_ERASE = re.compile(r"^(?:usun moje dane|delete my data|видалити мо[iі] дан[iі])(?:\s*[:,-]?\s*(tak|yes|так))?$")
 
 
 def _fold(text: str) -> str:
@@ -82,12 +88,20 @@ class ReplyPlan:
     code: str = ""  # an invite code on a "kod: …" line
     round: int | None = None  # the round a "runda N" line names
     withdraw: list[int] = field(default_factory=list)  # remarks the member takes back ("WYCOFAJ UWAGĘ 12")
+    erase: str = ""  # "ask" for "USUŃ MOJE DANE", "confirm" for "USUŃ MOJE DANE TAK"
 
     @property
     def empty(self) -> bool:
         """Nothing to act on (an empty reply, or one that was only a quote)."""
         return not (
-            self.ballot or self.comments or self.opinion or self.stop or self.area or self.code or self.withdraw
+            self.ballot
+            or self.comments
+            or self.opinion
+            or self.stop
+            or self.area
+            or self.code
+            or self.withdraw
+            or self.erase
         )
 
 
@@ -166,6 +180,10 @@ def read_reply(definition: ProcessDefinition, text: str) -> ReplyPlan:
         resident = _RESIDENT.match(line)
         if resident and comment is None:
             plan.resident = resident.group(1).strip()
+            continue
+        erase = _ERASE.match(_fold(line).strip(" .!"))
+        if erase and comment is None:
+            plan.erase = "confirm" if erase.group(1) or plan.erase == "confirm" else "ask"
             continue
         withdraw = _WITHDRAW.match(_fold(line).strip(" .!:"))
         if withdraw and comment is None:

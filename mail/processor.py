@@ -26,7 +26,7 @@ from bot.commands.registry import COMMANDS
 from bot.commands.table import CommandTable
 from bot.definition import ProcessDefinition
 from bot.domain import Channel, ProcessKind
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.services import Services
 from bot.services.mailbox import MailLog
 from bot.services.outbox import mail_payload
@@ -194,6 +194,8 @@ class MailProcessor:
         for command in mail_commands(plan, slug, t):
             with self._alone():
                 replies = invoke(self.table, services, caller, command.name, command.args)
+            if any(reply.said is not None and reply.said.key == "privacy.erased" for reply in replies):
+                return self._erased(services, mail, owner.address, t)
             confirmation.add(replies, quoted=command.quoted, text=command.text)
         ignored = [t("mail.confirm.attachment", name=name) for name in mail.attachments]
         title = definition.title.get(t.language)
@@ -223,6 +225,15 @@ class MailProcessor:
         recorded, problems = len(confirmation.recorded), len(confirmation.problems)
         kind = "accepted" if recorded else "not_understood"
         return Outcome(kind, "processed", mail.message_id, f"{recorded} recorded, {problems} problems")
+
+    def _erased(self, services: Services, mail: ParsedMail, address: str, t: Translator) -> Outcome:
+        """The member's data was erased by a line of this reply: one last notice saying so, with no reply token
+        (there is nobody to answer for) and no person; the outbox forgets its address once it is sent."""
+        subject = t("mail.erased.subject")
+        text, html = render("notice", t, subject=subject, body=t("mail.erased.body"), bot=services.context.bot_name)
+        key = f"mail.erased:{message_hash(mail.message_id)}"
+        self._queue(services, mail, None, address, None, "erased", subject, text, html, key=key)
+        return Outcome("accepted", "processed", mail.message_id, "erased", detail="erased")
 
     def _alone(self) -> AbstractContextManager[None]:
         """One command of the reply: failing, it undoes only what it wrote (a savepoint of the reply's unit)."""

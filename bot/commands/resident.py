@@ -22,7 +22,7 @@ from bot.documents.citation import take_citation
 from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import BallotError, InputError, NotEligible
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, translator
-from bot.replies import Button, Document, Reply, said
+from bot.replies import Button, Document, Reply, Said, said
 from bot.views.ballot import ballot_lines, readable
 from bot.views.examples import example_ballot
 from bot.views.labels import label
@@ -304,13 +304,10 @@ def cmd_my_data(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_erase(inv: Invocation) -> Sequence[Reply]:
     """Erase the caller's personal data; asks for confirmation first (``/usun_dane TAK``)."""
-    if inv.args.strip().lower() not in ("tak", "yes"):
-        return [
-            Reply(
-                inv.t("privacy.confirm"),
-                buttons=((Button(inv.t("privacy.confirm_button"), f"{command_in('usun_dane', inv.t.language)} TAK"),),),
-            )
-        ]
+    if inv.args.strip().lower() not in ("tak", "yes", "так"):
+        button = Button(inv.t("privacy.confirm_button"), f"{command_in('usun_dane', inv.t.language)} TAK")
+        # said: e-mail words the question its own way (which line to write back, mail/wording.py)
+        return [Reply(inv.t("privacy.confirm"), buttons=((button,),), said=Said("privacy.confirm"))]
     t = inv.t
     inv.services.privacy.erase(inv.caller.person_id)
-    return [Reply(t("privacy.erased"))]
+    return [said(t, "privacy.erased")]

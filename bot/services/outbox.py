@@ -41,7 +41,7 @@ from sqlalchemy.engine import Connection
 from bot.domain import Channel
 from bot.replies import Button, Document, Reply
 from bot.services.context import ServiceContext
-from bot.services.sealing import SEALED_PURPOSES, open_payload, seal_payload
+from bot.services.sealing import FORGOTTEN_PURPOSES, SEALED_PURPOSES, open_payload, seal_payload
 from bot.services.sql import insert_ignore
 from storage.models import OutboxMessage
 from storage.pacing import SharedPace, shared_pace
@@ -279,6 +279,8 @@ class Outbox:
                         (_TABLE.c.purpose.in_(sorted(SEALED_PURPOSES)), literal({}, _TABLE.c.payload.type)),
                         else_=_TABLE.c.payload,
                     ),
+                    # the last word to an erased person: sent, their address goes too
+                    address=case((_TABLE.c.purpose.in_(sorted(FORGOTTEN_PURPOSES)), ""), else_=_TABLE.c.address),
                 )
             )
 

@@ -27,11 +27,22 @@ from typing import Any
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-__all__ = ["BALLOT_SEALED", "SEALED", "SEALED_PURPOSES", "open_ballot", "open_payload", "seal_ballot", "seal_payload"]
+__all__ = [
+    "BALLOT_SEALED",
+    "FORGOTTEN_PURPOSES",
+    "SEALED",
+    "SEALED_PURPOSES",
+    "open_ballot",
+    "open_payload",
+    "seal_ballot",
+    "seal_payload",
+]
 
 SEALED = "sealed"  # the payload key holding the ciphertext
 # Outbox purposes whose messages carry the recipient's own ballot or receipt.
-SEALED_PURPOSES = frozenset({"yours", "mail.confirmation"})
+SEALED_PURPOSES = frozenset({"yours", "mail.confirmation", "mail.erased"})
+# Outbox purposes whose address is forgotten once sent: the notice that a person's data was erased.
+FORGOTTEN_PURPOSES = frozenset({"mail.erased"})
 _NONCE = 12
 BALLOT_SEALED = "@sealed"  # a sealed ballot's only key (a metadata key: never a pool)
 _BALLOT_BLOCK = 256  # sealed ballots are padded to a multiple of this many bytes: nearly all are one block
