@@ -145,8 +145,9 @@ def cmd_turnout(inv: Invocation) -> Sequence[Reply]:
     lines += [f"  {inv.t('channel.' + channel)}: {count}" for channel, count in turnout.by_channel.items()]
     lines += turnout_lines(turnout.by_kind, {}, inv.t)  # a consultation's authors: NGOs and residents
     if turnout.by_district:
-        lines.append(inv.t("turnout.by_district"))
         definition = inv.services.processes.get(slug).definition
+        municipal = definition.eligibility.area == "municipality"  # an index's areas are not districts
+        lines.append(inv.t("turnout.by_municipality" if municipal else "turnout.by_district"))
         lines += [
             f"  {district_name(definition, district, inv.t.language)}: {count}"
             for district, count in sorted(turnout.by_district.items())
