@@ -33,13 +33,21 @@ pytestmark = [
 ]
 
 # What sticks out of the viewport: the page's own width, and any table, form field or button whose right edge
-# is past it (a table inside a scrolling box is cut off for whoever does not think of scrolling it).
+# is past it (a table inside a scrolling box is cut off for whoever does not think of scrolling it) — except a
+# table in a labelled, focusable region of class "scroll": the index's ten-column ranking, which no phone fits.
 _OVERFLOW = """() => {
   const width = document.documentElement.clientWidth;
   const out = [];
   if (document.documentElement.scrollWidth > width) out.push('page ' + document.documentElement.scrollWidth);
   for (const el of document.querySelectorAll('table, input, textarea, select, button, pre')) {
     const box = el.getBoundingClientRect();
+    // A table too wide for any phone may scroll inside its own labelled, focusable region (class "scroll").
+    const region = el.closest('.scroll[role=region][tabindex="0"]');
+    if (region) {
+      const right = region.getBoundingClientRect().right;
+      if (right > width + 0.5) out.push('region ' + Math.round(right));
+      continue;
+    }
     if (box.width && box.right > width + 0.5) out.push(el.tagName + ' ' + Math.round(box.right));
     const parent = el.parentElement;
     if (el.tagName === 'TABLE' && parent && parent.scrollWidth > parent.clientWidth + 1) {
@@ -75,6 +83,10 @@ def _vote(services: Services, slug: str, voters: int = 4) -> None:
             text = "Proszę wydłużyć termin składania ofert do 30 dni, bo małe organizacje nie zdążą."
             opinion = services.opinions.submit(slug, author, text, Channel.CONSOLE, section=section.key)
             services.opinions.moderate(opinion, ModerationStatus.APPROVED, actor_id=moderator)
+        # and one rejected in moderation: the report lists it apart, in a table of its own
+        author = services.people.identify(Channel.CONSOLE, "autor-odrzucony").person_id
+        opinion = services.opinions.submit(slug, author, "Reklama.", Channel.CONSOLE)
+        services.opinions.moderate(opinion, ModerationStatus.REJECTED, actor_id=moderator)
     else:
         districts = definition.eligibility.districts or [None]
         for number in range(voters * len(districts[:3])):
@@ -111,6 +123,12 @@ def test_the_results_page_of_every_example_fits_a_phone(
             _vote(services, slug)
             found[path.stem] = _shoot(page, f"{server.url}/p/{slug}", f"results-{path.stem}")
             assert page.get_by_role("heading", level=1).inner_text() == services.processes.get(slug).title("pl")
+            definition = services.processes.get(slug).definition
+            if definition.kind is ProcessKind.CONSULTATION:  # its report is the page people read
+                found[f"{path.stem} report"] = _shoot(page, f"{server.url}/p/{slug}/raport", f"report-{path.stem}")
+            if definition.index is not None:  # the index's ranking of municipalities
+                url = f"{server.url}/indeks/{definition.index.key}"
+                found[f"{path.stem} index"] = _shoot(page, url, f"index-{path.stem}")
     finally:
         server.stop()
     assert {stem: widths[PHONE] for stem, widths in found.items() if widths[PHONE]} == {}
