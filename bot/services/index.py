@@ -28,6 +28,7 @@ from sqlalchemy import select as sql_select
 from sqlmodel import col, select
 
 from bot.counting.confidence import estimate
+from bot.counting.dimensions import response_scores
 from bot.definition import ProcessDefinition
 from bot.domain import BallotRuleKind, Phase, ProcessKind
 from bot.errors import NotFound
@@ -309,23 +310,6 @@ class IndexService:
         return counted
 
 
-def _scores(definition: ProcessDefinition, content: Mapping[str, Any]) -> tuple[dict[str, float], float | None]:
-    """One response's score per dimension (the mean of its answers to the dimension's questions) and overall
-    (the mean of its dimension scores)."""
-    answers: dict[str, int] = {}
-    for pool in definition.pools:
-        part = content.get(pool.key)
-        if isinstance(part, dict):
-            answers.update({key: value for key, value in part.items() if isinstance(value, int)})
-    scores: dict[str, float] = {}
-    for dimension in definition.dimensions():
-        given = [answers[item] for item in dimension.items if item in answers]
-        if given:
-            scores[dimension.key] = sum(given) / len(given)
-    overall = sum(scores.values()) / len(scores) if scores else None
-    return scores, overall
-
-
 def _figure(values: Sequence[float], min_responses: int, scale: tuple[float, float]) -> Figure:
     """The figure of ``values``, withheld below ``min_responses``; the interval is cut to the survey's ``scale``
     (a mean of 1–5 ratings lies within 1–5 whatever a small sample's t interval says)."""
@@ -356,7 +340,7 @@ def _areas(
         area = content.get(DISTRICT_KEY)
         if area not in overall:
             continue
-        scores, total = _scores(definition, content)
+        scores, total = response_scores(definition, content)
         if total is None:
             continue
         overall[area].append(total)

@@ -18,6 +18,7 @@ from sqlalchemy import func as sql_func
 from sqlalchemy import select as sql_select
 from sqlmodel import Session, col, func, select
 
+from bot.counting.dimensions import response_scores
 from bot.counting.pool import PoolResult, count_pool
 from bot.definition import ProcessDefinition
 from bot.domain import Channel, Phase, PoolVote, ProcessKind, ResultsVisibility
@@ -242,6 +243,9 @@ class ResultsService:
             pools = self._count(definition, group)
             means = [row.score for result in pools.values() for row in result.rows if row.score is not None]
             index = sum(means, Fraction(0)) / len(means) if means else None
+            if definition.index is not None:  # the index's own overall score: the same figure as its page
+                overall = [total for content in group if (total := response_scores(definition, content)[1]) is not None]
+                index = Fraction(sum(overall) / len(overall)) if overall else None
             entries.append(DistrictIndex(district, len(group), pools, index))
         return entries
 

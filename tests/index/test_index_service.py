@@ -44,6 +44,10 @@ def test_two_editions_give_figures_ranks_and_changes(services: Services) -> None
     assert alfa27.dimensions["finanse"].change == pytest.approx(14 / 3 - 4.0)
     assert gamma27.overall.change is None and gamma27.overall.low == gamma27.overall.high == 4.0
     assert not beta27.published
+    # the survey's own figure by area (/wyniki, its page) is the index's: the mean of the dimensions (4.5), not of
+    # the three questions (40/9), which would weigh "dialog" twice
+    by_area = {entry.district: entry for entry in services.results.results("indeks-2027").by_district}
+    assert by_area["alfa"].index is not None and float(by_area["alfa"].index) == pytest.approx(4.5)
     assert [(year, entry.published) for year, entry in history.history("beta")] == [(2026, True), (2027, False)]
 
 
