@@ -156,3 +156,21 @@ async def test_in_a_group_nothing_is_cast_and_the_bot_points_to_the_private_chat
     assert emulator.received(101) == []
     person = services.people.find(Channel.TELEGRAM, "101")
     assert person is not None and services.voting.current_ballot("bo2027", person.person_id) is None
+
+
+async def test_a_close_without_a_name_asks_with_a_button_in_english_and_the_tap_closes(
+    telegram: Harness, emulator: Emulator, load_example: Callable[..., str], services: Services
+) -> None:
+    slug = load_example("uchwala-tak-nie")
+    emulator.user(MODERATOR, "Moderator", "en")
+    await telegram.say(MODERATOR, f"/process {slug}")  # remembered from now on
+    asked = await telegram.say(MODERATOR, "/close")
+    assert asked == (
+        "The command names no process. Do you mean walne-2027 — “General Assembly 2027 – voting on resolutions”?"
+        " Confirm with the button or write: /close walne-2027\n[Yes, walne-2027]"
+    )
+    assert services.processes.get(slug).phase.value == "open"
+    closed = await telegram.tap(MODERATOR, "Yes, walne-2027")
+    assert closed.startswith("Closed: walne-2027 — General Assembly 2027 – voting on resolutions")
+    assert closed.endswith("[Publish results]")
+    assert services.processes.get(slug).phase.value == "closed"
