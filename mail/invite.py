@@ -40,6 +40,11 @@ def invitation_rules(definition: ProcessDefinition, t: Translator, *, area_known
         rules.append(t("mail.invite.rule.code"))
     if definition.rounds > 1:
         rules.append(t("mail.invite.rule.rounds"))
+        # when round 2 takes answers: at the briefing's time, or once the organiser says it was held
+        if definition.briefing_at is not None:
+            rules.append(t("process.round2_at", when=definition.briefing_at))
+        else:
+            rules.append(t("process.round2_after_briefing"))
     for pool in definition.pools:
         if not definition.items_of(pool.key):
             continue
