@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from bot.addresses import fold, resident_key
 from bot.errors import InputError
 
-__all__ = ["RegisterReader", "number_key"]
+__all__ = ["RegisterLayout", "RegisterReader", "number_key"]
 
 _NAME = ("imię i nazwisko", "imie i nazwisko", "name", "full name", "nazwisko i imię", "nazwisko i imie")
 _FIRST = ("imię", "imie", "first name", "given name")
@@ -37,27 +37,16 @@ def _find(header: list[str], names: tuple[str, ...]) -> int | None:
     return None
 
 
-@dataclass
-class RegisterReader:
-    """Iterates the keys of a register file's lines (``resident:…`` or ``number:…``); counts what it skipped."""
+@dataclass(frozen=True)
+class RegisterLayout:
+    """Where a register's columns are (read from its header) and how a row becomes its resident's keys."""
 
-    lines: Iterable[str]
-    skipped: int = 0
-    read: int = 0
-    _columns: dict[str, int | None] = field(default_factory=dict)
+    columns: tuple[tuple[str, int | None], ...]
+    has_name: bool
 
-    def __iter__(self) -> Iterator[str]:
-        """Every key of every line, in file order (a line with name, address and number gives two)."""
-        for keys in self.residents():
-            yield from keys
-
-    def residents(self) -> Iterator[tuple[str, ...]]:
-        """The keys of each line, in file order: one resident, named by one or two keys (the first is the
-        resident's own: name and address where given)."""
-        rows = iter(self.lines)
-        header_line = next(rows, "").lstrip("\ufeff")
-        delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
-        header = next(csv.reader([header_line], delimiter=delimiter), [])
+    @classmethod
+    def from_header(cls, header: list[str]) -> RegisterLayout:
+        """The layout of a header row; :class:`InputError` ``register.no_columns`` when it names no resident."""
         columns = {
             "name": _find(header, _NAME),
             "first": _find(header, _FIRST),
@@ -68,29 +57,63 @@ class RegisterReader:
         has_name = columns["name"] is not None or (columns["first"] is not None and columns["last"] is not None)
         if not ((has_name and columns["address"] is not None) or columns["number"] is not None):
             raise InputError("register.no_columns")
-        self._columns = columns
-        for row in csv.reader(rows, delimiter=delimiter):
-            if not any(cell.strip() for cell in row):
-                continue
-            self.read += 1
-            keys: tuple[str, ...] = ()
-            if has_name and columns["address"] is not None:
-                key = resident_key(self._name(row), self._cell(row, "address"))
-                if key:
-                    keys = ("resident:" + key,)
-            number = number_key(self._cell(row, "number")) if columns["number"] is not None else ""
-            if number:
-                keys += ("number:" + number,)
+        return cls(tuple(columns.items()), has_name)
+
+    def keys(self, row: list[str]) -> tuple[str, ...]:
+        """The row's keys: ``resident:…`` (name and address) first where given, then ``number:…``; () for none."""
+        columns = dict(self.columns)
+        keys: tuple[str, ...] = ()
+        if self.has_name and columns["address"] is not None:
+            key = resident_key(self._name(row, columns), _cell(row, columns["address"]))
+            if key:
+                keys = ("resident:" + key,)
+        number = number_key(_cell(row, columns["number"])) if columns["number"] is not None else ""
+        if number:
+            keys += ("number:" + number,)
+        return keys
+
+    @staticmethod
+    def _name(row: list[str], columns: dict[str, int | None]) -> str:
+        if columns["name"] is not None:
+            return _cell(row, columns["name"])
+        return f"{_cell(row, columns['first'])} {_cell(row, columns['last'])}"
+
+
+def _cell(row: list[str], index: int | None) -> str:
+    return row[index] if index is not None and index < len(row) else ""
+
+
+@dataclass
+class RegisterReader:
+    """Iterates the keys of a register file's lines (``resident:…`` or ``number:…``); counts what it skipped."""
+
+    lines: Iterable[str]
+    skipped: int = 0
+    read: int = 0
+    layout: RegisterLayout | None = None
+
+    def __iter__(self) -> Iterator[str]:
+        """Every key of every line, in file order (a line with name, address and number gives two)."""
+        for keys in self.residents():
+            yield from keys
+
+    def residents(self) -> Iterator[tuple[str, ...]]:
+        """The keys of each line, in file order: one resident, named by one or two keys (the first is the
+        resident's own: name and address where given)."""
+        for row in self.rows():
+            keys = self.layout.keys(row) if self.layout is not None else ()
             if keys:
                 yield keys
             else:
                 self.skipped += 1
 
-    def _cell(self, row: list[str], column: str) -> str:
-        index = self._columns.get(column)
-        return row[index] if index is not None and index < len(row) else ""
-
-    def _name(self, row: list[str]) -> str:
-        if self._columns.get("name") is not None:
-            return self._cell(row, "name")
-        return f"{self._cell(row, 'first')} {self._cell(row, 'last')}"
+    def rows(self) -> Iterator[list[str]]:
+        """The non-empty rows after the header (counted in ``read``); sets :attr:`layout` from the header."""
+        lines = iter(self.lines)
+        header_line = next(lines, "").lstrip("\ufeff")
+        delimiter = ";" if header_line.count(";") >= header_line.count(",") else ","
+        self.layout = RegisterLayout.from_header(next(csv.reader([header_line], delimiter=delimiter), []))
+        for row in csv.reader(lines, delimiter=delimiter):
+            if any(cell.strip() for cell in row):
+                self.read += 1
+                yield row

@@ -40,6 +40,7 @@ from bot.definition import ProcessDefinition
 from bot.domain import Channel, Phase, VerifyMode
 from bot.errors import GlosError, InputError, NotEligible, WrongPhase
 from bot.pesel import PeselError, age_on, parse_pesel
+from bot.register_hashing import hashed_entries
 from bot.registers import RegisterReader, number_key
 from bot.services.context import ServiceContext
 from bot.services.sql import ignore_statement, insert_for
@@ -160,8 +161,9 @@ def _day(moment: datetime) -> datetime:
 class VerificationService:
     """Imports registers, verifies voters, derives verified voters' ballot keys, reports and erases."""
 
-    def __init__(self, context: ServiceContext) -> None:
+    def __init__(self, context: ServiceContext, *, import_workers: int | None = None) -> None:
         self.ctx = context
+        self.import_workers = import_workers  # processes hashing a register (None: one per core)
 
     # -- keys --------------------------------------------------------------------------------------------
 
@@ -253,10 +255,10 @@ class VerificationService:
         """Add the residents of a register CSV (read as a stream of lines) to process ``slug``.
 
         Only HMACs are stored; a line already there is ignored. ``replace`` empties the register first (a new
-        list from the city). One transaction, all or nothing; the file is never held in memory: SQLite gets chunks
-        of :data:`IMPORT_CHUNK`, PostgreSQL one streamed ``COPY`` (see ``bench/register.py``).
+        list from the city). One transaction, all or nothing; the file is never held in memory: the lines are
+        hashed on every core in chunks (:mod:`bot.register_hashing`), SQLite gets chunks of :data:`IMPORT_CHUNK`,
+        PostgreSQL one streamed ``COPY`` (see ``bench/register.py``).
         """
-        reader = RegisterReader(lines)
         with self.ctx.connection() as connection:
             state = self.ctx.state(connection, slug)
             definition = self.ctx.definition_of(connection, state)
@@ -264,26 +266,14 @@ class VerificationService:
                 raise InputError("register.not_register", slug=state.slug)
             if replace:
                 connection.execute(delete(_REGISTER).where(_REGISTER.c.process_id == state.id))
-            mac = hmac.new(self.ctx.secret, b"register:", hashlib.sha256)
-
-            def hashes() -> Iterator[tuple[str, str | None]]:
-                """(entry hash, the line's resident where that is another entry) for every key of every line."""
-                for keys in reader.residents():
-                    resident: str | None = None
-                    for key in keys:
-                        # copying a keyed HMAC state is cheaper than keying a new one for each of a million lines
-                        line = mac.copy()
-                        line.update(key.encode())
-                        digest = line.hexdigest()[:32]
-                        yield digest, resident
-                        resident = resident or digest
-
+            # normalising and keying the lines is the import's CPU work: on every core (bot/register_hashing.py)
+            counts, entries = hashed_entries(RegisterReader(lines), self.ctx.secret, workers=self.import_workers)
             if connection.dialect.name == "postgresql":
-                added = self._copy_postgresql(connection, state.id, hashes())
+                added = self._copy_postgresql(connection, state.id, entries)
             else:
-                added = self._insert_sqlite(connection, state.id, hashes())
+                added = self._insert_sqlite(connection, state.id, entries)
             self._audit(connection, "register.import", actor_id, state.id, added=added)
-        return RegisterImport(reader.read, added, reader.skipped)
+        return RegisterImport(counts.read, added, counts.skipped)
 
     @staticmethod
     def _insert_sqlite(connection: Connection, process_id: int, hashes: Iterator[tuple[str, str | None]]) -> int:
