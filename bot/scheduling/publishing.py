@@ -214,7 +214,8 @@ def _send_personal(services: Services, process_id: int, slug: str) -> int:
             )
         }
         for recipient in recipients:
-            content = ballots.get(ctx.ballot_key(process_id, recipient.person_id))
+            # a verified resident's ballot is under the resident's key (bot/services/verification.py)
+            content = ballots.get(services.verification.key_of(connection, process_id, recipient.person_id))
             if content is None:
                 continue  # a paper ballot or a withdrawn vote: nothing personal to say
             t = translator(recipient.language, ctx.zone)

@@ -21,6 +21,7 @@ from bot.errors import NotFound
 from bot.services import tombstones
 from bot.services.context import ServiceContext, strip_meta
 from bot.services.sealing import open_ballot
+from bot.services.verification import VerificationService
 from storage.models import (
     Ballot,
     DialogueState,
@@ -57,7 +58,7 @@ class PrivacyService:
             participations = session.exec(select(Participation).where(Participation.person_id == person_id)).all()
             ballots = []
             for record in participations:
-                key = self.ctx.ballot_key(record.process_id, person_id)
+                key = VerificationService(self.ctx).key_of(session.connection(), record.process_id, person_id)
                 current = session.exec(
                     select(Ballot).where(
                         Ballot.process_id == record.process_id,

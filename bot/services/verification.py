@@ -205,6 +205,15 @@ class VerificationService:
         last = None if row[2] is None else str(row[2])
         return BallotOwner(self.resident_ballot_key(process_id, row[0]), row[0], bool(row[1]), last)
 
+    def key_of(self, connection: Connection, process_id: int, person_id: int) -> str:
+        """The key of the ballot that counts for ``person_id``, whatever the process verifies: the resident's when
+        the person is verified there, else their own (for readers — "your projects", ``/moje_dane`` — that do not
+        hold the definition)."""
+        voter = connection.execute(_VOTER_QUERY, {"process": process_id, "person": person_id}).scalar()
+        return (
+            self.ctx.ballot_key(process_id, person_id) if voter is None else self.resident_ballot_key(process_id, voter)
+        )
+
     @staticmethod
     def last_channel(connection: Connection, process_id: int, resident: str, round_no: int = 1) -> str | None:
         """The channel the resident last voted on online in the round (None: no participation)."""

@@ -14,6 +14,8 @@ from sqlalchemy import select
 from bot.clock import FakeClock
 from bot.console import ConsoleChannel
 from bot.domain import Channel
+from bot.scheduling.policy import SchedulePolicy
+from bot.scheduling.publishing import send_summary
 from bot.services import Services
 from bot.services.sealing import open_payload
 from mail.tokens import expand_tokens
@@ -165,3 +167,25 @@ def test_name_and_number_of_one_register_line_are_one_resident_and_no_replaced_b
     )
     services.processes.close(slug)
     assert _city(services, slug) == (1, [("1", 1), ("3", 1)])
+
+
+def test_a_verified_residents_own_ballot_reaches_my_data_and_your_projects(
+    console: Callable[..., ConsoleChannel],
+    say: Say,
+    register_csv: Path,
+    verified_process: Callable[[str], str],
+    services: Services,
+) -> None:
+    """A verified resident's ballot is under the resident's key: /moje_dane and the "your projects" summary
+    looked it up under the person's key and found nothing."""
+    slug = verified_process("bo-lublin-2027-rejestr")
+    moderator = console("moderator")
+    say(moderator, f"/rejestr {slug} @{register_csv}")
+    person = _email_voter(services, slug, "Anna Nowak, al. Racławickie 3/14", "city: 1, 2")
+    assert services.privacy.export(person)["ballots"] == [{"process": slug, "round": 1, "ballot": {"city": ["1", "2"]}}]
+    say(moderator, f"/zamknij {slug}")
+    say(moderator, f"/opublikuj {slug}")
+    send_summary(services, slug, SchedulePolicy())
+    with services.context.transaction() as session:
+        query = select(OutboxMessage).where(OutboxMessage.purpose == "yours")  # type: ignore[arg-type]
+        assert [row.person_id for row in session.scalars(query).all()] == [person]
