@@ -305,7 +305,9 @@ def cmd_my_data(inv: Invocation) -> Sequence[Reply]:
 def cmd_erase(inv: Invocation) -> Sequence[Reply]:
     """Erase the caller's personal data; asks for confirmation first (``/usun_dane TAK``)."""
     if inv.args.strip().lower() not in ("tak", "yes", "так"):
-        button = Button(inv.t("privacy.confirm_button"), f"{command_in('usun_dane', inv.t.language)} TAK")
+        # the word privacy.confirm asks for in the reader's language ("/delete_my_data YES")
+        word = {"en": "YES", "uk": "ТАК"}.get(inv.t.language, "TAK")
+        button = Button(inv.t("privacy.confirm_button"), f"{command_in('usun_dane', inv.t.language)} {word}")
         # said: e-mail words the question its own way (which line to write back, mail/wording.py)
         return [Reply(inv.t("privacy.confirm"), buttons=((button,),), said=Said("privacy.confirm"))]
     t = inv.t

@@ -128,3 +128,13 @@ def test_a_resident_is_refused_a_moderator_command_in_their_own_language(
     answers = talk(console("ania"), [("/zamknij walne-2027", []), ("/jezyk uk", []), ("/zamknij", [])])
     assert answers[0] == "Polecenie /zamknij jest tylko dla moderatorów."
     assert answers[2] == "Команда /close лише для модераторів."
+
+
+def test_the_erasure_button_sends_the_word_the_question_asks_for_in_each_language(
+    talk: Talk, console: Callable[..., ConsoleChannel]
+) -> None:
+    ania = console("ania")
+    for language, shown in (("en", "/delete_my_data YES"), ("uk", "/delete_my_data ТАК"), ("pl", "/usun_dane TAK")):
+        [asked] = talk(ania, [(f"/jezyk {language}", []), ("/usun_dane", [])])[1:]
+        assert asked.endswith(f"{shown}]"), asked
+        assert f"{shown}." in asked  # the sentence asks for exactly what the button sends
