@@ -21,7 +21,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.ballot_rules import basket_summary
-from bot.ballot_text import format_ballot_text
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.commands.names import command_in
@@ -30,6 +29,7 @@ from bot.domain import BallotRuleKind, ProcessKind
 from bot.errors import InputError
 from bot.replies import Button, Reply
 from bot.services import ProcessInfo
+from bot.views.ballot import ballot_lines
 from bot.views.labels import label
 from bot.views.process import ballot_rule_text
 
@@ -85,8 +85,8 @@ def cmd_basket_confirm(inv: Invocation) -> Sequence[Reply]:
     # A basket kept after the cast would pair the person with their ballot in the store (docs/SECURITY.md).
     _forget(inv, slug)
     key = "vote.changed" if result.replaced else "vote.accepted"
-    summary = format_ballot_text(info.definition, result.ballot)
-    return [Reply(inv.t(key, slug=slug, ballot=summary, receipt=result.receipt))]
+    summary = ballot_lines(info.definition, result.ballot, inv.t)  # titles, as /glosuj says it: never pool keys
+    return [Reply(inv.t(key, slug=slug, title=info.definition.title, ballot=summary, receipt=result.receipt))]
 
 
 def _change(inv: Invocation, *, add: bool) -> Sequence[Reply]:

@@ -123,7 +123,7 @@ def on_remark_text(inv: Invocation) -> Sequence[Reply]:
             forget(inv.services, inv.caller)
         raise
     forget(inv.services, inv.caller)
-    number = next(
-        (item.number for item in inv.services.processes.get(slug).definition.sections() if item.key == unit), unit
-    )
-    return [Reply(inv.t("opinion.accepted_unit", id=opinion_id, unit=number or unit, slug=slug))]
+    definition = inv.services.processes.get(slug).definition
+    number = next((item.number for item in definition.sections() if item.key == unit), unit)
+    title = definition.title
+    return [Reply(inv.t("opinion.accepted_unit", id=opinion_id, unit=number or unit, slug=slug, title=title))]

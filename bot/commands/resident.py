@@ -202,7 +202,8 @@ def cmd_code(inv: Invocation) -> Sequence[Reply]:
     if not rest.strip():
         raise InputError("code.which")
     inv.services.eligibility.redeem_code(slug, inv.caller.person_id, rest.strip())
-    return [said(inv.t, "code.accepted", slug=slug)]
+    title = inv.services.processes.get(slug).definition.title
+    return [said(inv.t, "code.accepted", slug=slug, title=title)]
 
 
 def cmd_vote(inv: Invocation) -> Sequence[Reply]:
@@ -230,7 +231,8 @@ def cmd_vote(inv: Invocation) -> Sequence[Reply]:
     summary = ballot_lines(info.definition, result.ballot, inv.t)
     # the ballot as one writes it (item numbers, answer words), for a channel that shows it in a line
     written = format_ballot_text(info.definition, result.ballot, language=inv.t.language)
-    return [said(inv.t, key, slug=slug, ballot=summary, written=written, receipt=result.receipt)]
+    title = info.definition.title
+    return [said(inv.t, key, slug=slug, title=title, ballot=summary, written=written, receipt=result.receipt)]
 
 
 def cmd_my_vote(inv: Invocation) -> Sequence[Reply]:
@@ -250,8 +252,8 @@ def cmd_my_vote(inv: Invocation) -> Sequence[Reply]:
         if ballot
     ]
     if not shown:
-        return [Reply(inv.t("myvote.none", slug=slug))]
-    return [Reply(inv.t("myvote.ballot", slug=slug, ballot="\n".join(shown)))]
+        return [Reply(inv.t("myvote.none", slug=slug, title=info.definition.title))]
+    return [Reply(inv.t("myvote.ballot", slug=slug, title=info.definition.title, ballot="\n".join(shown)))]
 
 
 def cmd_withdraw(inv: Invocation) -> Sequence[Reply]:
@@ -259,7 +261,8 @@ def cmd_withdraw(inv: Invocation) -> Sequence[Reply]:
     slug, _ = take_process(inv, more=False)
     assert slug is not None
     inv.services.voting.withdraw(slug, inv.caller.person_id, inv.caller.channel)
-    return [Reply(inv.t("vote.withdrawn", slug=slug))]
+    title = inv.services.processes.get(slug).definition.title
+    return [Reply(inv.t("vote.withdrawn", slug=slug, title=title))]
 
 
 def cmd_opinion(inv: Invocation) -> Sequence[Reply]:
@@ -268,11 +271,12 @@ def cmd_opinion(inv: Invocation) -> Sequence[Reply]:
     assert slug is not None
     section, rest = take_citation(rest.strip(), loose=True)
     opinion_id = inv.services.opinions.submit(slug, inv.caller.person_id, rest, inv.caller.channel, section=section)
+    title = inv.services.processes.get(slug).definition.title
     if section is None:
-        return [said(inv.t, "opinion.accepted", id=opinion_id, slug=slug)]
+        return [said(inv.t, "opinion.accepted", id=opinion_id, slug=slug, title=title)]
     if section[:1].isdigit() or "." not in section:  # "§3" or a section key, as before units
-        return [said(inv.t, "opinion.accepted_section", id=opinion_id, section=section, slug=slug)]
-    return [said(inv.t, "opinion.accepted_unit", id=opinion_id, unit=section, slug=slug)]
+        return [said(inv.t, "opinion.accepted_section", id=opinion_id, section=section, slug=slug, title=title)]
+    return [said(inv.t, "opinion.accepted_unit", id=opinion_id, unit=section, slug=slug, title=title)]
 
 
 def cmd_results(inv: Invocation) -> Sequence[Reply]:

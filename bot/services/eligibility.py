@@ -154,7 +154,7 @@ class EligibilityService:
             EligibilityMode.INVITE_CODE: "eligibility.need_code",
             EligibilityMode.DECLARED_DISTRICT: "eligibility.need_" + definition.eligibility.area,
         }[mode]
-        raise NotEligible(key, slug=process.slug, districts=area_names(definition))
+        raise NotEligible(key, slug=process.slug, title=definition.title, districts=area_names(definition))
 
     @staticmethod
     def _record(connection: Connection, process_id: int, person_id: int) -> EligibilityRecord | None:

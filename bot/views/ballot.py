@@ -15,7 +15,8 @@ __all__ = ["ballot_lines", "readable"]
 
 
 def ballot_lines(definition: ProcessDefinition, ballot: Ballot, t: Translator) -> str:
-    """One line per choice, ``• 2. 2000 nowych drzew`` (``• 1. Uchwała …: TAK``, ``• 1. Konsultacje…: 4``),
+    """One line per choice, ``• 2. 2000 nowych drzew`` (``• 1. Uchwała … — TAK``, ``• 1. Konsultacje…? — 4``: a
+    dash, since titles may end in ``?`` or ``.``),
     in the order given (a ranking from the best); under the pool's name when the process has several pools."""
     titles = {item.key: item.title.get(t.language) for item in definition.items}
     words = ANSWER_WORDS.get(t.language, ANSWER_WORDS["pl"])
@@ -31,7 +32,7 @@ def ballot_lines(definition: ProcessDefinition, ballot: Ballot, t: Translator) -
         if isinstance(vote, Mapping):
             for key, value in vote.items():
                 shown = words[Answer(value)] if isinstance(value, str) else t.number(value)
-                lines.append(f"{indent}• {item_number(definition, key)}. {titles.get(key, key)}: {shown}")
+                lines.append(f"{indent}• {item_number(definition, key)}. {titles.get(key, key)} — {shown}")
         else:
             lines += [f"{indent}• {item_number(definition, str(key))}. {titles.get(str(key), key)}" for key in vote]
     return "\n".join(lines)

@@ -184,7 +184,7 @@ def _shift_lines(definition: ProcessDefinition, results: ProcessResults, t: Tran
             continue
         shift = after - before
         lines.append(
-            f"{names(key)}: {t.decimal(before)} → {t.decimal(after)} ({t('results.shift', shift=t.signed(shift))})"
+            f"{names(key)} — {t.decimal(before)} → {t.decimal(after)} ({t('results.shift', shift=t.signed(shift))})"
         )
     return lines
 

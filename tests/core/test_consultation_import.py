@@ -92,9 +92,10 @@ def test_a_draft_is_imported_and_residents_remark_on_a_letter_of_a_point(glos, t
     )
     replies = [line.removeprefix("> ") for line in chat.splitlines()[1:] if line.strip("> ")]
     assert replies == [
-        "Dziękujemy! Opinia nr 1 do § 2 ust. 2 pkt 2 lit. a w regulamin-obiektow została przyjęta i czeka na "
-        "moderację.",
-        "Dziękujemy! Opinia nr 2 do §3 w regulamin-obiektow została przyjęta i czeka na moderację.",
+        "Dziękujemy! Opinia nr 1 do § 2 ust. 2 pkt 2 lit. a (UCHWAŁA NR XXX/300/2027 RADY GMINY w sprawie regulaminu "
+        "korzystania z gminnych obiektów sportowych) została przyjęta i czeka na moderację.",
+        "Dziękujemy! Opinia nr 2 do §3 (UCHWAŁA NR XXX/300/2027 RADY GMINY w sprawie regulaminu korzystania z gminnych "
+        "obiektów sportowych) została przyjęta i czeka na moderację.",
         "W dokumencie nie ma części § 2 ust. 9. Spis części: /proces.",
     ]
     listed = glos("chat", "--user", "moderator", stdin="/opinie regulamin-obiektow\n/koniec\n")

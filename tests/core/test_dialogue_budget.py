@@ -27,11 +27,11 @@ def test_a_resident_declares_a_district_votes_changes_and_checks_the_receipt(
             ),
             ("/glosuj city: 1, 2", ["wskaż swoją dzielnicę"]),
             ("/dzielnica Wesoła", ["Zapisano dzielnicę: Wesoła", "\nWesoła — pula 1 400 000 zł\n"]),
-            ("/glosuj city: 1, 2; wesola: 10", ["Przyjęto Twój głos w bo2027", "Pokwitowanie:"]),
-            ("/moj_glos", ["Twój głos w bo2027"]),
+            ("/glosuj city: 1, 2; wesola: 10", ["Przyjęto Twój głos (Budżet obywatelski 2027)", "Pokwitowanie:"]),
+            ("/moj_glos", ["Twój głos (Budżet obywatelski 2027)"]),
             (
                 "/glosuj city: 1, 2, 3; wesola: 10, 11",
-                ["Zmieniono Twój głos w bo2027", "Liczy się tylko ostatni głos"],
+                ["Zmieniono Twój głos (Budżet obywatelski 2027)", "Liczy się tylko ostatni głos"],
             ),
         ],
     )
@@ -120,7 +120,7 @@ def test_commands_have_english_aliases_and_english_replies(
             ("/language en", ["Language set to English"]),
             ("/start bo2027", ["Welcome!", "declare your district"]),
             ("/district bo2027 wesola", ["District saved"]),
-            ("/vote city: 2", ["Your vote in bo2027 is recorded", "Receipt:"]),
+            ("/vote city: 2", ["Your vote is recorded (", "Receipt:"]),
             ("/withdraw", ["withdrawn"]),
             ("/myvote", ["have not voted"]),
             ("/nonsense", ["I don't know the command /nonsense"]),

@@ -22,8 +22,8 @@ def test_an_ngo_comments_on_sections_and_the_office_answers_each_opinion(
         fundacja,
         [
             (f"/start {slug}", ["Konsultacje społeczne", "§1", "§3", "/opinia"]),
-            ("/opinia §3 Proszę dopisać zasadę jawności w konkursach.", ["Opinia nr 1 do §3", "czeka na moderację"]),
-            ("/opinia Cały program jest zbyt ogólny.", ["Opinia nr 2 do", "czeka na moderację"]),
+            ("/opinia §3 Proszę dopisać zasadę jawności w konkursach.", ["Opinia nr 1 do §3 (", "czeka na moderację"]),
+            ("/opinia Cały program jest zbyt ogólny.", ["Opinia nr 2 (", "czeka na moderację"]),
             ("/opinia §99 Coś", ["nie ma części 99"]),
             ("/opinia §3", ["Napisz treść opinii"]),
             ("/opinia " + "x" * 4001, ["za długa"]),

@@ -62,7 +62,7 @@ def test_a_moderator_builds_a_poll_step_by_step_and_a_resident_votes_in_it(
             ("/start lawki-w-parku-jordana", ["Gdzie postawić nowe ławki?", "/glosuj lawki-w-parku-jordana 1"]),
             (
                 "/glosuj lawki-w-parku-jordana 2",
-                ["Przyjęto Twój głos w lawki-w-parku-jordana:\n• 2. Przy placu zabaw\n"],
+                ["Przyjęto Twój głos (Ławki w Parku Jordana):\n• 2. Przy placu zabaw\n"],
             ),
             ("/wyniki lawki-w-parku-jordana", ["Przy placu zabaw"]),
         ],

@@ -94,7 +94,7 @@ def test_deliberative_poll_opens_round_two_at_the_briefing_and_reports_the_shift
                     (
                         "Zmiana opinii wśród 2 osób, które odpowiedziały w obu rundach (średnia przed → "
                         "po spotkaniu):\n"
-                        "1. Komunikacja miejska powinna być bezpłatna dla wszystkich mieszkańców.: 2,50 → 5,50"
+                        "1. Komunikacja miejska powinna być bezpłatna dla wszystkich mieszkańców. — 2,50 → 5,50"
                         " (zmiana +3,00)"
                     ),
                 ],

@@ -78,7 +78,7 @@ def test_a_resident_gets_the_remembered_process_only_when_naming_none(
     assert answers[1:4] == [
         "Nie ma procesu „bo2028”. Czy chodziło o bo2027?",
         "Nie ma procesu „bo2028”. Czy chodziło o bo2027?",
-        "Nie masz jeszcze głosu w bo2027.",
+        "Nie oddano jeszcze Twojego głosu (Budżet obywatelski 2027).",
     ]
     assert answers[5] == "There is no process “bo2026”. Did you mean bo2027?"
 

@@ -107,7 +107,8 @@ def test_an_older_chat_ballot_gives_way_to_the_newer_email_one_until_the_person_
     # the e-mail ballot is hers now: /moj_glos shows it (it showed nothing, the absorbed identity's ballot being
     # under that identity's key), and withdrawing it works
     assert say(ania, f"/moj_glos {slug}") == (
-        f"Twój głos w {slug}:\n• 1. Ogród deszczowy przy Szkole Podstawowej nr 1\n• 3. Sto drzew dla Wieliczki"
+        "Twój głos (Zielony Budżet Gminy Wieliczka 2027):\n• 1. Ogród deszczowy przy Szkole Podstawowej nr 1\n"
+        "• 3. Sto drzew dla Wieliczki"
     )
     clock.advance(timedelta(hours=1))
     say(ania, f"/glosuj {slug} 4")  # the one person's next ballot replaces the e-mail one

@@ -76,7 +76,7 @@ def test_linking_two_different_verified_residents_is_refused_and_both_ballots_co
     found = services.people.find(Channel.EMAIL, ADDRESS)
     assert found is not None and found.person_id == jan
     assert services.voting.current_ballot(slug, jan) is not None
-    assert say(ania, f"/moj_glos {slug}").startswith(f"Twój głos w {slug}:")
+    assert say(ania, f"/moj_glos {slug}").startswith("Twój głos (Budżet Obywatelski Lublina 2027):")
     services.processes.close(slug)
     assert _city(services, slug) == (2, [("1", 1), ("2", 1)])
     assert services.results.turnout(slug).participants == 2

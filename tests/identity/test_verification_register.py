@@ -60,7 +60,7 @@ def test_resident_verifies_with_polish_address_variants_and_votes(
         "  [Przejdź do głosowania → /proces bo-lublin-2027]"
     )
     assert say(ania, "/glosuj bo-lublin-2027 city: 1") == (
-        "Przyjęto Twój głos w bo-lublin-2027:\n• 1. Zielone podwórka na Starym Mieście\n"
+        "Przyjęto Twój głos (Budżet Obywatelski Lublina 2027):\n• 1. Zielone podwórka na Starym Mieście\n"
         "Pokwitowanie: RRRR-RRRR-RRRR — zachowaj je; po zamknięciu sprawdzisz, "
         "że głos policzono (/pokwitowanie bo-lublin-2027 RRRR-RRRR-RRRR). Głos możesz zmienić do końca głosowania."
     )
@@ -124,13 +124,13 @@ def test_same_resident_from_two_accounts_and_paper_is_one_voter(
     first, second = console("jan-telefon"), console("jan-laptop")
     assert say(first, f"/mieszkaniec {slug} Jan Kowalski, ul. Długa 12 m. 5").startswith("Dziękujemy")
     assert say(first, f"/glosuj {slug} city: 1") == (
-        "Przyjęto Twój głos w bo-lublin-2027:\n• 1. Zielone podwórka na Starym Mieście\n"
+        "Przyjęto Twój głos (Budżet Obywatelski Lublina 2027):\n• 1. Zielone podwórka na Starym Mieście\n"
         "Pokwitowanie: RRRR-RRRR-RRRR — zachowaj je; po zamknięciu sprawdzisz, "
         "że głos policzono (/pokwitowanie bo-lublin-2027 RRRR-RRRR-RRRR). Głos możesz zmienić do końca głosowania."
     )
     assert say(second, f"/mieszkaniec {slug} Kowalski Jan, Długa 12/5").startswith("Dziękujemy")
     assert say(second, f"/glosuj {slug} city: 2") == (
-        "Zmieniono Twój głos w bo-lublin-2027:\n• 2. Bezpieczne przejścia przy szkołach\n"
+        "Zmieniono Twój głos (Budżet Obywatelski Lublina 2027):\n• 2. Bezpieczne przejścia przy szkołach\n"
         "Nowe pokwitowanie: RRRR-RRRR-RRRR. Liczy się tylko ostatni głos."
     )
     assert say(moderator, f"/papierowy {slug} city: 3") == (

@@ -36,11 +36,11 @@ async def test_a_warsaw_basket_built_with_buttons_survives_a_restart_and_is_cast
     answers = await telegram.play(
         101,
         [
-            ("[✅ Zatwierdź głos]", ["Przyjęto Twój głos w bo2027", "Pokwitowanie:"]),
+            ("[✅ Zatwierdź głos]", ["Przyjęto Twój głos (Budżet obywatelski 2027)", "Pokwitowanie:"]),
             ("/koszyk bo2027 wesola", ["1. [10]"]),
             ("[✅ 10.]", ["pusty"]),
             ("[➕ 12.]", ["1. [12]"]),
-            ("[✅ Zatwierdź głos]", ["Zmieniono Twój głos w bo2027"]),
+            ("[✅ Zatwierdź głos]", ["Zmieniono Twój głos (Budżet obywatelski 2027)"]),
         ],
     )
     ballot = services.voting.current_ballot("bo2027", person.person_id)

@@ -146,7 +146,7 @@ async def test_a_pool_of_137_projects_is_paged_and_cast(
     assert len(shown.labels) == 17 + 2  # projects 121–137, ◀, confirm
 
     cast = await telegram.tap(101, "✅ Zatwierdź głos")
-    assert "Przyjęto Twój głos w wawer2020" in cast
+    assert "Przyjęto Twój głos (Budżet obywatelski Wawer)" in cast
     person = services.people.find(Channel.TELEGRAM, "101")
     assert person is not None
     assert services.voting.current_ballot("wawer2020", person.person_id) == {"wawer": ["25", "137"]}

@@ -19,9 +19,9 @@ async def test_warsaw_district_vote_refusal_receipt_and_change(
             ("/start bo2027", ["Witaj!", "Budżet obywatelski 2027", "wskaż swoją dzielnicę", "[Wesoła]"]),
             ("[Wesoła]", ["Zapisano dzielnicę: Wesoła"]),
             ("/glosuj city: 1, 2, 3, 4, 5, 6", ["5"]),
-            ("/glosuj city: 1, 2; wesola: 10", ["Przyjęto Twój głos w bo2027", "Pokwitowanie:"]),
-            ("/moj_glos", ["Twój głos w bo2027"]),
-            ("/glosuj city: 1, 2, 3; wesola: 10, 11", ["Zmieniono Twój głos w bo2027"]),
+            ("/glosuj city: 1, 2; wesola: 10", ["Przyjęto Twój głos (Budżet obywatelski 2027)", "Pokwitowanie:"]),
+            ("/moj_glos", ["Twój głos (Budżet obywatelski 2027)"]),
+            ("/glosuj city: 1, 2, 3; wesola: 10, 11", ["Zmieniono Twój głos (Budżet obywatelski 2027)"]),
         ],
     )
     assert "Przyjęto" not in answers[2] and "Zmieniono" not in answers[2]
@@ -40,7 +40,7 @@ async def test_english_speaker_gets_english_from_telegrams_language(
         [
             ("/start bo2027", ["Welcome!", "declare your district"]),
             ("/district bo2027 wesola", ["District saved"]),
-            ("/vote city: 2", ["Your vote in bo2027 is recorded", "Receipt:"]),
+            ("/vote city: 2", ["Your vote is recorded (", "Receipt:"]),
             ("/nonsense", ["I don't know the command /nonsense"]),
             ("hello", ["Commands start with"]),
         ],

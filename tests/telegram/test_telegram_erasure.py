@@ -37,7 +37,7 @@ async def test_vote_erase_vote_erase_vote_is_one_counted_ballot(
         ATTACKER,
         [
             ("/dzielnica bo2027 wesola", ["Zapisano dzielnicę: Wesoła"]),
-            ("/glosuj bo2027 city: 1, 2; wesola: 10", ["Przyjęto Twój głos w bo2027"]),
+            ("/glosuj bo2027 city: 1, 2; wesola: 10", ["Przyjęto Twój głos (Budżet obywatelski 2027)"]),
             ("/usun_dane TAK", []),
         ],
     )
@@ -48,7 +48,7 @@ async def test_vote_erase_vote_erase_vote_is_one_counted_ballot(
         [
             ("/dzielnica bo2027 wesola", ["Zapisano dzielnicę: Wesoła"]),
             # The returning account's ballot replaces the one it left: the voter is told so.
-            ("/glosuj bo2027 city: 3; wesola: 11", ["Zmieniono Twój głos w bo2027"]),
+            ("/glosuj bo2027 city: 3; wesola: 11", ["Zmieniono Twój głos (Budżet obywatelski 2027)"]),
             ("/usun_dane TAK", []),
         ],
     )
@@ -58,7 +58,7 @@ async def test_vote_erase_vote_erase_vote_is_one_counted_ballot(
         ATTACKER,
         [
             ("/dzielnica bo2027 wesola", ["Zapisano dzielnicę: Wesoła"]),
-            ("/glosuj bo2027 city: 4; wesola: 12", ["Zmieniono Twój głos w bo2027"]),
+            ("/glosuj bo2027 city: 4; wesola: 12", ["Zmieniono Twój głos (Budżet obywatelski 2027)"]),
         ],
     )
     assert "Przyjęto" not in third[-1]

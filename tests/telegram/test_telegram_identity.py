@@ -21,9 +21,10 @@ from mail.invite import invite_roster
 from mail.tokens import expand_tokens
 
 MODERATOR = 900
-YES = "• 1. Uchwała nr 1/2027 w sprawie zatwierdzenia sprawozdania zarządu za 2026 rok: TAK"
-NO = "• 1. Uchwała nr 1/2027 w sprawie zatwierdzenia sprawozdania zarządu za 2026 rok: NIE"
+YES = "• 1. Uchwała nr 1/2027 w sprawie zatwierdzenia sprawozdania zarządu za 2026 rok — TAK"
+NO = "• 1. Uchwała nr 1/2027 w sprawie zatwierdzenia sprawozdania zarządu za 2026 rok — NIE"
 SECRET = b"test-secret-key-not-for-production"
+TITLE = "Walne Zebranie Członków 2027 – głosowanie nad uchwałami"
 
 
 def masked(answer: str) -> str:
@@ -34,7 +35,7 @@ def masked(answer: str) -> str:
 def accepted(slug: str, ballot: str) -> str:
     """The whole answer to an accepted first ballot."""
     return (
-        f"Przyjęto Twój głos w {slug}:\n{ballot}\nPokwitowanie: RRRR-RRRR-RRRR — zachowaj je; po zamknięciu "
+        f"Przyjęto Twój głos ({TITLE}):\n{ballot}\nPokwitowanie: RRRR-RRRR-RRRR — zachowaj je; po zamknięciu "
         f"sprawdzisz, że głos policzono (/pokwitowanie {slug} RRRR-RRRR-RRRR). Głos możesz zmienić do końca "
         "głosowania."
     )

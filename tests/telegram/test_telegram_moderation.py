@@ -26,7 +26,7 @@ async def test_an_opinion_on_section_3_is_moderated_and_answered(
         101,
         [
             (f"/start {slug}", ["Konsultacje społeczne", "§3"]),
-            ("/opinia §3 Proszę dopisać zasadę jawności w konkursach.", ["Opinia nr 1 do §3", "czeka na moderację"]),
+            ("/opinia §3 Proszę dopisać zasadę jawności w konkursach.", ["Opinia nr 1 do §3 (", "czeka na moderację"]),
             ("/opinia " + "x" * 4001, ["za długa"]),
         ],
     )

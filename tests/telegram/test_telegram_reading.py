@@ -43,7 +43,10 @@ async def test_a_resident_reads_the_draft_unit_by_unit_and_remarks_on_the_unit_r
     await telegram.stop()
     await telegram.start()
     done = await telegram.say(RESIDENT, "Proszę dopisać cel: cyfryzacja organizacji.")
-    assert done == "Dziękujemy! Opinia nr 1 do §2 w program-wspolpracy-2027 została przyjęta i czeka na moderację."
+    assert done == (
+        "Dziękujemy! Opinia nr 1 do §2 (Konsultacje projektu „Programu współpracy Gminy Wieliczka z organizacjami "
+        "pozarządowymi na 2027 rok”) została przyjęta i czeka na moderację."
+    )
     [opinion] = services.opinions.list(slug)
     assert (opinion.section, opinion.text) == ("s2", "Proszę dopisać cel: cyfryzacja organizacji.")
     # the next message is plain text again, not a second remark

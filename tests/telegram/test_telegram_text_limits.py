@@ -116,9 +116,7 @@ async def test_a_survey_of_150_municipalities_asks_for_one_without_a_button_each
     services.processes.import_definition(definition)
     services.processes.open(definition.slug)
     answer = await telegram.say(101, "/start indeks-2027")
-    assert (
-        "Aby wziąć udział w indeks-2027, wskaż swoją gminę: /dzielnica indeks-2027 NAZWA (gmina000, gmina001" in answer
-    )
+    assert "aby wziąć udział, wskaż swoją gminę: /dzielnica indeks-2027 NAZWA (gmina000, gmina001" in answer
     assert "gmina149)." in answer
     assert all(len(message.labels) <= 100 for message in emulator.received(101))
     assert "Coś poszło nie tak" not in answer  # the generic error it used to be (147 buttons refused)
