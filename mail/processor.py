@@ -191,9 +191,9 @@ class MailProcessor:
         plan = read_reply(definition, self._sent(definition).strip(mail.text))
         caller = Caller(owner.person_id, Channel.EMAIL, owner.address, t.language)
         confirmation = Confirmation(t)
-        for command in mail_commands(plan, slug, t):
+        for command in mail_commands(plan, t):
             with self._alone():
-                replies = invoke(self.table, services, caller, command.name, command.args)
+                replies = invoke(self.table, services, caller, command.name, command.args, process=slug)
             if any(reply.said is not None and reply.said.key == "privacy.erased" for reply in replies):
                 return self._erased(services, mail, owner.address, t)
             confirmation.add(replies, quoted=command.quoted, text=command.text)

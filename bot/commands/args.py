@@ -38,7 +38,10 @@ def take_process(inv: Invocation, *, required: bool = True, more: bool = True) -
 
 
 def take_named_process(inv: Invocation, *, required: bool = True, more: bool = True) -> tuple[str | None, str, bool]:
-    """:func:`take_process`, also saying whether the process was named (True) or remembered (False)."""
+    """:func:`take_process`, also saying whether the process was named (True) or remembered (False). A process
+    the channel gave with the invocation (``inv.process``) is named, and the whole ``args`` are the rest."""
+    if inv.process is not None:
+        return inv.process, inv.args, True
     words = inv.args.split(maxsplit=1)
     if words:
         candidate = words[0].lower()

@@ -58,6 +58,9 @@ class Invocation:
     attachment: bytes | None = None
     attachment_name: str | None = None
     group: str | None = None  # the group chat the command was typed in; None in a private conversation
+    process: str | None = None
+    """The process the channel already knows the command is about (an e-mail reply's token names it): the
+    command takes it as named, without reading a name from ``args`` or remembering it for a next command."""
 
     @property
     def words(self) -> list[str]:

@@ -98,7 +98,7 @@ def _dispatch(
             return [Reply(t("error.not_a_command"))]
         handler, args, name = command.on_text, text, command.name
     try:
-        return _run(services, caller, t, command, name, args, handler, attachment, attachment_name, group)
+        return _run(services, caller, t, command, name, args, handler, attachment, attachment_name, group, None)
     except Exception:
         unit.rollback()
         log.exception("command /%s failed for person %s", command.name, caller.person_id)
@@ -111,15 +111,19 @@ def invoke(
     caller: Caller,
     name: str,
     args: str = "",
+    *,
+    process: str | None = None,
 ) -> list[Reply]:
     """Run the command ``name`` with ``args`` for ``caller`` in the unit of work open now, as :func:`dispatch`
-    would run ``/name args``: the same lookup, channel and role checks, handler and refusals (replies marked
-    ``refused``). An unexpected error propagates: the edge that owns the unit decides what it undoes."""
+    would run ``/name PROCESS args``: the same lookup, channel and role checks, handler and refusals (replies
+    marked ``refused``). ``process`` is the process the channel knows the command is about (see
+    :attr:`~bot.commands.base.Invocation.process`). An unexpected error propagates: the edge that owns the unit
+    decides what it undoes."""
     t = translator(caller.language, services.context.zone)
     command = table.find(name)
     if command is None:
         return [refusal(t, GlosError("error.unknown_command", command=name[:40]))]
-    return _run(services, caller, t, command, name, args, None, None, None, None)
+    return _run(services, caller, t, command, name, args, None, None, None, None, process)
 
 
 def refusal(t: Translator, error: GlosError) -> Reply:
@@ -138,6 +142,7 @@ def _run(
     attachment: bytes | None,
     attachment_name: str | None,
     group: str | None,
+    process: str | None,
 ) -> list[Reply]:
     if caller.channel not in command.channels:
         return [refusal(t, GlosError("error.unknown_command", command=name[:40]))]
@@ -156,6 +161,7 @@ def _run(
         attachment=attachment,
         attachment_name=attachment_name,
         group=group,
+        process=process,
     )
     try:
         return list((handler or command.handler)(invocation))

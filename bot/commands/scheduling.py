@@ -35,13 +35,10 @@ def cmd_dont_remind(inv: Invocation) -> Sequence[Reply]:
             slug, _ = take_process(inv, required=False)
             if slug is not None:
                 stop_reminders(inv.services, inv.caller.person_id, slug)
-                return [
-                    Reply(
-                        inv.t("scheduler.optout.process", title=inv.services.processes.get(slug).title(inv.t.language))
-                    )
-                ]
+                title = inv.services.processes.get(slug).title(inv.t.language)
+                return [said(inv.t, "scheduler.optout.process", title=title)]
         stop_reminders(inv.services, inv.caller.person_id, None)
-        return [Reply(inv.t("scheduler.optout.all"))]
+        return [said(inv.t, "scheduler.optout.all")]
     slug, _ = take_process(inv)
     assert slug is not None
     stop_reminders(inv.services, inv.caller.person_id, slug)
