@@ -85,13 +85,18 @@ def unknown_process(word: str, close: list[str]) -> NotFound:
     return NotFound("process.not_found", slug=shown)
 
 
+_SHOWN_COMMAND = 200  # characters of the command a confirmation question quotes
+
+
 def confirm_remembered(inv: Invocation, slug: str, rest: str) -> Reply:
     """Ask before a state-changing command acts on the remembered process: its name and title, and a button
-    that sends the same command with the name written out."""
+    that sends the same command with the name written out. A long argument (an announcement's text) is shown
+    shortened in the question — the button carries it whole — so the question stays within a chat message."""
     info = inv.services.processes.get(slug)
     command = f"{command_in(inv.command, inv.t.language)} {slug} {rest}".strip()
+    shown = command if len(command) <= _SHOWN_COMMAND else command[: _SHOWN_COMMAND - 1].rstrip() + "…"
     return Reply(
-        inv.t("process.confirm", slug=slug, title=info.title(inv.t.language), command=command),
+        inv.t("process.confirm", slug=slug, title=info.title(inv.t.language), command=shown),
         buttons=((Button(inv.t("process.confirm_button", slug=slug), command),),),
     )
 

@@ -138,3 +138,16 @@ def test_the_erasure_button_sends_the_word_the_question_asks_for_in_each_languag
         [asked] = talk(ania, [(f"/jezyk {language}", []), ("/usun_dane", [])])[1:]
         assert asked.endswith(f"{shown}]"), asked
         assert f"{shown}." in asked  # the sentence asks for exactly what the button sends
+
+
+def test_a_long_announcement_is_quoted_shortened_in_the_question_and_sent_whole_by_the_button(
+    load_example: Callable[..., str], console: Callable[..., ConsoleChannel]
+) -> None:
+    walne = load_example("uchwala-tak-nie")
+    moderator = console("moderator")
+    moderator.handle(f"/proces {walne}")
+    text = "Zebranie " + "bardzo ważne " * 250  # 3,259 characters: within an announcement's limit
+    [asked] = moderator.handle(f"/ogloszenie {text}")
+    question, button = asked.split("\n  [")
+    assert len(question) < 500 and question.endswith("…")
+    assert button == f"Tak, walne-2027 → /ogloszenie walne-2027 {text.strip()}]"
