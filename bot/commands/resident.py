@@ -270,8 +270,9 @@ def cmd_opinion(inv: Invocation) -> Sequence[Reply]:
     slug, rest = take_process(inv)
     assert slug is not None
     section, rest = take_citation(rest.strip(), loose=True)
-    opinion_id = inv.services.opinions.submit(slug, inv.caller.person_id, rest, inv.caller.channel, section=section)
+    # read before the opinion is written: the unit still has the process take_process read (a write forgets it)
     title = inv.services.processes.get(slug).definition.title
+    opinion_id = inv.services.opinions.submit(slug, inv.caller.person_id, rest, inv.caller.channel, section=section)
     if section is None:
         return [said(inv.t, "opinion.accepted", id=opinion_id, slug=slug, title=title)]
     if section[:1].isdigit() or "." not in section:  # "§3" or a section key, as before units
