@@ -50,7 +50,9 @@ def register(app: typer.Typer) -> None:
                 application.services.linking.pair_roster(read.pairs)
                 out.print(f"roster: {added} new")
             channel = mail_channel(application.services, application.settings.mail)
-            queued = invite_roster(application.services, channel.addressing, slug)
+            web = application.settings.web
+            page = f"{web.public_url.rstrip('/')}/p/{slug}/projekt" if web.enabled else ""
+            queued = invite_roster(application.services, channel.addressing, slug, page_link=page)
             out.print(f"invitations queued: {queued}")
             if send:
                 out.print(f"sent: {channel.send_all()}")

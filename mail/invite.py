@@ -15,6 +15,7 @@ from bot.i18n import Translator, translator
 from bot.services import Services
 from bot.services.outbox import mail_payload
 from bot.views.examples import pool_example
+from bot.views.notice import notice_lines
 from mail.addressing import MailAddressing
 from mail.compose import render
 from mail.tokens import ReplyTokens, TokenOwner, issue_token, new_message_id
@@ -62,7 +63,13 @@ def invitation_rules(definition: ProcessDefinition, t: Translator, *, area_known
 
 
 def invitation_text(
-    definition: ProcessDefinition, t: Translator, bot: str, *, telegram_link: str = "", area_known: bool = False
+    definition: ProcessDefinition,
+    t: Translator,
+    bot: str,
+    *,
+    telegram_link: str = "",
+    area_known: bool = False,
+    page_link: str = "",
 ) -> tuple[str, str]:
     """(plain text, HTML) of the invitation to ``definition`` in ``t``'s language.
 
@@ -71,6 +78,8 @@ def invitation_text(
     (:mod:`mail.sent`) without keeping anyone's copy. The one exception is ``telegram_link``, the member's own
     "vote in Telegram" deep link (:mod:`bot.services.linking`), which :mod:`mail.sent` renders as a wildcard, and
     ``area_known`` (the member's roster line names their area), which :mod:`mail.sent` renders both ways.
+    ``page_link`` is the consultation's document page (every unit with its remarks, anchors per unit), when the
+    web page is on; a consultation's notice (organiser, meetings) is part of it (:func:`bot.views.notice`).
     """
     items = [
         (item_number(definition, item.key), item.title.get(t.language))
@@ -93,11 +102,14 @@ def invitation_text(
         rules=invitation_rules(definition, t, area_known=area_known),
         bot=bot,
         telegram_link=telegram_link,
+        notice=notice_lines(definition, t),
+        page_link=page_link if sections else "",
     )
 
 
-def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> int:
-    """Queue an invitation for each roster member (e-mail) of process ``slug`` not invited yet; returns how many."""
+def invite_roster(services: Services, addressing: MailAddressing, slug: str, *, page_link: str = "") -> int:
+    """Queue an invitation for each roster member (e-mail) of process ``slug`` not invited yet; returns how many.
+    ``page_link`` is the consultation's document page (``…/p/SLUG/projekt``), "" when there is no web page."""
     info = services.processes.get(slug)
     queued = 0
     process_id = info.id
@@ -122,7 +134,12 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str) -> 
                 placeholder = services.linking.issue_token(person.person_id)
                 link = f"https://t.me/{services.context.telegram_username}?start={placeholder}"
             text, html = invitation_text(
-                definition, t, services.context.bot_name, telegram_link=link, area_known=area is not None
+                definition,
+                t,
+                services.context.bot_name,
+                telegram_link=link,
+                area_known=area is not None,
+                page_link=page_link,
             )
             headers = {
                 "Message-ID": message_id,

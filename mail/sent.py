@@ -222,7 +222,10 @@ def sent_text(definition: ProcessDefinition, bot: str) -> SentText:
     for language in LANGUAGES:
         t = translator(language)
         title = definition.title.get(language)
-        rendered = [invitation_text(definition, t, bot, telegram_link=w, area_known=known) for known in (False, True)]
+        rendered = [
+            invitation_text(definition, t, bot, telegram_link=w, area_known=known, page_link=w)
+            for known in (False, True)
+        ]
         try:
             rendered += [_confirmation(t, title, votes, bot) for votes in (True, False)]
             rendered += [

@@ -31,6 +31,7 @@ from bot.errors import GlosError
 from bot.i18n import translator
 from bot.scheduling.digest import send_digest
 from bot.scheduling.jobs import KIND_ORDER, Job, JobKind, ProcessSnapshot, plan_jobs
+from bot.scheduling.meetings import enqueue_meeting_reminders, meeting_stamp
 from bot.scheduling.messages import payload_for
 from bot.scheduling.policy import SchedulePolicy
 from bot.scheduling.publishing import send_summary
@@ -120,9 +121,20 @@ def load_snapshots(services: Services) -> list[ProcessSnapshot]:
             row[8],
             _aware(published.get(row[0])),
             _verification_kept((row[7] or {}).get("eligibility") or {}),
+            *_meetings((row[7] or {}).get("notice") or {}),
         )
         for row in rows
     ]
+
+
+def _meetings(notice: dict[str, Any]) -> tuple[tuple[datetime, ...], tuple[str, ...]]:
+    """A stored definition's meeting times (aware, in UTC as every planned moment) and the reminder offsets."""
+    times = tuple(_as_time(meeting["at"]).astimezone(UTC) for meeting in notice.get("meetings") or [])
+    return times, tuple(str(offset) for offset in notice.get("meeting_reminders", ["1d"]))
+
+
+def _as_time(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def _verification_kept(eligibility: dict[str, Any]) -> timedelta | None:
@@ -147,6 +159,7 @@ class Scheduler:
             JobKind.SUMMARY: self._summary,
             JobKind.DIGEST: self._digest,
             JobKind.FORGET: self._forget,
+            JobKind.MEETING: self._meeting,
         }
 
     def plan(self, now: datetime) -> list[Job]:
@@ -268,6 +281,27 @@ class Scheduler:
             kind=info.kind,
             slot=job.slot,
             closes_at=info.closes_at,
+        )
+        return (
+            "ok",
+            f"{sent.queued} queued of {sent.selected} selected",
+            {"selected": sent.selected, "queued": sent.queued},
+        )
+
+    def _meeting(self, job: Job, now: datetime) -> tuple[str, str, dict[str, Any]]:
+        assert job.slug is not None and job.slot is not None and job.process_id is not None
+        info = self.services.processes.get(job.slug)
+        stamp, offset = job.slot.split("/")
+        notice = info.definition.notice
+        meeting = next((m for m in (notice.meetings if notice else []) if meeting_stamp(m.at) == stamp), None)
+        if meeting is None or meeting.at <= now:
+            return "skipped", "the meeting is not ahead any more", {}
+        if info.phase is Phase.DRAFT and info.opens_at is not None and info.opens_at <= now:
+            return RETRY, "not open yet", {}  # its opening is due too (see _remind)
+        if info.phase is not Phase.OPEN:
+            return "skipped", f"process is {info.phase.value}", {}
+        sent = enqueue_meeting_reminders(
+            self.services, process_id=job.process_id, slug=job.slug, meeting=meeting, offset=offset
         )
         return (
             "ok",

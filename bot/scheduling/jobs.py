@@ -14,6 +14,9 @@ Jobs per process:
 * ``publish`` right after closing when the definition says ``auto_publish``;
 * ``forget`` the verification data (the register, verified voters, failed attempts) ``retention_days`` after
   publication, where the process verifies residents (``[eligibility] verify``);
+* ``meeting`` at each ``[notice] meeting_reminders`` offset before each of a consultation's meetings (draft or
+  open, as ``remind``; quiet hours defer it, or bring it forward when the morning is past the meeting), the slot
+  naming the meeting and the offset (``20270928T1500Z/1d``);
 * ``summary`` once, as soon as it is published (``published_at``: the audit log's ``process.publish`` entry,
   written on the injected clock), when that was within the policy's summary window.
 
@@ -44,6 +47,7 @@ class JobKind(StrEnum):
     SUMMARY = "summary"
     DIGEST = "digest"
     FORGET = "forget"  # erase a process's verification data (register, verified voters) once results are final
+    MEETING = "meeting"  # remind before a consultation's meeting ([notice] meetings)
 
 
 KIND_ORDER = {kind: index for index, kind in enumerate(JobKind)}
@@ -66,6 +70,8 @@ class ProcessSnapshot:
     updated_at: datetime
     published_at: datetime | None = None
     verification_kept: timedelta | None = None  # how long verification data outlives publication; None: none
+    meetings: tuple[datetime, ...] = ()  # a consultation's meetings ([notice] meetings), aware
+    meeting_reminders: tuple[str, ...] = ()  # offsets before each meeting ("1d")
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,8 @@ def _process_jobs(process: ProcessSnapshot, policy: SchedulePolicy, now: datetim
             if at >= closes_at:
                 continue
             yield Job(f"remind:{slug}:{offset}:{_stamp(closes_at)}", JobKind.REMIND, at, slug, pid, offset)
+    if remindable:
+        yield from _meeting_jobs(process, policy)
     if process.phase is Phase.OPEN and process.closes_at is not None:
         yield Job(f"close:{slug}:{_stamp(process.closes_at)}", JobKind.CLOSE, process.closes_at, slug, pid)
     if process.phase is Phase.CLOSED and process.auto_publish:
@@ -130,6 +138,18 @@ def _process_jobs(process: ProcessSnapshot, policy: SchedulePolicy, now: datetim
         yield Job(f"summary:{slug}", JobKind.SUMMARY, published_at, slug, pid)
     if process.phase is Phase.PUBLISHED and published_at is not None and process.verification_kept is not None:
         yield Job(f"forget:{slug}", JobKind.FORGET, published_at + process.verification_kept, slug, pid)
+
+
+def _meeting_jobs(process: ProcessSnapshot, policy: SchedulePolicy) -> Iterable[Job]:
+    for meeting in process.meetings:
+        for offset in dict.fromkeys(process.meeting_reminders):
+            at = place_reminder(reminder_moment(meeting, offset, policy), meeting, policy)
+            if (process.opens_at is not None and at < process.opens_at) or at >= meeting:
+                continue
+            if process.closes_at is not None and at >= process.closes_at:
+                continue  # the consultation is over by then: nobody is invited to a meeting of a closed one
+            slot = f"{_stamp(meeting)}/{offset}"
+            yield Job(f"meeting:{process.slug}:{slot}", JobKind.MEETING, at, process.slug, process.id, slot)
 
 
 def _digest_jobs(policy: SchedulePolicy, now: datetime) -> Iterable[Job]:

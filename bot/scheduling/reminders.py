@@ -43,6 +43,7 @@ __all__ = [
     "PURPOSE",
     "ReminderReport",
     "enqueue_reminders",
+    "insert_messages",
     "reminder_key",
     "roster_addresses",
     "select_recipients",
@@ -156,13 +157,18 @@ def enqueue_reminders(
                     "attempts": 0,
                 }
             )
-        if connection.dialect.name == "postgresql":
-            _copy_in(connection, rows)
-        else:
-            statement = ignore_statement(connection.dialect.name, _OUTBOX, ("key",))
-            for start in range(0, len(rows), _CHUNK):
-                connection.execute(statement, rows[start : start + _CHUNK])
+        insert_messages(connection, rows)
     return ReminderReport(len(targets), len(rows))
+
+
+def insert_messages(connection: Connection, rows: list[dict[str, Any]]) -> None:
+    """Queue outbox rows in bulk; a row whose key is queued already is left out (``ON CONFLICT DO NOTHING``)."""
+    if connection.dialect.name == "postgresql":
+        _copy_in(connection, rows)
+    else:
+        statement = ignore_statement(connection.dialect.name, _OUTBOX, ("key",))
+        for start in range(0, len(rows), _CHUNK):
+            connection.execute(statement, rows[start : start + _CHUNK])
 
 
 _COLUMNS = ("key", "channel", "address", "person_id", "purpose", "payload", "created_at", "not_before", "attempts")

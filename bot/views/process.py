@@ -8,6 +8,7 @@ from bot.domain import BallotRuleKind, ItemKind, ProcessKind
 from bot.i18n import Translator
 from bot.services import ProcessInfo
 from bot.views.examples import example_ballot
+from bot.views.notice import notice_lines
 
 __all__ = [
     "ballot_rule_text",
@@ -94,6 +95,9 @@ def process_text(info: ProcessInfo, t: Translator, *, district: str | None = Non
     if definition.description is not None:
         lines += ["", definition.description.get(lang)]
     if info.kind is ProcessKind.CONSULTATION:
+        notice = notice_lines(definition, t)
+        if notice:
+            lines += ["", *notice]
         lines += ["", t("process.sections")]
         for section in definition.sections():
             lines.append(f"{section.number or section.key} {section.title.get(lang)}")

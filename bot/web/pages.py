@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from bot.ballot_text import item_number
 from bot.domain import CountingRuleKind, Phase, ProcessKind
 from bot.errors import WrongPhase
+from bot.views.notice import notice_lines
 from bot.views.process import district_name
 from bot.views.turnout import KIND_NAMES
 from bot.web.site import SiteDep, in_unit
@@ -47,6 +48,7 @@ def process_page(request: Request, slug: str, site: SiteDep) -> HTMLResponse:
         majority_rule=CountingRuleKind.MAJORITY,
         chart=chart,
         kind_names=KIND_NAMES,
+        notice=notice_lines(info.definition, site.translator(request)),
     )
 
 

@@ -127,6 +127,7 @@ def test_console_walk(
 @pytest.mark.parametrize("path", EXAMPLES, ids=lambda path: path.stem)
 def test_email_invitation(path: Path, language: str, update_golden: bool) -> None:
     definition = load_definition_file(path)
-    text, _html = invitation_text(definition, translator(language), "Głos")
+    page = f"https://glos.example/p/{definition.slug}/projekt"  # shown only where the process has a draft's units
+    text, _html = invitation_text(definition, translator(language), "Głos", page_link=page)
     check_reply(text, language)
     compare(f"{path.stem}.email-invitation.{language}.txt", text, update_golden)
