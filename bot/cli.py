@@ -166,6 +166,16 @@ def process_extend(ctx: typer.Context, slug: str, closes_at: str) -> None:
         out.print(f"{info.slug}: {info.phase.value}, {info.closes_at}")
 
 
+@process_app.command("briefing")
+def process_briefing(ctx: typer.Context, slug: str) -> None:
+    """A deliberative poll's briefing has been held: round 2 opens now (as /spotkanie_odbyte does)."""
+    with _app(ctx) as application:
+        t = translator(application.settings.bot.language, application.settings.tz)
+        info, already = application.services.processes.hold_briefing(slug)
+        key = "briefing.already" if already else "briefing.held"
+        out.print(t(key, title=info.title(t.language), slug=info.slug, when=info.definition.briefing_at))
+
+
 @process_app.command("results")
 def process_results(
     ctx: typer.Context,

@@ -27,7 +27,7 @@ COMMANDS: dict[str, str] = {
     ),
     "web": "Serve the public results pages, the consultation reports and the JSON API on \\[web] host:port.",
     "db": "The database.",
-    "process": "Processes: import, import-document, open, close, publish, results, export.",
+    "process": "Processes: import, import-document, open, close, briefing, publish, results, export.",
     "org": "Organisations: municipalities, powiats, NGOs and federations that run processes.",
     "index": "The friendly-local-government index: rankings, maps and open data across years.",
     "verification": "Verified residents: the city's register and the committee's report.",

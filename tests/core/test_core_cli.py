@@ -98,3 +98,26 @@ def test_tally_counts_a_pabulib_file(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["tally", str(pb), "--format", "json"])
     assert result.exit_code == 0, result.output
     assert json.loads(result.output)["selected"] == ["1", "3"]
+
+
+def test_a_deliberative_polls_briefing_is_held_from_the_command_line(
+    cli: tuple[CliRunner, list[str], dict[str, str]],
+) -> None:
+    runner, config, env = cli
+
+    def glos(*args: str) -> tuple[int, str]:
+        result = runner.invoke(app, [*config, *args], env=env)
+        return result.exit_code, result.output
+
+    glos("db", "upgrade")
+    glos("process", "import", str(ROOT / "examples" / "sondaz-deliberatywny-transport.toml"))
+    status, output = glos("process", "briefing", "sondaz-transport-2027")
+    assert status == 2 and "teraz nie trwa" in output  # a draft: round 2 opens only while the poll runs
+    glos("process", "open", "sondaz-transport-2027")
+    status, output = glos("process", "briefing", "sondaz-transport-2027")
+    assert status == 0, output
+    assert output.startswith("Spotkanie informacyjne się odbyło — runda 2 sondażu „Sondaż deliberatywny: transport")
+    status, output = glos("process", "briefing", "sondaz-transport-2027")
+    assert status == 0 and "jest już otwarta" in output
+    status, output = glos("process", "briefing", "nie-ma-takiego")
+    assert status == 2 and "Nie ma procesu „nie-ma-takiego”" in output
