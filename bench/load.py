@@ -38,7 +38,7 @@ from typing import Any
 import httpx
 
 from bench.support import postgres_url
-from bot.app import build_app
+from bot.app import build_app, load_example_organisations
 from bot.clock import FakeClock
 from bot.config import Settings, StorageSettings
 from bot.definition import ProcessDefinition, load_definition_file
@@ -210,6 +210,7 @@ def run(store: str, url: str, clients: int, seconds: float, rate: float) -> None
     secret = "load-bench-secret-0123456789abcdef"
     app = build_app(Settings(storage=StorageSettings(url=url)), clock=clock, secret=secret.encode())
     services = app.services
+    load_example_organisations(services, EXAMPLES)  # the organisations the examples name
     rng = random.Random(5)
     filled = {
         path.stem: _fill(services, clock, load_definition_file(path), rng) for path in sorted(EXAMPLES.glob("*.toml"))

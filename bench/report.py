@@ -15,7 +15,7 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from bot.app import build_app
+from bot.app import build_app, load_example_organisations
 from bot.clock import FakeClock
 from bot.config import Settings, StorageSettings
 from bot.definition import load_definition_file
@@ -42,6 +42,7 @@ def main() -> None:
         application = build_app(settings, clock=clock, secret=b"bench-secret-key-0123456789")
         services = application.services
         try:
+            load_example_organisations(services, EXAMPLE.parent)  # the organisations the examples name
             services.processes.import_definition(definition)
             slug = definition.slug
             services.processes.open(slug)

@@ -27,7 +27,7 @@ from sqlalchemy import insert, text
 
 from bench.cluster import SECRET, WEBHOOK_SECRET, Cluster
 from bench.support import postgres_url
-from bot.app import App, build_app
+from bot.app import App, build_app, load_example_organisations
 from bot.config import BotSettings, Settings, StorageSettings
 from bot.definition import load_definition_file
 from bot.domain import Channel
@@ -48,6 +48,7 @@ IN_FLIGHT = 40
 def _seed(app: App) -> None:
     """100,000 residents (person + Telegram identity) and 100,000 ballots, in bulk."""
     definition = load_definition_file(EXAMPLE)
+    load_example_organisations(app.services, EXAMPLE.parent)  # the organisations the examples name
     app.services.processes.import_definition(definition)
     app.services.processes.open(definition.slug)
     process_id = app.services.processes.get(definition.slug).id

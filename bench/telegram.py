@@ -24,7 +24,7 @@ import httpx
 from telegram import Bot, Update
 from telegram.ext import ContextTypes, TypeHandler
 
-from bot.app import build_app
+from bot.app import build_app, load_example_organisations
 from bot.config import Settings, StorageSettings
 from bot.definition import load_definition_file
 from bot.domain import Channel
@@ -182,6 +182,7 @@ async def _run(folder: Path, updates: int, broadcast: int) -> dict[str, object]:
     settings = Settings(storage=StorageSettings(url=f"sqlite:///{folder / 'bench.db'}"))
     app = build_app(settings, secret=b"bench-secret-0123456789abcdef")
     definition = load_definition_file(EXAMPLE)
+    load_example_organisations(app.services, EXAMPLE.parent)  # the organisations the examples name
     app.services.processes.import_definition(definition)
     app.services.processes.open(definition.slug)
     for n in range(RESIDENTS):

@@ -24,7 +24,7 @@ from typing import Any
 from sqlalchemy import event, select
 
 from bench.support import postgres_url
-from bot.app import build_app
+from bot.app import build_app, load_example_organisations
 from bot.clock import FakeClock
 from bot.config import Settings, StorageSettings
 from bot.console import ConsoleChannel
@@ -83,6 +83,7 @@ def measure(url: str) -> list[dict[str, Any]]:
     settings = Settings(storage=StorageSettings(url=url))
     app = build_app(settings, clock=FakeClock(datetime(2027, 6, 20, 12, 0, tzinfo=UTC)), secret=b"b" * 32)
     try:
+        load_example_organisations(app.services, EXAMPLE.parent)  # the organisations the examples name
         app.services.processes.import_definition(load_definition_file(EXAMPLE))
         app.services.processes.open("bo2027")
         console = ConsoleChannel(app.services, app.commands, "kasia")

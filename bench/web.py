@@ -19,7 +19,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy import insert
 
-from bot.app import build_app
+from bot.app import build_app, load_example_organisations
 from bot.clock import FakeClock
 from bot.config import Settings, StorageSettings
 from bot.definition import load_definition_file
@@ -45,6 +45,7 @@ def measure(url: str, ballots: int = 100_000, opinions: int = 5_000) -> dict[str
     services = app.services
     budget = load_definition_file(EXAMPLES / "bo-warszawa-2027.toml")
     consultation = load_definition_file(EXAMPLES / "konsultacje-program-wspolpracy-2027.toml")
+    load_example_organisations(services, EXAMPLES)  # the organisations the examples name
     for definition in (budget, consultation):
         services.processes.import_definition(definition)
     budget_id = services.processes.get(budget.slug).id

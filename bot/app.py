@@ -21,6 +21,7 @@ from bot.commands.registry import COMMANDS
 from bot.commands.table import CommandTable
 from bot.config import Settings
 from bot.definition import load_definition_file
+from bot.definition.organisations import OrganisationSpec, load_organisations_file
 from bot.domain import Phase
 from bot.errors import GlosError
 from bot.services import Services, build_services
@@ -29,7 +30,7 @@ from bot.services.abuse import configure as configure_abuse
 from storage.engine import make_engine, session_factory
 from storage.migrate import upgrade_engine
 
-__all__ = ["App", "build_app", "load_secret"]
+__all__ = ["App", "build_app", "load_example_organisations", "load_examples", "load_organisations", "load_secret"]
 
 log = logging.getLogger(__name__)
 
@@ -86,11 +87,38 @@ def build_app(
     return App(settings, engine, services, COMMANDS)
 
 
+def load_organisations(services: Services, specs: list[OrganisationSpec]) -> list[str]:
+    """Add the organisations of a file, or bring those already stored to its values (in the file's order, so a
+    parent comes before its members); returns their slugs."""
+    for spec in specs:
+        services.organisations.put(
+            spec.slug, spec.name, spec.kind, teryt=spec.teryt, lat=spec.lat, lon=spec.lon, parent=spec.parent
+        )
+    return [spec.slug for spec in specs]
+
+
+def load_example_organisations(services: Services, folder: Path) -> list[str]:
+    """Load every file of organisations in ``folder/organisations/`` (the organisations the examples name).
+
+    A broken file is logged and skipped, as a broken example is; the examples naming its organisations are then
+    refused by name (``definition.unknown_organisation``).
+    """
+    loaded: list[str] = []
+    for path in sorted((folder / "organisations").glob("*.toml")):
+        try:
+            loaded += load_organisations(services, load_organisations_file(path))
+        except GlosError as error:
+            log.error("organisations %s not loaded: %s", path, error)
+    return loaded
+
+
 def load_examples(app: App, folder: Path, *, open_them: bool) -> list[str]:
-    """Import every ``*.toml`` definition in ``folder`` that is not in the store yet; optionally open them.
+    """Import every ``*.toml`` definition in ``folder`` that is not in the store yet; optionally open them. The
+    organisations they name (``folder/organisations/``) are loaded first.
 
     Returns the slugs imported. A broken file is logged and skipped: it must not stop the bot from starting.
     """
+    load_example_organisations(app.services, folder)
     imported = []
     known = {info.slug for info in app.services.processes.list()}
     for path in sorted(folder.glob("*.toml")):

@@ -1,12 +1,16 @@
-"""``glos org add|list``: the organisations that run processes (gmina, miasto, powiat, NGO, federation).
+"""``glos org add|list|import|grant|revoke``: the organisations that run processes (gmina, miasto, powiat, NGO,
+federation) and their moderators.
 
 ``add SLUG "Name" --kind KIND [--teryt CODE] [--lat … --lon …] [--parent SLUG]`` adds one (refusals are one
 translated sentence and exit status 2, as everywhere in the CLI); ``list`` prints them as a table, local
-governments first. Wired by :func:`register`.
+governments first; ``import FILE`` loads a file of organisations (``examples/organisations/``); ``grant SLUG
+ADDRESS`` makes someone a moderator of that organisation's processes only (``/nadaj_role ADDRESS moderator SLUG``)
+and ``revoke SLUG ADDRESS`` takes it back. Wired by :func:`register`.
 """
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -14,10 +18,14 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from bot.app import load_organisations
 from bot.cli_app import running_app
 from bot.cli_help import COMMANDS
+from bot.definition.organisations import load_organisations_file
+from bot.domain import RoleName
 from bot.i18n import translator
 from bot.services.organisations import parse_kind
+from bot.services.people import parse_admin
 
 __all__ = ["register"]
 
@@ -76,5 +84,60 @@ def register(app: typer.Typer) -> None:
                 cells = (info.slug, info.name, kind, info.teryt or "", place, info.parent or "")
                 table.add_row(*(Text(cell) for cell in cells))  # as written: "[Fundacja]" is not Rich markup
             _out.print(table)
+
+    @group.command("import")
+    def import_(ctx: typer.Context, file: Path) -> None:
+        r"""Load a file of organisations (\[\[organisation]] tables); those already stored are brought to its values."""
+        with running_app(ctx) as application:
+            t = translator(application.settings.bot.language, application.settings.tz)
+            specs = load_organisations_file(file)
+            load_organisations(application.services, specs)
+            _out.print(t("organisation.imported", source=str(file), count=len(specs)), markup=False)
+
+    @group.command("grant")
+    def grant(
+        ctx: typer.Context,
+        slug: Annotated[str, typer.Argument(help="The organisation")],
+        address: Annotated[str, typer.Argument(help="A Telegram user id, an e-mail address or console:NAME")],
+    ) -> None:
+        """Make ADDRESS a moderator of the organisation's processes only (as /nadaj_role ADDRESS moderator SLUG)."""
+        with running_app(ctx) as application:
+            t = translator(application.settings.bot.language, application.settings.tz)
+            channel, normalised = parse_admin(address.strip())
+            info = application.services.organisations.get(slug)
+            application.services.people.grant(
+                None, channel, normalised, RoleName.MODERATOR, organisation=info.slug, actor="cli"
+            )
+            who = f"{channel.value}:{normalised}"
+            _out.print(t("organisation.moderator_granted", slug=info.slug, who=who), markup=False)
+
+    @group.command("revoke")
+    def revoke(
+        ctx: typer.Context,
+        slug: Annotated[str, typer.Argument(help="The organisation")],
+        address: Annotated[str, typer.Argument(help="A Telegram user id, an e-mail address or console:NAME")],
+    ) -> None:
+        """Take back the moderator role for the organisation (a global grant stays)."""
+        with running_app(ctx) as application:
+            t = translator(application.settings.bot.language, application.settings.tz)
+            channel, normalised = parse_admin(address.strip())
+            info = application.services.organisations.get(slug)
+            done = application.services.people.revoke(
+                None, channel, normalised, RoleName.MODERATOR, organisation=info.slug, actor="cli"
+            )
+            key = "organisation.moderator_revoked" if done else "organisation.moderator_not_held"
+            _out.print(t(key, slug=info.slug, who=f"{channel.value}:{normalised}"), markup=False)
+
+    @group.command("assign")
+    def assign(
+        ctx: typer.Context,
+        slug: Annotated[str, typer.Argument(help="The organisation")],
+        process: Annotated[str, typer.Argument(help="The process it runs")],
+    ) -> None:
+        """Make the organisation the one that runs PROCESS, in any phase (e.g. imported before organisations)."""
+        with running_app(ctx) as application:
+            t = translator(application.settings.bot.language, application.settings.tz)
+            info = application.services.processes.assign_organisation(process, slug, actor="cli")
+            _out.print(t("organisation.assigned", slug=info.slug, organisation=info.organisation), markup=False)
 
     app.add_typer(group, name="org")

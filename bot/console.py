@@ -59,7 +59,9 @@ class ConsoleChannel:
     def caller(self) -> Caller:
         """The speaker as the dispatcher sees them (roles and language read fresh from the store)."""
         person = self.services.people.get(self.person_id)
-        return Caller(person.person_id, Channel.CONSOLE, self.user, person.language, person.roles)
+        return Caller(
+            person.person_id, Channel.CONSOLE, self.user, person.language, person.roles, moderates=person.moderates
+        )
 
     def handle(self, line: str) -> list[str]:
         """Send one line; return the rendered replies."""

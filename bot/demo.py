@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.app import build_app
+from bot.app import build_app, load_example_organisations
 from bot.clock import FakeClock
 from bot.config import BotSettings, Settings, StorageSettings
 from bot.console import ConsoleChannel
@@ -115,6 +115,7 @@ def main() -> None:
         )
         clock = FakeClock(datetime(2027, 6, 16, 9, 0, tzinfo=UTC))
         app = build_app(settings, clock=clock, secret=b"demo-secret-key-0123456789abcdef")
+        load_example_organisations(app.services, EXAMPLE.parent)
         definition = load_definition_file(EXAMPLE)
         app.services.processes.import_definition(definition)
         app.services.processes.open(SLUG)

@@ -87,6 +87,11 @@ def _copy_open_processes(deployment: App, sandbox: App) -> None:
         if info.slug in known:
             continue
         try:
+            if info.organisation is not None and sandbox.services.organisations.find(info.organisation) is None:
+                org = deployment.services.organisations.get(info.organisation)
+                sandbox.services.organisations.put(
+                    org.slug, org.name, org.kind, teryt=org.teryt, lat=org.lat, lon=org.lon
+                )
             sandbox.services.processes.import_definition(info.definition)
             sandbox.services.processes.open(info.slug)
         except GlosError as error:  # a process the sandbox cannot take is left out, said once

@@ -34,4 +34,5 @@ def telegram_caller(services: Services, user: User) -> Caller:
         person.language,
         person.roles,
         language_unknown=code not in LANGUAGES,
+        moderates=person.moderates,
     )

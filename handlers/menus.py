@@ -12,7 +12,7 @@ from telegram import Bot, BotCommand, BotCommandScopeChat, BotCommandScopeDefaul
 
 from bot.commands.base import Caller
 from bot.commands.table import CommandTable
-from bot.domain import Channel, RoleName
+from bot.domain import Channel
 from bot.i18n import LANGUAGES, translator
 
 __all__ = ["CommandMenus"]
@@ -23,7 +23,7 @@ class CommandMenus:
 
     def __init__(self, commands: CommandTable) -> None:
         self.commands = commands
-        self._seen: dict[int, frozenset[RoleName]] = {}
+        self._seen: dict[int, frozenset[str]] = {}  # roles and moderated organisations, per chat
 
     def menu(self, caller: Caller) -> list[BotCommand]:
         """The commands ``caller`` may use, described in their language."""
@@ -44,11 +44,11 @@ class CommandMenus:
 
     async def ensure(self, bot: Bot, chat_id: int, caller: Caller) -> None:
         """Give this private chat the menu the caller's roles allow (once per role change)."""
-        roles = frozenset(caller.roles)
+        roles = frozenset(str(role) for role in caller.roles) | caller.moderates
         if self._seen.get(chat_id, frozenset()) == roles:
             return
         scope = BotCommandScopeChat(chat_id)
-        if caller.is_moderator:
+        if caller.may_moderate:
             await bot.set_my_commands(self.menu(caller), scope=scope)
         else:
             await bot.delete_my_commands(scope=scope)

@@ -30,9 +30,11 @@ from bot.clock import FakeClock
 from bot.commands.registry import COMMANDS
 from bot.console import ConsoleChannel
 from bot.definition import load_definition_file
+from bot.definition.organisations import load_organisations_file
 from bot.services import Services, build_services
 from storage import engine as storage_engine
 from storage.migrate import upgrade_engine
+from storage.models import Organisation
 
 POSTGRES_URL_ENV = "GLOS_TEST_DATABASE_URL"
 _SCHEMA_PREFIX = "glos_test_"
@@ -113,10 +115,33 @@ def engine(database_url: str) -> Iterator[Engine]:
     """An engine on ``database_url``, migrated to head with the real migrations."""
     built = storage_engine.make_engine(database_url)
     upgrade_engine(built)
+    _seed_example_organisations(built)
     try:
         yield built
     finally:
         built.dispose()
+
+
+def _seed_example_organisations(engine: Engine) -> None:
+    """Every test store knows the organisations the examples name (``examples/organisations/``), as a store that
+    ``glos run`` loaded the examples into does — written as plain rows, so no test's audit log starts with them."""
+    with Session(engine) as session:
+        ids: dict[str, int | None] = {}
+        for path in sorted((EXAMPLES / "organisations").glob("*.toml")):
+            for spec in load_organisations_file(path):
+                row = Organisation(
+                    slug=spec.slug,
+                    name=spec.name,
+                    kind=spec.kind,
+                    teryt=spec.teryt,
+                    lat=spec.lat,
+                    lon=spec.lon,
+                    parent_id=ids[spec.parent] if spec.parent else None,
+                )
+                session.add(row)
+                session.flush()
+                ids[spec.slug] = row.id
+        session.commit()
 
 
 @pytest.fixture

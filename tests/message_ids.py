@@ -32,6 +32,7 @@ _FAMILIES: list[tuple[str, type[StrEnum]]] = [
     ("counting.rule.", CountingRuleKind),
     ("flows.poll.visibility.", ResultsVisibility),
     ("organisation.kind.", OrganisationKind),
+    ("web.org.group.", OrganisationKind),
 ]
 
 

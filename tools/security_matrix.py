@@ -18,7 +18,18 @@ from bot.commands.registry import build_table
 from bot.commands.table import allowed
 from bot.domain import Channel, RoleName
 
-__all__ = ["BEGIN", "END", "ROLES", "RoleColumn", "may_run", "render_matrix", "update_document"]
+__all__ = [
+    "BEGIN",
+    "END",
+    "ORGANISATION_HEADING",
+    "ORGANISATION_SCOPE",
+    "ROLES",
+    "RoleColumn",
+    "may_run",
+    "organisation_cell",
+    "render_matrix",
+    "update_document",
+]
 
 BEGIN = "<!-- roles-matrix:begin (python -m tools.security_matrix) -->"
 END = "<!-- roles-matrix:end -->"
@@ -39,9 +50,55 @@ ROLES: tuple[RoleColumn, ...] = (
     RoleColumn("stranger", "stranger (new Telegram user)", Channel.TELEGRAM, frozenset()),
     RoleColumn("resident", "resident (Telegram)", Channel.TELEGRAM, frozenset()),
     RoleColumn("ngo_member", "NGO member (e-mail, on a roster)", Channel.EMAIL, frozenset()),
-    RoleColumn("moderator", "moderator", Channel.TELEGRAM, frozenset({RoleName.MODERATOR})),
+    RoleColumn("moderator", "moderator (global)", Channel.TELEGRAM, frozenset({RoleName.MODERATOR})),
     RoleColumn("admin", "admin", Channel.TELEGRAM, frozenset({RoleName.ADMIN})),
 )
+
+
+ORGANISATION_HEADING = "moderator of organisation A, on B's process"
+ORGANISATION_SCOPE: dict[str, str] = {
+    "importuj": "process",
+    "projekt": "process",
+    "nowa_ankieta": "own",
+    "otworz": "process",
+    "zamknij": "process",
+    "przedluz": "process",
+    "opublikuj": "process",
+    "spotkanie_odbyte": "process",
+    "frekwencja": "process",
+    "opinie": "process",
+    "zatwierdz": "opinion",
+    "odrzuc": "opinion",
+    "odpowiedz": "opinion",
+    "kody": "process",
+    "lista": "process",
+    "rejestr": "process",
+    "weryfikacja": "process",
+    "papierowy": "process",
+    "eksport": "process",
+    "ogloszenie": "process",
+    "udostepnij": "process",
+    "status": "deployment",
+    "sygnaly": "deployment",
+}
+"""What each moderator command acts on, for a moderator of one organisation (A): a process (named or remembered;
+an imported definition's or uploaded draft's slug), an opinion (its process), the whole deployment (refused: only global moderators and
+admins), or something it creates (a poll of A). ``tests/core/test_core_roles_organisations.py`` runs every one
+against organisation B's process and fails on a moderator command missing here."""
+
+
+def organisation_cell(command: Command) -> str:
+    """What a moderator of organisation A gets from ``command`` aimed at organisation B's process."""
+    if command.role is None:
+        return "yes"
+    if command.role is RoleName.ADMIN:
+        return "**refused**"
+    scope = ORGANISATION_SCOPE[command.name]
+    if scope == "deployment":
+        return "**refused** (whole deployment)"
+    if scope == "own":
+        return "yes (the poll is A's)"
+    return "**refused**"
 
 
 def may_run(command: Command, column: RoleColumn) -> bool:
@@ -51,13 +108,15 @@ def may_run(command: Command, column: RoleColumn) -> bool:
 
 
 def render_matrix(commands: Iterable[Command]) -> str:
-    """A Markdown table: one row per command (name and aliases), one column per role."""
-    header = "| command | " + " | ".join(column.heading for column in ROLES) + " |"
-    rule = "|---|" + "---|" * len(ROLES)
+    """A Markdown table: one row per command (name and aliases), one column per role, and the last column for a
+    moderator of one organisation acting on another organisation's process."""
+    header = "| command | " + " | ".join(column.heading for column in ROLES) + f" | {ORGANISATION_HEADING} |"
+    rule = "|---|" + "---|" * (len(ROLES) + 1)
     rows = [header, rule]
     for command in commands:
         names = " ".join(f"`/{name}`" for name in command.names)
         cells = ["yes" if may_run(command, column) else "**refused**" for column in ROLES]
+        cells.append(organisation_cell(command))
         rows.append(f"| {names} | " + " | ".join(cells) + " |")
     return "\n".join(rows)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.commands.args import closest_processes, confirm_remembered, unknown_process
+from bot.commands.args import closest_processes, confirm_remembered, ensure_moderates, unknown_process
 from bot.commands.base import Invocation
 from bot.errors import InputError
 from bot.replies import Reply
@@ -24,6 +24,8 @@ __all__ = ["cmd_announce"]
 def cmd_announce(inv: Invocation) -> Sequence[Reply]:
     """Queue the announcement and say how many messages went to the outbox, by channel."""
     parts = inv.args.split(maxsplit=1)  # the text may span lines
+    if parts and inv.services.processes.find(parts[0].lower()) is not None:
+        ensure_moderates(inv, parts[0].lower())  # another organisation's process: refused before anything else
     if len(parts) < 2 or not parts[1].strip():
         raise InputError("flows.announce.usage")
     slug, text = parts[0], parts[1].strip()
@@ -32,6 +34,7 @@ def cmd_announce(inv: Invocation) -> Sequence[Reply]:
         remembered = inv.services.dialogue.get(inv.caller.person_id, inv.caller.channel).get("process")
         if close or not isinstance(remembered, str) or inv.services.processes.find(remembered) is None:
             raise unknown_process(slug, close)
+        ensure_moderates(inv, remembered)  # before the confirmation would name it
         text = inv.args.strip()  # the first word was the announcement's own
         if len(text) > MAX_TEXT:
             raise InputError("flows.announce.too_long", max=MAX_TEXT, length=len(text))

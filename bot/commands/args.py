@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import difflib
 from datetime import datetime
+from typing import NoReturn
 from zoneinfo import ZoneInfo
 
 from bot.commands.base import Invocation
 from bot.commands.names import command_in
-from bot.domain import Phase
-from bot.errors import InputError, NotFound
+from bot.domain import Phase, RoleName
+from bot.errors import InputError, NotAllowed, NotFound
 from bot.replies import Button, Reply
 
 __all__ = [
     "closest_processes",
     "confirm_remembered",
+    "ensure_global_moderator",
+    "own_organisation",
+    "ensure_moderates",
     "parse_local_datetime",
     "parse_positive_int",
+    "refuse_other_organisation",
     "take_named_process",
     "take_process",
     "unknown_process",
@@ -39,13 +44,19 @@ def take_process(inv: Invocation, *, required: bool = True, more: bool = True) -
 
 def take_named_process(inv: Invocation, *, required: bool = True, more: bool = True) -> tuple[str | None, str, bool]:
     """:func:`take_process`, also saying whether the process was named (True) or remembered (False). A process
-    the channel gave with the invocation (``inv.process``) is named, and the whole ``args`` are the rest."""
+    the channel gave with the invocation (``inv.process``) is named, and the whole ``args`` are the rest.
+
+    For a moderator command the caller must moderate the process's organisation (:func:`ensure_moderates`):
+    every moderator command that names a process takes it here, so none can act on another organisation's.
+    """
     if inv.process is not None:
+        _check_organisation(inv, inv.process)
         return inv.process, inv.args, True
     words = inv.args.split(maxsplit=1)
     if words:
         candidate = words[0].lower()
         if inv.services.processes.find(candidate) is not None:
+            _check_organisation(inv, candidate)  # before remembering it: a refused command leaves no trace
             inv.services.dialogue.remember(inv.caller.person_id, inv.caller.channel, process=candidate)
             return candidate, words[1] if len(words) > 1 else "", True
         close = closest_processes(inv, candidate)
@@ -56,7 +67,68 @@ def take_named_process(inv: Invocation, *, required: bool = True, more: bool = T
         if words and _looks_like_a_name(words[0]) and not more:
             raise unknown_process(words[0], [])
         raise InputError("process.which", command=command_in(inv.command, inv.t.language)[1:])
+    if remembered is not None:
+        _check_organisation(inv, remembered)
     return remembered, inv.args, False
+
+
+def _check_organisation(inv: Invocation, slug: str) -> None:
+    if inv.role is RoleName.MODERATOR:
+        ensure_moderates(inv, slug)
+
+
+def ensure_moderates(inv: Invocation, slug: str) -> None:
+    """Refuse (``error.other_organisation``, audited as ``command.refused``) a moderator command on a process of
+    an organisation the caller does not moderate. Global moderators and admins moderate every process; a
+    moderator of some organisations only theirs. The refusal names the caller's organisations, not the process's.
+    """
+    if inv.caller.is_moderator:
+        return
+    info = inv.services.processes.find(slug)
+    if info is not None and inv.caller.moderates_organisation(info.organisation):
+        return
+    refuse_other_organisation(inv, process_id=info.id if info is not None else None)
+
+
+def own_organisation(inv: Invocation) -> str | None:
+    """The organisation a process the caller creates (a poll, an uploaded draft) belongs to: none for a global
+    moderator or an admin (as before organisations), the caller's one organisation otherwise; a moderator of several
+    is asked to import a definition naming one (``organisation.several``)."""
+    if inv.caller.is_moderator or not inv.caller.moderates:
+        return None
+    if len(inv.caller.moderates) > 1:
+        raise InputError("organisation.several", organisations=", ".join(sorted(inv.caller.moderates)))
+    return next(iter(inv.caller.moderates))
+
+
+def ensure_global_moderator(inv: Invocation) -> None:
+    """Refuse a moderator command about the whole deployment (the scheduler and outbox status, the anti-abuse
+    signals) to a moderator of some organisations only (``error.whole_deployment_only``, audited)."""
+    if inv.caller.is_moderator:
+        return
+    with inv.services.context.transaction() as session:
+        inv.services.context.audit(
+            session, "command.refused", actor_person_id=inv.caller.person_id, command=inv.command, reason="deployment"
+        )
+    raise NotAllowed("error.whole_deployment_only", command=inv.command)
+
+
+def refuse_other_organisation(inv: Invocation, *, process_id: int | None = None) -> NoReturn:
+    """Audit the refusal of a moderator command outside the caller's organisations and raise it."""
+    with inv.services.context.transaction() as session:
+        inv.services.context.audit(
+            session,
+            "command.refused",
+            actor_person_id=inv.caller.person_id,
+            process_id=process_id,
+            command=inv.command,
+            reason="organisation",
+        )
+    names = []
+    for slug in sorted(inv.caller.moderates):
+        found = inv.services.organisations.find(slug)
+        names.append(found.name if found is not None else slug)
+    raise NotAllowed("error.other_organisation", command=inv.command, organisations=", ".join(names) or "-")
 
 
 def _looks_like_a_name(word: str) -> bool:

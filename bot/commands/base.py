@@ -24,7 +24,8 @@ __all__ = ["Caller", "Command", "Handler", "Invocation"]
 
 @dataclass(frozen=True)
 class Caller:
-    """Who is speaking, on which channel, in which language, with which global roles."""
+    """Who is speaking, on which channel, in which language, with which global roles, and which organisations'
+    processes they moderate (``moderates``: slugs; a global moderator or an admin moderates every process)."""
 
     person_id: int
     channel: Channel
@@ -34,11 +35,23 @@ class Caller:
     # The client says it reads none of our languages (a Telegram language_code other than pl/en/uk, or none):
     # the first /start asks which language to use before anything else.
     language_unknown: bool = False
+    moderates: frozenset[str] = frozenset()
 
     @property
     def is_moderator(self) -> bool:
-        """Moderators and admins may run moderator commands."""
+        """Global moderators and admins moderate every process (and see every draft)."""
         return bool(self.roles & {RoleName.MODERATOR, RoleName.ADMIN})
+
+    @property
+    def may_moderate(self) -> bool:
+        """Whether moderator commands are open to the caller at all: globally, or for some organisation (each
+        command then checks the organisation of the process it acts on, :meth:`moderates_organisation`)."""
+        return self.is_moderator or bool(self.moderates)
+
+    def moderates_organisation(self, organisation: str | None) -> bool:
+        """Whether the caller moderates the processes of ``organisation`` (None: a process of no organisation,
+        which only global moderators and admins run)."""
+        return self.is_moderator or (organisation is not None and organisation in self.moderates)
 
     @property
     def is_admin(self) -> bool:
@@ -61,6 +74,7 @@ class Invocation:
     process: str | None = None
     """The process the channel already knows the command is about (an e-mail reply's token names it): the
     command takes it as named, without reading a name from ``args`` or remembering it for a next command."""
+    role: RoleName | None = None  # the role the command needs (a moderator command checks the process's organisation)
 
     @property
     def words(self) -> list[str]:

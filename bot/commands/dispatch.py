@@ -162,6 +162,7 @@ def _run(
         attachment_name=attachment_name,
         group=group,
         process=process,
+        role=command.role,
     )
     try:
         return list((handler or command.handler)(invocation))

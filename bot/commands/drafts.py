@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.commands.args import ensure_moderates, own_organisation
 from bot.commands.base import Invocation
 from bot.commands.names import command_in
 from bot.documents import draft_definition, read_document_bytes
@@ -31,10 +32,12 @@ def cmd_draft(inv: Invocation) -> Sequence[Reply]:
     slug = inv.args.strip().lower()
     if not _SLUG.match(slug):
         raise InputError("draft.needs_slug")
+    if inv.services.processes.find(slug) is not None:
+        ensure_moderates(inv, slug)  # replacing another organisation's draft is refused before anything is read
     if len(inv.attachment) > MAX_DRAFT_BYTES:
         raise InputError("draft.too_large", max=MAX_DRAFT_BYTES // 1024)
     document = read_document_bytes(inv.attachment_name or "projekt.txt", inv.attachment)
-    definition = draft_definition(document, slug)
+    definition = draft_definition(document, slug).model_copy(update={"organisation": own_organisation(inv)})
     info = inv.services.processes.import_definition(definition, actor_id=inv.caller.person_id)
     lines = [inv.t("document.imported", slug=info.slug, title=info.title(inv.t.language), count=len(document.units))]
     # one section per unit, in order: the unit gives the depth, the section the title (its own or its text's start)

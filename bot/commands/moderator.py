@@ -8,8 +8,10 @@ from collections.abc import Sequence
 from bot.ballot_text import parse_ballot_text
 from bot.commands.args import (
     confirm_remembered,
+    ensure_moderates,
     parse_local_datetime,
     parse_positive_int,
+    refuse_other_organisation,
     take_named_process,
     take_process,
 )
@@ -84,6 +86,11 @@ def cmd_import(inv: Invocation) -> Sequence[Reply]:
     except UnicodeDecodeError as exc:
         raise InputError("import.not_utf8") from exc
     definition = load_definition(text, inv.attachment_name or "definition.toml")
+    # a moderator of some organisations imports only their processes, and replaces only their drafts
+    if not inv.caller.moderates_organisation(definition.organisation):
+        refuse_other_organisation(inv)
+    if inv.services.processes.find(definition.slug) is not None:
+        ensure_moderates(inv, definition.slug)
     info = inv.services.processes.import_definition(definition, actor_id=inv.caller.person_id)
     return [
         Reply(
@@ -186,8 +193,15 @@ def cmd_opinions(inv: Invocation) -> Sequence[Reply]:
     return replies
 
 
+def _opinion(inv: Invocation, text: str) -> int:
+    """The opinion id in ``text``, once the caller is known to moderate its process's organisation."""
+    opinion_id = parse_positive_int(text, what="id")
+    ensure_moderates(inv, inv.services.opinions.process_of(opinion_id))
+    return opinion_id
+
+
 def _moderate(inv: Invocation, status: ModerationStatus) -> Sequence[Reply]:
-    opinion_id = parse_positive_int(inv.args, what="id")
+    opinion_id = _opinion(inv, inv.args)
     view = inv.services.opinions.moderate(opinion_id, status, actor_id=inv.caller.person_id)
     return [Reply(inv.t("opinion.moderated", id=view.id, status=inv.t("moderation." + status.value)))]
 
@@ -207,7 +221,7 @@ def cmd_respond(inv: Invocation) -> Sequence[Reply]:
     parts = inv.args.split(maxsplit=2)
     if len(parts) < 3 or parts[1].lower() not in _RESPONSES:
         raise InputError("respond.usage")
-    opinion_id = parse_positive_int(parts[0], what="id")
+    opinion_id = _opinion(inv, parts[0])
     status = _RESPONSES[parts[1].lower()]
     view = inv.services.opinions.respond(opinion_id, status, parts[2], actor_id=inv.caller.person_id)
     return [Reply(inv.t("opinion.responded", id=view.id, status=inv.t("response." + status.value)))]
@@ -278,35 +292,48 @@ def cmd_export(inv: Invocation) -> Sequence[Reply]:
     return [Reply(inv.t("export.ready", slug=slug, title=title, format=fmt), document=document)]
 
 
-def _target(inv: Invocation) -> tuple[Channel, str, RoleName]:
+def _target(inv: Invocation) -> tuple[Channel, str, RoleName, str | None]:
+    """``ADDRESS ROLE [ORGANISATION]`` of ``/nadaj_role`` and ``/odbierz_role``."""
     parts = inv.args.split()
-    if len(parts) != 2:
+    if len(parts) not in (2, 3):
         raise InputError("roles.usage")
-    address, role_name = parts
+    address, role_name = parts[:2]
+    organisation = parts[2].lower() if len(parts) == 3 else None
     roles = {"moderator": RoleName.MODERATOR, "admin": RoleName.ADMIN, "administrator": RoleName.ADMIN}
     if role_name.lower() not in roles:
         raise InputError("roles.usage")
+    role = roles[role_name.lower()]
     channel_name, sep, value = address.partition(":")
     channels = {"telegram": Channel.TELEGRAM, "email": Channel.EMAIL, "console": Channel.CONSOLE}
     if sep and channel_name.lower() in channels:
-        return channels[channel_name.lower()], value, roles[role_name.lower()]
+        return channels[channel_name.lower()], value, role, organisation
     if "@" in address:
-        return Channel.EMAIL, address, roles[role_name.lower()]
+        return Channel.EMAIL, address, role, organisation
     if address.isdigit():
-        return Channel.TELEGRAM, address, roles[role_name.lower()]
+        return Channel.TELEGRAM, address, role, organisation
     raise InputError("roles.usage")
 
 
 def cmd_grant(inv: Invocation) -> Sequence[Reply]:
-    """Give a role: ``/nadaj_role telegram:123 moderator`` (admins only)."""
-    channel, address, role = _target(inv)
-    inv.services.people.grant(inv.caller.person_id, channel, address, role)
-    return [Reply(inv.t("roles.granted", who=f"{channel.value}:{address}", role=role.value))]
+    """Give a role: ``/nadaj_role telegram:123 moderator [ORGANISATION]`` (admins only); with an organisation the
+    moderator acts on that organisation's processes only."""
+    channel, address, role, organisation = _target(inv)
+    inv.services.people.grant(inv.caller.person_id, channel, address, role, organisation=organisation)
+    who = f"{channel.value}:{address}"
+    if organisation is not None:
+        name = inv.services.organisations.get(organisation).name
+        return [Reply(inv.t("roles.granted_organisation", who=who, role=role.value, organisation=name))]
+    return [Reply(inv.t("roles.granted", who=who, role=role.value))]
 
 
 def cmd_revoke(inv: Invocation) -> Sequence[Reply]:
-    """Take a role away (admins only)."""
-    channel, address, role = _target(inv)
-    done = inv.services.people.revoke(inv.caller.person_id, channel, address, role)
+    """Take a role away (admins only): for one organisation, or with no organisation every grant of it."""
+    channel, address, role, organisation = _target(inv)
+    done = inv.services.people.revoke(inv.caller.person_id, channel, address, role, organisation=organisation)
+    who = f"{channel.value}:{address}"
+    if organisation is not None:
+        name = inv.services.organisations.get(organisation).name
+        key = "roles.revoked_organisation" if done else "roles.not_held_organisation"
+        return [Reply(inv.t(key, who=who, role=role.value, organisation=name))]
     key = "roles.revoked" if done else "roles.not_held"
-    return [Reply(inv.t(key, who=f"{channel.value}:{address}", role=role.value))]
+    return [Reply(inv.t(key, who=who, role=role.value))]

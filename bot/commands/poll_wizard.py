@@ -28,7 +28,7 @@ from contextlib import suppress
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.commands.args import parse_local_datetime
+from bot.commands.args import own_organisation, parse_local_datetime
 from bot.commands.base import Invocation
 from bot.commands.names import command_in
 from bot.commands.pending import Pending, forget, new_flow_id, pending, wait_for
@@ -89,6 +89,7 @@ def cmd_new_poll(inv: Invocation) -> Sequence[Reply]:
         if step is None or step.command != COMMAND or (step.flow, step.step) != match.group(1, 2):
             return [Reply(inv.t("flows.poll.stale"))]
         return _answer(inv, step, match.group(3) or "")
+    own_organisation(inv)  # a moderator of several organisations is told how to make one's poll before step 1
     step = Pending(COMMAND, new_flow_id(), "title", {})
     if inv.args.strip():
         return _answer(inv, step, inv.args)
@@ -210,6 +211,7 @@ def _create(inv: Invocation, data: dict[str, Any], slug: str) -> list[Reply]:
     definition = ProcessDefinition(
         slug=slug,
         kind=ProcessKind.VOTE,
+        organisation=own_organisation(inv),
         title=LocalizedText(pl=str(data["title"])),
         description=LocalizedText(pl=str(data["question"])),
         secret=True,

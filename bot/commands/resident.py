@@ -152,8 +152,12 @@ def cmd_language(inv: Invocation) -> Sequence[Reply]:
 def cmd_processes(inv: Invocation) -> Sequence[Reply]:
     """Processes one can take part in or read results of."""
     listed = inv.services.processes.list((Phase.OPEN, Phase.CLOSED, Phase.PUBLISHED))
-    if inv.caller.is_moderator:
-        listed = inv.services.processes.list()
+    if inv.caller.may_moderate:  # and the drafts of what they moderate
+        listed = [
+            info
+            for info in inv.services.processes.list()
+            if info.phase is not Phase.DRAFT or inv.caller.moderates_organisation(info.organisation)
+        ]
     if not listed:
         return [Reply(inv.t("processes.none"))]
     lines = [inv.t("processes.header")] + [f"• {process_line(info, inv.t)}" for info in listed]
@@ -169,7 +173,7 @@ def cmd_process(inv: Invocation) -> Sequence[Reply]:
     slug, _ = take_process(inv, more=False)
     assert slug is not None
     info = inv.services.processes.get(slug)
-    if info.phase is Phase.DRAFT and not inv.caller.is_moderator:
+    if info.phase is Phase.DRAFT and not inv.caller.moderates_organisation(info.organisation):
         raise InputError("process.not_found", slug=slug)
     district = None
     with suppress(NotEligible):
@@ -285,7 +289,7 @@ def cmd_results(inv: Invocation) -> Sequence[Reply]:
     slug, _ = take_process(inv, more=False)
     assert slug is not None
     info = inv.services.processes.get(slug)
-    results = inv.services.results.results(slug, moderator=inv.caller.is_moderator)
+    results = inv.services.results.results(slug, moderator=inv.caller.moderates_organisation(info.organisation))
     tally = inv.services.report.tally(slug) if info.kind is ProcessKind.CONSULTATION else None
     return [Reply(results_text(info, results, inv.t, tally=tally))]
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from datetime import timedelta
 from typing import Any
 
-from bot.commands.args import take_process
+from bot.commands.args import ensure_global_moderator, take_process
 from bot.commands.base import Invocation
 from bot.i18n import Translator
 from bot.replies import Reply, said
@@ -47,6 +47,7 @@ def cmd_dont_remind(inv: Invocation) -> Sequence[Reply]:
 
 def cmd_status(inv: Invocation) -> Sequence[Reply]:
     """The scheduler's jobs as the running scheduler plans them, with the last outcome of each kind."""
+    ensure_global_moderator(inv)
     t = inv.t
     now = inv.services.context.clock.now()
     heartbeat = JobRuns(inv.services.context).heartbeat()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.commands.args import ensure_global_moderator
 from bot.commands.base import Invocation
 from bot.errors import InputError
 from bot.replies import Reply
@@ -22,6 +23,7 @@ DEFAULT_HOURS = 24
 
 def cmd_signals(inv: Invocation) -> Sequence[Reply]:
     """The signals of every window in the last 24 hours (``/sygnaly 6``: the last 6 hours)."""
+    ensure_global_moderator(inv)
     hours = DEFAULT_HOURS
     if inv.words:
         word = inv.words[0]

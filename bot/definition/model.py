@@ -221,10 +221,15 @@ class IndexDefinition(_Strict):
 
 
 class ProcessDefinition(_Strict):
-    """One process as a moderator defines it. ``rounds`` > 1 only for deliberative polls (before/after)."""
+    """One process as a moderator defines it. ``rounds`` > 1 only for deliberative polls (before/after).
+
+    ``organisation`` is the slug of the organisation that runs it (``glos org list``); its moderators may act on
+    it. Importing a definition naming an organisation the store does not know is refused, naming the key.
+    """
 
     slug: Slug
     kind: ProcessKind
+    organisation: Slug | None = None
     title: LocalizedText
     description: LocalizedText | None = None
     secret: bool = False

@@ -112,6 +112,19 @@ class OpinionService:
             )
             return self._view(session, opinion)
 
+    def process_of(self, opinion_id: int) -> str:
+        """The slug of the process an opinion is about (``opinion.not_found`` for an unknown id): what a moderator
+        command acting on an opinion checks the caller's organisation against before it acts."""
+        with self.ctx.reading() as connection:
+            slug = connection.execute(
+                select(Process.slug)
+                .join(Opinion, col(Opinion.process_id) == col(Process.id))
+                .where(col(Opinion.id) == opinion_id)
+            ).scalar()
+        if slug is None:
+            raise NotFound("opinion.not_found", id=opinion_id)
+        return str(slug)
+
     def moderate(self, opinion_id: int, status: ModerationStatus, *, actor_id: int) -> OpinionView:
         """Approve or reject an opinion (a withdrawn one stays withdrawn: its author took it back)."""
         with self.ctx.transaction() as session:

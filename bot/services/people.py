@@ -6,8 +6,9 @@ vote: every other service works with ``person_id``, never with an address.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import and_, bindparam, update
 from sqlalchemy import select as sa_select
@@ -19,38 +20,62 @@ from bot.errors import InputError, NotFound
 from bot.services import tombstones
 from bot.services.context import ServiceContext
 from bot.text import clean_line
-from storage.models import Identity, Person, Role
+from storage.models import Identity, Organisation, Person, Role
 
 _PERSON = Person.__table__  # type: ignore[attr-defined]
 _ROLE = Role.__table__  # type: ignore[attr-defined]
-# A person and their global roles (not those for one process) in one statement: a row per role, or one with NULL.
+_ORGANISATION = Organisation.__table__  # type: ignore[attr-defined]
+# A person and their roles (global ones, and those for one organisation with its slug; not those for one process)
+# in one statement: a row per role, or one with NULLs.
 _PERSON_WITH_ROLES = (
-    sa_select(_PERSON.c.id, _PERSON.c.language, _PERSON.c.display_name, _ROLE.c.role)
-    .select_from(_PERSON.outerjoin(_ROLE, and_(_ROLE.c.person_id == _PERSON.c.id, _ROLE.c.process_id.is_(None))))
+    sa_select(_PERSON.c.id, _PERSON.c.language, _PERSON.c.display_name, _ROLE.c.role, _ORGANISATION.c.slug)
+    .select_from(
+        _PERSON.outerjoin(_ROLE, and_(_ROLE.c.person_id == _PERSON.c.id, _ROLE.c.process_id.is_(None))).outerjoin(
+            _ORGANISATION, _ORGANISATION.c.id == _ROLE.c.organisation_id
+        )
+    )
     .where(_PERSON.c.id == bindparam("id"))
 )
 
 __all__ = ["PeopleService", "PersonRef", "normalise_address"]
 
 # Every message starts by finding its sender: one prepared statement reads the person, their language and
-# global roles (one row per role, or one row with a NULL role) without an ORM unit of work.
+# roles (one row per role with its organisation's slug, or one row with a NULL role) without an ORM unit of work.
 _KNOWN_QUERY = (
-    select(Person.id, Person.language, Person.display_name, Role.role, Identity.username)  # type: ignore[call-overload]
+    select(  # type: ignore[call-overload]
+        Person.id, Person.language, Person.display_name, Role.role, Identity.username, Organisation.slug
+    )
     .select_from(Identity)
     .join(Person, col(Person.id) == col(Identity.person_id))
     .outerjoin(Role, and_(col(Role.person_id) == col(Person.id), col(Role.process_id).is_(None)))
+    .outerjoin(Organisation, col(Organisation.id) == col(Role.organisation_id))
     .where(col(Identity.channel) == bindparam("channel"), col(Identity.address) == bindparam("address"))
 )
 
 
+def _roles(
+    rows: Iterable[Sequence[Any]], role_at: int, organisation_at: int
+) -> tuple[frozenset[RoleName], frozenset[str]]:
+    """(global roles, slugs of the organisations moderated) of a person's rows of roles."""
+    roles = frozenset(
+        RoleName(row[role_at]) for row in rows if row[role_at] is not None and row[organisation_at] is None
+    )
+    moderates = frozenset(
+        row[organisation_at] for row in rows if row[organisation_at] is not None and row[role_at] == RoleName.MODERATOR
+    )
+    return roles, moderates
+
+
 @dataclass(frozen=True)
 class PersonRef:
-    """A person as the channels see them."""
+    """A person as the channels see them: ``roles`` are held everywhere, ``moderates`` are the slugs of the
+    organisations whose processes they moderate (besides any global role)."""
 
     person_id: int
     language: str
     roles: frozenset[RoleName]
     display_name: str | None = None
+    moderates: frozenset[str] = frozenset()
 
 
 def normalise_address(channel: Channel, address: str) -> str:
@@ -159,8 +184,8 @@ class PeopleService:
                     .values(username=username)
                 )
         person_id, language, display_name = rows[0][0], rows[0][1], rows[0][2]
-        roles = frozenset(RoleName(row[3]) for row in rows if row[3] is not None)
-        return PersonRef(person_id, language, roles, display_name)
+        roles, moderates = _roles(rows, 3, 5)
+        return PersonRef(person_id, language, roles, display_name, moderates)
 
     def get(self, person_id: int) -> PersonRef:
         """The person with ``person_id``, with their global roles (one read)."""
@@ -168,8 +193,8 @@ class PeopleService:
             rows = connection.execute(_PERSON_WITH_ROLES, {"id": person_id}).all()
         if not rows:
             raise NotFound("person.not_found")
-        roles = frozenset(RoleName(row[3]) for row in rows if row[3] is not None)
-        return PersonRef(rows[0][0], rows[0][1], roles, rows[0][2])
+        roles, moderates = _roles(rows, 3, 4)
+        return PersonRef(rows[0][0], rows[0][1], roles, rows[0][2], moderates)
 
     def link(self, person_id: int, channel: Channel, address: str) -> None:
         """Attach another identity to a person (one person, one vote across channels)."""
@@ -197,8 +222,20 @@ class PeopleService:
             person.language = language
             session.add(person)
 
-    def grant(self, actor_id: int | None, channel: Channel, address: str, role: RoleName) -> PersonRef:
-        """Give a global role to the person behind (channel, address), registering them if needed."""
+    def grant(
+        self,
+        actor_id: int | None,
+        channel: Channel,
+        address: str,
+        role: RoleName,
+        *,
+        organisation: str | None = None,
+        actor: str = "",
+    ) -> PersonRef:
+        """Give a role to the person behind (channel, address), registering them if needed: everywhere, or with
+        ``organisation`` (a slug) the moderator role for that organisation's processes only. Admins are always
+        global (``roles.admin_is_global``); an unknown organisation is ``organisation.not_found``."""
+        organisation_id = self._organisation_id(role, organisation)
         target = self.identify(channel, address)
         with self.ctx.transaction() as session:
             exists = session.exec(
@@ -206,6 +243,7 @@ class PeopleService:
                     Role.person_id == target.person_id,
                     Role.role == role,
                     Role.process_id.is_(None),  # type: ignore[union-attr]
+                    _same_organisation(organisation_id),
                 )
             ).first()
             if exists is None:
@@ -213,31 +251,73 @@ class PeopleService:
                     Role(
                         person_id=target.person_id,
                         role=role,
+                        organisation_id=organisation_id,
                         granted_by=actor_id,
                         granted_at=self.ctx.clock.now(),
                     )
                 )
+                details: dict[str, Any] = {"organisation": organisation.strip().lower()} if organisation else {}
                 self.ctx.audit(
                     session,
                     "role.grant",
                     actor_person_id=actor_id,
+                    actor=actor,
                     person_id=target.person_id,
                     role=role.value,
+                    **details,
                 )
         return self.get(target.person_id)
 
-    def revoke(self, actor_id: int | None, channel: Channel, address: str, role: RoleName) -> bool:
-        """Take a global role away; False when the person did not have it."""
+    def revoke(
+        self,
+        actor_id: int | None,
+        channel: Channel,
+        address: str,
+        role: RoleName,
+        *,
+        organisation: str | None = None,
+        actor: str = "",
+    ) -> bool:
+        """Take a role away: with ``organisation`` only the grant for that organisation, without it every grant
+        of the role (global, per organisation, per process — taking a role away errs on the side of taking it
+        all). False when the person did not have it."""
+        organisation_id = self._organisation_id(role, organisation)
         with self.ctx.transaction() as session:
             person = self._find(session, channel, normalise_address(channel, address))
             if person is None:
                 return False
-            roles = session.exec(select(Role).where(Role.person_id == person.id, Role.role == role)).all()
+            query = select(Role).where(Role.person_id == person.id, Role.role == role)
+            if organisation_id is not None:
+                query = query.where(Role.organisation_id == organisation_id)
+            roles = session.exec(query).all()
             for held in roles:
                 session.delete(held)
             if roles:
-                self.ctx.audit(session, "role.revoke", actor_person_id=actor_id, person_id=person.id, role=role.value)
+                details: dict[str, Any] = {"organisation": organisation.strip().lower()} if organisation else {}
+                self.ctx.audit(
+                    session,
+                    "role.revoke",
+                    actor_person_id=actor_id,
+                    actor=actor,
+                    person_id=person.id,
+                    role=role.value,
+                    **details,
+                )
             return bool(roles)
+
+    def _organisation_id(self, role: RoleName, organisation: str | None) -> int | None:
+        """The id of the organisation a grant is for (None: global), refusing an admin role for one."""
+        if organisation is None:
+            return None
+        if role is not RoleName.MODERATOR:
+            raise InputError("roles.admin_is_global")
+        with self.ctx.reading() as connection:
+            found = connection.execute(
+                select(Organisation.id).where(Organisation.slug == organisation.strip().lower())
+            ).scalar()
+        if found is None:
+            raise NotFound("organisation.not_found", slug=organisation[:40])
+        return int(found)
 
     def ensure_admins(self, admins: Iterable[str]) -> None:
         """Give the admin role to the first moderators named in the configuration."""
@@ -255,10 +335,13 @@ class PeopleService:
 
     def _ref(self, session: Session, person: Person) -> PersonRef:
         assert person.id is not None
-        roles = session.exec(
-            select(Role.role).where(Role.person_id == person.id, Role.process_id.is_(None))  # type: ignore[union-attr]
+        rows = session.exec(
+            select(Role.role, Organisation.slug)
+            .outerjoin(Organisation, col(Organisation.id) == col(Role.organisation_id))
+            .where(Role.person_id == person.id, Role.process_id.is_(None))  # type: ignore[union-attr]
         ).all()
-        return PersonRef(person.id, person.language, frozenset(RoleName(role) for role in roles), person.display_name)
+        roles, moderates = _roles(rows, 0, 1)
+        return PersonRef(person.id, person.language, roles, person.display_name, moderates)
 
 
 def parse_admin(entry: str) -> tuple[Channel, str]:
@@ -268,3 +351,10 @@ def parse_admin(entry: str) -> tuple[Channel, str]:
     if "@" in entry:
         return Channel.EMAIL, entry.lower()
     return Channel.TELEGRAM, entry
+
+
+def _same_organisation(organisation_id: int | None) -> Any:
+    """The condition "a grant for this organisation" (None: a global grant)."""
+    if organisation_id is None:
+        return col(Role.organisation_id).is_(None)
+    return col(Role.organisation_id) == organisation_id

@@ -16,10 +16,10 @@ from sqlmodel import Session, col, delete, select
 
 from bot.definition import ProcessDefinition
 from bot.domain import ItemKind, Phase, ProcessKind
-from bot.errors import InputError, NotFound, WrongPhase
+from bot.errors import DefinitionError, InputError, NotFound, WrongPhase
 from bot.services.context import ProcessState, ServiceContext
 from bot.services.shuffle import shuffle_ballots
-from storage.models import Item, Pool, Process
+from storage.models import Item, Organisation, Pool, Process, ProcessOrganisation
 
 __all__ = ["ProcessInfo", "ProcessService"]
 
@@ -52,6 +52,11 @@ class ProcessInfo:
     def title(self, language: str) -> str:
         """The title in ``language`` (Polish fallback)."""
         return self.definition.title.get(language)
+
+    @property
+    def organisation(self) -> str | None:
+        """The slug of the organisation that runs the process (its definition's ``organisation``), or None."""
+        return self.definition.organisation
 
 
 class ProcessService:
@@ -98,6 +103,18 @@ class ProcessService:
             seen[key] = info
         return info
 
+    def of_organisation(self, organisation: str) -> list[ProcessInfo]:
+        """The processes the organisation called ``organisation`` runs, newest first (none for an unknown one)."""
+        with self.ctx.snapshot() as session:
+            query = (
+                select(Process)
+                .join(ProcessOrganisation, col(ProcessOrganisation.process_id) == col(Process.id))
+                .join(Organisation, col(Organisation.id) == col(ProcessOrganisation.organisation_id))
+                .where(col(Organisation.slug) == organisation.strip().lower())
+                .order_by(col(Process.id).desc())
+            )
+            return [self.info(session, process) for process in session.exec(query).all()]
+
     def slug_of(self, process_id: int) -> str:
         """The slug of the process with ``process_id`` (a slug never changes)."""
         with self.ctx.reading() as connection:
@@ -130,6 +147,7 @@ class ProcessService:
 
     def _import(self, definition: ProcessDefinition, actor_id: int | None, replace: bool, now: datetime) -> ProcessInfo:
         with self.ctx.transaction() as session:
+            organisation_id = _organisation_id(session, definition)
             process = session.exec(select(Process).where(Process.slug == definition.slug)).first()
             if process is not None and not replace:
                 raise InputError("process.exists", slug=definition.slug)
@@ -157,6 +175,9 @@ class ProcessService:
             session.flush()
             assert process.id is not None
             self._replace_items(session, process.id, definition)
+            session.exec(delete(ProcessOrganisation).where(col(ProcessOrganisation.process_id) == process.id))
+            if organisation_id is not None:
+                session.add(ProcessOrganisation(process_id=process.id, organisation_id=organisation_id))
             self.ctx.audit(
                 session,
                 "process.import",
@@ -286,6 +307,32 @@ class ProcessService:
             process.phase = Phase.PUBLISHED
             return self._save(session, process, "process.publish", actor_id)
 
+    def assign_organisation(self, slug: str, organisation: str, *, actor: str = "") -> ProcessInfo:
+        """Make ``organisation`` the one that runs the process, in any phase (a process imported before
+        organisations existed, or one handed over): its definition names it from now on. Audited as
+        ``process.organisation`` with the previous one."""
+        with self.ctx.transaction() as session:
+            process = self.ctx.process(session, slug, for_update=True)
+            definition = self.ctx.definition(process)
+            changed = definition.model_copy(update={"organisation": organisation.strip().lower()})
+            organisation_id = _organisation_id(session, changed)
+            assert process.id is not None and organisation_id is not None
+            process.definition = changed.model_dump(mode="json")
+            session.exec(delete(ProcessOrganisation).where(col(ProcessOrganisation.process_id) == process.id))
+            session.add(ProcessOrganisation(process_id=process.id, organisation_id=organisation_id))
+            process.updated_at = self.ctx.clock.now()
+            session.add(process)
+            self.ctx.audit(
+                session,
+                "process.organisation",
+                actor=actor,
+                process_id=process.id,
+                organisation=changed.organisation,
+                previous=definition.organisation,
+            )
+            session.flush()
+            return self.info(session, process)
+
     def _save(
         self, session: Session, process: Process, action: str, actor_id: int | None, **details: Any
     ) -> ProcessInfo:
@@ -293,3 +340,19 @@ class ProcessService:
         session.add(process)
         self.ctx.audit(session, action, actor_person_id=actor_id, process_id=process.id, **details)
         return self.info(session, process)
+
+
+def _organisation_id(session: Session, definition: ProcessDefinition) -> int | None:
+    """The id of the organisation the definition names; an unknown one is refused naming the key (an organisation
+    is added on purpose, ``glos org add``, never made up by a definition)."""
+    if definition.organisation is None:
+        return None
+    found = session.exec(select(Organisation.id).where(Organisation.slug == definition.organisation)).first()
+    if found is None:
+        raise DefinitionError(
+            "definition.unknown_organisation",
+            slug=definition.slug,
+            key_path="organisation",
+            organisation=definition.organisation,
+        )
+    return found

@@ -25,7 +25,7 @@ from fastapi.staticfiles import StaticFiles
 from bot.config import Settings
 from bot.errors import GlosError, NotFound, WrongPhase
 from bot.services import Services
-from bot.web import api, document, index_pages, ops, pages, report
+from bot.web import api, document, index_pages, ops, organisations, pages, report
 from bot.web.limiter import ConcurrencyLimiter
 from bot.web.site import Site
 
@@ -41,7 +41,15 @@ def create_web_app(services: Services, settings: Settings) -> FastAPI:
     site = Site(services, settings)
     app.state.site = site
     app.mount("/static", StaticFiles(directory=str(resources.files("bot") / "web" / "static")), name="static")
-    for router in (pages.router, document.router, index_pages.router, report.router, api.router, ops.router):
+    for router in (
+        pages.router,
+        document.router,
+        index_pages.router,
+        organisations.router,
+        report.router,
+        api.router,
+        ops.router,
+    ):
         app.include_router(router)
     metrics = services.context.metrics
 

@@ -11,6 +11,7 @@ from bot.errors import WrongPhase
 from bot.views.notice import notice_lines
 from bot.views.process import district_name
 from bot.views.turnout import KIND_NAMES
+from bot.web.organisations import grouped
 from bot.web.site import SiteDep, in_unit
 
 __all__ = ["router"]
@@ -23,7 +24,8 @@ router = APIRouter()
 def index(request: Request, site: SiteDep) -> HTMLResponse:
     listed = site.services.processes.list((Phase.OPEN, Phase.CLOSED, Phase.PUBLISHED))
     indexes = [site.services.index.history(key) for key in site.services.index.index_keys()]
-    return site.page(request, "index.html", processes=listed, indexes=indexes)
+    organisations = grouped(site.services.organisations.list())
+    return site.page(request, "index.html", processes=listed, indexes=indexes, organisations=organisations)
 
 
 @router.get("/p/{slug}", response_class=HTMLResponse)

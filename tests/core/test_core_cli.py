@@ -37,6 +37,10 @@ def test_a_moderator_runs_a_process_from_the_command_line(cli: tuple[CliRunner, 
 
     assert head() in glos("db", "upgrade")
     assert glos("db", "current").strip() == head()
+    refused = runner.invoke(app, [*config, "process", "import", str(EXAMPLE)], env=env)  # its gmina is unknown
+    assert refused.exit_code == 2 and "klucz organisation: nie ma organizacji „wieliczka”" in refused.output
+    organisations = ROOT / "examples" / "organisations" / "malopolska-i-miasta.toml"
+    assert glos("org", "import", str(organisations)).strip() == f"Wczytano organizacje z {organisations}: 13."
     assert "zielony-budzet-wieliczka-2027: draft" in glos("process", "import", str(EXAMPLE))
     assert "draft" in glos("process", "list")
     assert "Zielony" in glos("process", "show", "zielony-budzet-wieliczka-2027")

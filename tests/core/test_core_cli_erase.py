@@ -33,6 +33,7 @@ def glos(tmp_path: Path, database_url: str):  # type: ignore[no-untyped-def]
 
 def test_an_operator_erases_a_voter_who_comes_back_and_still_counts_once(glos) -> None:  # type: ignore[no-untyped-def]
     glos("db", "upgrade")
+    glos("org", "import", str(EXAMPLE.parent / "organisations" / "malopolska-i-miasta.toml"))
     glos("process", "import", str(EXAMPLE))
     glos("process", "open", SLUG)
     assert "Przyjęto Twój głos" in glos("chat", "--user", "ania", stdin=f"/glosuj {SLUG} 1, 2\n/koniec\n")

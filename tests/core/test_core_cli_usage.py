@@ -46,6 +46,8 @@ def test_config_is_accepted_before_or_after_the_subcommand(tmp_path: Path) -> No
     config.write_text(
         f'[bot]\nload_examples = false\n[storage]\nurl = "sqlite:///{tmp_path / "x.db"}"\n', encoding="utf-8"
     )
+    organisations = str(ROOT / "examples" / "organisations" / "malopolska-i-miasta.toml")
+    assert _glos("org", "import", organisations, "--config", str(config), cwd=tmp_path).returncode == 0
     imported = _glos(
         "process", "import", str(ROOT / "examples" / "uchwala-tak-nie.toml"), "--config", str(config), cwd=tmp_path
     )

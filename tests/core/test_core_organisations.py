@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from sqlmodel import select
+from sqlmodel import delete, select
 from typer.testing import CliRunner
 
 from bot.cli import app
@@ -15,9 +15,17 @@ from bot.errors import GlosError, InputError, NotFound
 from bot.i18n import translator
 from bot.services import Services
 from bot.services.organisations import parse_kind
-from storage.models import AuditEntry
+from storage.models import AuditEntry, Organisation
 
+ROOT = Path(__file__).resolve().parents[2]
 GMINA = OrganisationKind.GMINA
+
+
+@pytest.fixture(autouse=True)
+def no_organisations(services: Services) -> None:
+    """These tests start from a store without the example organisations every test store has."""
+    with services.context.transaction() as session:
+        session.exec(delete(Organisation))
 
 
 def test_added_organisations_are_found_and_listed_local_governments_first(services: Services) -> None:
@@ -145,3 +153,33 @@ def test_glos_org_add_refusals_are_one_sentence_and_exit_2(
     assert result.exit_code == 2
     assert sentence in result.output and "Traceback" not in result.output
     assert runner.invoke(app, [*config, "org", "list"], env=env).output.strip() == translator("pl")("organisation.none")
+
+
+def test_glos_org_import_grant_revoke_and_assign(cli: tuple[CliRunner, list[str], dict[str, str]]) -> None:
+    runner, config, env = cli
+
+    def glos(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, [*config, *args], env=env)
+        assert result.exit_code == code, result.output
+        return " ".join(result.output.split())
+
+    organisations = ROOT / "examples" / "organisations" / "malopolska-i-miasta.toml"
+    assert glos("org", "import", str(organisations)) == f"Wczytano organizacje z {organisations}: 13."
+    assert glos("org", "import", str(organisations)) == f"Wczytano organizacje z {organisations}: 13."  # again: same
+    listed = glos("org", "list")
+    assert "wieliczka Gmina Wieliczka gmina 1219053 49.9871, 20.0647 powiat-wielicki" in listed
+    assert listed.count("Gmina Wieliczka") == 1
+    glos("process", "import", str(ROOT / "examples" / "uchwala-tak-nie.toml"))
+    assert glos("org", "grant", "wieliczka", "123456") == "Moderator organizacji wieliczka: telegram:123456."
+    assert glos("org", "grant", "nie-ma", "123456", code=2).startswith("Nie ma organizacji nie-ma.")
+    assert glos("org", "revoke", "krakow", "123456") == "telegram:123456 nie jest moderatorem organizacji krakow."
+    assert glos("org", "revoke", "wieliczka", "123456") == (
+        "Odebrano rolę moderatora organizacji wieliczka: telegram:123456."
+    )
+    assert glos("org", "assign", "wieliczka", "walne-2027") == (
+        "Proces walne-2027 prowadzi teraz organizacja wieliczka."
+    )
+    assert glos("org", "assign", "nie-ma", "walne-2027", code=2).startswith("Proces walne-2027, klucz organisation")
+    exported = glos("audit", "export", "--format", "json")
+    assert '"action": "process.organisation"' in exported and '"previous": "federacja-malopolska"' in exported
+    assert '"action": "role.grant"' in exported and '"organisation": "wieliczka"' in exported

@@ -31,6 +31,7 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlmodel import col
 
+from bot.app import load_example_organisations
 from bot.clock import SystemClock
 from bot.definition import load_definition_file
 from bot.domain import Channel, EligibilityMode
@@ -183,6 +184,7 @@ def prepare_store(
     if reminded is not None:
         _seed_telegram_roster(store, REMIND, reminded)
     if mail_members:
+        load_example_organisations(services, ROOT / "examples")  # the federation that runs walne-2027
         definition = load_definition_file(ROOT / "examples" / "uchwala-tak-nie.toml")
         definition = definition.model_copy(
             update={"opens_at": now - timedelta(hours=1), "closes_at": now + timedelta(days=3)}

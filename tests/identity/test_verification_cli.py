@@ -27,6 +27,7 @@ def test_the_city_imports_its_register_and_reads_the_report(tmp_path: Path, data
         return result.output
 
     glos("db", "upgrade")
+    glos("org", "import", str(VERIFIED.parent / "organisations" / "malopolska-i-miasta.toml"))
     glos("process", "import", str(VERIFIED / "bo-lublin-2027-rejestr.toml"))
     register = tmp_path / "rejestr.csv"
     register.write_text(

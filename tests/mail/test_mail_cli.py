@@ -13,7 +13,7 @@ from typing import Any
 import typer
 from typer.testing import CliRunner
 
-from bot.app import build_app
+from bot.app import build_app, load_example_organisations
 from bot.config import load_settings
 from bot.definition import load_definition_file
 from mail.cli import register
@@ -53,6 +53,7 @@ reply_domain = "glos.example.org"
         encoding="utf-8",
     )
     application = build_app(load_settings(config))
+    load_example_organisations(application.services, ROOT / "examples")
     definition = load_definition_file(ROOT / "examples" / "uchwala-tak-nie.toml").model_copy(
         update={"opens_at": datetime(2026, 1, 1, tzinfo=UTC), "closes_at": datetime(2030, 1, 1, tzinfo=UTC)}
     )

@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import text
 
 from bench.cluster import SECRET, Cluster
-from bot.app import App, build_app
+from bot.app import App, build_app, load_example_organisations
 from bot.config import BotSettings, Settings, StorageSettings
 from bot.definition import load_definition_file
 from bot.domain import Channel
@@ -36,6 +36,7 @@ VOTE = "/glosuj bo2027 city: 1, 2; wesola: 10"
 def store(pg_url: str) -> Iterator[App]:
     app = build_app(Settings(storage=StorageSettings(url=pg_url), bot=BotSettings(admins=[])), secret=SECRET.encode())
     definition = load_definition_file(EXAMPLE)
+    load_example_organisations(app.services, EXAMPLE.parent)
     app.services.processes.import_definition(definition)
     app.services.processes.open(definition.slug)
     for uid in range(FIRST, FIRST + VOTERS):
