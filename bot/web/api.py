@@ -30,8 +30,27 @@ def api_processes(site: SiteDep) -> list[dict[str, Any]]:
             "title": {language: info.title(language) for language in LANGUAGES},
             "opens_at": info.opens_at.isoformat() if info.opens_at else None,
             "closes_at": info.closes_at.isoformat() if info.closes_at else None,
+            "organisation": info.organisation,
         }
         for info in site.services.processes.list((Phase.OPEN, Phase.CLOSED, Phase.PUBLISHED))
+    ]
+
+
+@router.get("/organisations")
+@in_unit
+def api_organisations(site: SiteDep) -> list[dict[str, Any]]:
+    """Every organisation that runs processes: slug, name, kind, TERYT code, coordinates and parent's slug."""
+    return [
+        {
+            "slug": org.slug,
+            "name": org.name,
+            "kind": org.kind.value,
+            "teryt": org.teryt,
+            "lat": org.lat,
+            "lon": org.lon,
+            "parent": org.parent,
+        }
+        for org in site.services.organisations.list()
     ]
 
 

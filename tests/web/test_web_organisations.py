@@ -76,6 +76,22 @@ def test_an_organisation_page_lists_its_public_processes_with_results_and_report
     members = "Należą do niej Fundacja Aktywni Razem organizacja pozarządowa Stowarzyszenie Zielona Wieliczka"
     assert members in federation
     assert "Ta organizacja nie prowadzi jeszcze żadnego jawnego procesu." in federation
+    listed = client.get("/api/processes").json()
+    assert {entry["slug"]: entry["organisation"] for entry in listed} == {
+        budget: "krakow",
+        poll: "krakow",
+        consultation: "wieliczka",
+    }
+    organisations = {entry["slug"]: entry for entry in client.get("/api/organisations").json()}
+    assert organisations["wieliczka"] == {
+        "slug": "wieliczka",
+        "name": "Gmina Wieliczka",
+        "kind": "gmina",
+        "teryt": "1219053",
+        "lat": 49.9871,
+        "lon": 20.0647,
+        "parent": "powiat-wielicki",
+    }
     missing = client.get("/o/nie-ma")
     assert missing.status_code == 404 and "Nie ma takiej organizacji: nie-ma." in missing.text
     junk = client.get("/o/" + "x" * 300)
