@@ -82,9 +82,10 @@ ORGANISATION_SCOPE: dict[str, str] = {
     "sygnaly": "deployment",
 }
 """What each moderator command acts on, for a moderator of one organisation (A): a process (named or remembered;
-an imported definition's or uploaded draft's slug), an opinion (its process), the whole deployment (refused: only global moderators and
-admins), or something it creates (a poll of A). ``tests/core/test_core_roles_organisations.py`` runs every one
-against organisation B's process and fails on a moderator command missing here."""
+an imported definition's or an uploaded draft's slug), an opinion (its process), the whole deployment (refused:
+only global moderators and admins), or something it creates (a poll of A).
+``tests/core/test_core_roles_organisations.py`` runs every one against organisation B's process and fails on a
+moderator command missing here."""
 
 
 def organisation_cell(command: Command) -> str:

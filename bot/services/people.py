@@ -163,7 +163,7 @@ class PeopleService:
                 .where(col(Person.id) == known.person_id, col(Person.display_name).is_(None))
                 .values(values)
             )
-        return PersonRef(known.person_id, language or known.language, known.roles, display_name)
+        return PersonRef(known.person_id, language or known.language, known.roles, display_name, known.moderates)
 
     def find(self, channel: Channel, address: str) -> PersonRef | None:
         """The person behind (channel, address), or None when they never wrote."""

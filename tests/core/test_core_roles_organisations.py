@@ -24,7 +24,6 @@ from bot.commands.dispatch import dispatch
 from bot.commands.registry import build_table
 from bot.domain import Channel, Phase, RoleName
 from bot.i18n import translator
-from bot.replies import Reply
 from bot.services import Services
 from storage.models import AuditEntry, InviteCode, Opinion, OutboxMessage, Role, RosterEntry
 from tests.core.test_core_roles import matrix
@@ -42,7 +41,9 @@ NAMED_ONLY = {"importuj", "projekt", "ogloszenie"}  # a file names its process (
 def _caller(services: Services, address: str) -> Caller:
     """The caller as the Telegram adapter builds it for every update (roles read fresh from the store)."""
     person = services.people.identify(Channel.TELEGRAM, address)
-    return Caller(person.person_id, Channel.TELEGRAM, address, person.language, person.roles, moderates=person.moderates)
+    return Caller(
+        person.person_id, Channel.TELEGRAM, address, person.language, person.roles, moderates=person.moderates
+    )
 
 
 @pytest.fixture
@@ -116,9 +117,9 @@ def test_a_moderator_of_one_organisation_is_refused_every_moderator_command_on_a
         if scope == "own":
             continue
         if scope == "deployment":
-            expected = [Reply(t("error.whole_deployment_only", command=command.name))]
+            expected = [t("error.whole_deployment_only", command=command.name)]
         else:
-            expected = [Reply(t("error.other_organisation", command=command.name, organisations=A_NAME))]
+            expected = [t("error.other_organisation", command=command.name, organisations=A_NAME)]
         cases = _lines(command.name, scope, organisations)
         if command.name == "importuj":  # B's own definition, and one claiming B's slug for A
             claimed = WARSZAWA.replace(b'organisation = "warszawa"', b'organisation = "krakow"')
@@ -129,13 +130,15 @@ def test_a_moderator_of_one_organisation_is_refused_every_moderator_command_on_a
             line = f"/{name} {args}".strip()
             refused = _refusals(services, caller.person_id)
             replies = dispatch(table, services, caller, line, attachment=attachment, attachment_name="plik.csv")
-            assert replies == expected, f"{line!r} (file: {attachment is not None})"
+            assert [reply.text for reply in replies] == expected, f"{line!r} (file: {attachment is not None})"
+            assert all(reply.refused for reply in replies), line
             assert _refusals(services, caller.person_id) == refused + 1, line
             runs += 1
         if scope == "process" and command.name not in NAMED_ONLY:  # B's process only remembered: refused before
             # the confirmation that would name it
             services.dialogue.remember(caller.person_id, Channel.TELEGRAM, process="bo2027")
-            assert dispatch(table, services, caller, f"/{command.name}") == expected, command.name
+            replies = dispatch(table, services, caller, f"/{command.name}")
+            assert [reply.text for reply in replies] == expected, command.name
             runs += 1
     assert _state(services) == before
     assert runs > 150
@@ -203,6 +206,8 @@ def test_grants_per_organisation_by_command_and_revocation(services: Services, o
     assert say("/nadaj_role 700020 moderator wieliczka") == [
         t("roles.granted_organisation", who="telegram:700020", role="moderator", organisation="Gmina Wieliczka")
     ]
+    # their first message (a Telegram name with it) already carries the grant
+    assert services.people.identify(Channel.TELEGRAM, "700020", display_name="Ala").moderates == {"wieliczka"}
     assert _caller(services, "700020").moderates == {"wieliczka"} and not _caller(services, "700020").roles
     assert say("/nadaj_role 700020 admin wieliczka") == [t("roles.admin_is_global")]
     assert say("/nadaj_role 700020 moderator nie-ma") == [t("organisation.not_found", slug="nie-ma")]
