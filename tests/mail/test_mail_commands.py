@@ -24,6 +24,7 @@ from bot.commands.dispatch import dispatch, invoke
 from bot.commands.registry import COMMANDS
 from bot.definition import load_definition_file
 from bot.domain import Channel
+from bot.i18n import LANGUAGES, _catalogue, catalogue_ids
 from bot.replies import Reply
 from bot.services.eligibility import RosterRow
 from mail.invite import invite_roster
@@ -297,3 +298,46 @@ def test_the_confirmation_reads_right(mailroom: Any, monkeypatch: pytest.MonkeyP
     receipt = re.search(r"[A-Z0-9]{4}-[A-Z0-9]{4}-[A-Z0-9]{4}", text)
     assert receipt is not None
     assert text.replace(receipt.group(), "KOD") == ACCEPTED[language]
+
+
+# Messages an e-mail line can never get, though their chat wording names a command: each with the reason.
+NEVER_BY_MAIL = {
+    "code.which": "a 'kod:' line always carries a code",
+    "district.which_district": "a 'dzielnica:' line always carries a name",
+    "district.which_municipality": "a 'gmina:' line always carries a name",
+    "opinion.withdraw_which": "a withdrawal line always carries a number",
+    "process.not_found": "the reply's token names an existing process",
+    "receipt.which": "there is no receipt line",
+    "verify.again": "the answer to chat's guided step only",
+    "vote.empty": "a ballot line is never empty",
+}
+# the families of messages the commands an e-mail line runs answer with
+FAMILIES = (
+    "ballot.",
+    "code.",
+    "district.",
+    "eligibility.",
+    "opinion.",
+    "privacy.",
+    "process.not_found",
+    "receipt.",
+    "scheduler.optout.",
+    "verify.",
+    "vote.",
+)
+
+
+def test_every_answer_that_names_a_chat_command_has_an_email_wording() -> None:
+    """A new refusal or confirmation of a command e-mail runs, worded with a slash command, needs its
+    ``mail.<id>`` wording (or a reason here why no e-mail line can get it)."""
+    ids = catalogue_ids("pl")
+    missing = sorted(
+        key
+        for key in ids
+        if key.startswith(FAMILIES)
+        and key not in NEVER_BY_MAIL
+        and f"mail.{key}" not in ids
+        and any(_COMMAND.search(str(_catalogue(language)[key].string)) for language in LANGUAGES)
+    )
+    assert missing == []
+    assert all(key in ids for key in NEVER_BY_MAIL)  # an exemption for a message that is gone goes too
