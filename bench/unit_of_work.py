@@ -104,6 +104,7 @@ def measure_opinion(url: str) -> list[dict[str, Any]]:
     settings = Settings(storage=StorageSettings(url=url))
     app = build_app(settings, clock=FakeClock(WHEN), secret=b"b" * 32)
     try:
+        load_example_organisations(app.services, EXAMPLES)  # the organisations the examples name
         definition = load_definition_file(EXAMPLES / "konsultacje-program-wspolpracy-2027.toml")
         app.services.processes.import_definition(definition)
         app.services.processes.open(definition.slug)
@@ -127,6 +128,7 @@ def measure_mail(url: str) -> list[dict[str, Any]]:
     addressing = MailAddressing("glos@glos.example.org", "glos.example.org")
     try:
         services = app.services
+        load_example_organisations(services, EXAMPLES)
         definition = load_definition_file(EXAMPLES / "uchwala-tak-nie.toml")
         services.processes.import_definition(definition)
         services.processes.open(definition.slug)
