@@ -76,6 +76,7 @@ class ConsultationReport:
     participants_by_kind: dict[str, int] = field(default_factory=dict)
     organiser: str = ""
     legal_basis: str = ""
+    meetings: int = 0  # consultation meetings announced in the notice: a form of consultation too
 
 
 class ReportService:
@@ -151,6 +152,7 @@ class ReportService:
                 organiser=self._organiser(session, process.id)
                 or (notice.organiser.get(language) if notice and notice.organiser else ""),
                 legal_basis=notice.legal_basis.get(language) if notice and notice.legal_basis else "",
+                meetings=len(notice.meetings) if notice else 0,
             )
 
     @staticmethod

@@ -67,9 +67,11 @@ def report_lines(report: ConsultationReport, t: Translator) -> list[str]:
         lines.append(t("report.legal_basis", basis=report.legal_basis))
     if report.opens_at and report.closes_at:
         lines.append(t("report.dates", opens=t.datetime(report.opens_at), closes=t.datetime(report.closes_at)))
-    if report.channels:
-        forms = ", ".join(t("channel." + channel) for channel in sorted(report.channels))
-        lines.append(t("report.forms", forms=forms))
+    forms = [t("channel." + channel) for channel in sorted(report.channels)]
+    if report.meetings:
+        forms.append(t("report.form_meetings", count=report.meetings))
+    if forms:
+        lines.append(t("report.forms", forms=", ".join(forms)))
     lines.append(t("report.participants", count=report.participants))
     lines += turnout_lines(report.participants_by_kind, report.participants_by_channel, t)
     lines.append(

@@ -70,7 +70,7 @@ def test_the_report_in_every_format_names_ngos_and_lists_rejected_remarks_with_t
     html = export_process(services, slug, "report-html").content.decode()
     assert "<p>Przedmiot konsultacji: Konsultacje projektu „Programu współpracy" in html
     assert "<p>Termin konsultacji: od 20.09.2027, 08:00 do 11.10.2027, 23:59.</p>" in html
-    assert "<p>Formy konsultacji: konsola, e-mail, Telegram.</p>" in html
+    assert "<p>Formy konsultacji: konsola, e-mail, Telegram, spotkania konsultacyjne (2).</p>" in html
     assert "<p>W konsultacjach wzięło udział 3 uczestników.</p>" in html
     assert "<p>Uczestnicy według rodzaju: organizacje pozarządowe — 1, mieszkańcy — 2.</p>" in html
     assert "<p>Uczestnicy według kanału: konsola — 1, e-mail — 1, Telegram — 1.</p>" in html
