@@ -344,19 +344,13 @@ def audit_export(
     """Print the audit log (oldest first) as CSV or JSON lines."""
     import csv
 
-    from sqlmodel import col, select
+    from bot.services.audit import AuditTrail
 
-    from storage.models import AuditEntry, Process
-
-    with _app(ctx) as application, application.services.context.transaction() as session:
-        query = select(AuditEntry).order_by(col(AuditEntry.id))
-        if process is not None:
-            found = session.exec(select(Process.id).where(Process.slug == process)).first()
-            query = query.where(AuditEntry.process_id == (found if found is not None else -1))
+    with _app(ctx) as application:
         writer = csv.writer(sys.stdout, delimiter=";")
         if fmt == "csv":
             writer.writerow(["id", "at", "actor", "actor_person_id", "action", "process_id", "details"])
-        for entry in session.exec(query):
+        for entry in AuditTrail(application.services.context).entries(process):
             row = {
                 "id": entry.id,
                 "at": entry.at.isoformat(),
