@@ -114,7 +114,8 @@ def test_a_deliberative_polls_briefing_is_held_from_the_command_line(
         return result.exit_code, result.output
 
     glos("db", "upgrade")
-    glos("process", "import", str(ROOT / "examples" / "sondaz-deliberatywny-transport.toml"))
+    glos("org", "import", str(ROOT / "examples" / "organisations" / "malopolska-i-miasta.toml"))  # its city
+    assert glos("process", "import", str(ROOT / "examples" / "sondaz-deliberatywny-transport.toml"))[0] == 0
     status, output = glos("process", "briefing", "sondaz-transport-2027")
     assert status == 2 and "teraz nie trwa" in output  # a draft: round 2 opens only while the poll runs
     glos("process", "open", "sondaz-transport-2027")
