@@ -292,3 +292,29 @@ def test_key_paths_quote_keys_that_are_not_bare() -> None:
         'eligibility.district_names."stara miłosna"'
     )
     assert format_key_path(()) == ""
+
+
+@pytest.mark.parametrize(
+    ("meeting", "key_path", "reason"),
+    [
+        ('at = 2027-09-28T17:00:00\nplace = "Sala"', "notice.meetings[0]", "time zone offset"),
+        ("at = 2027-09-28T17:00:00+02:00", "notice.meetings[0]", "a place, a link or both"),
+        ('at = 2027-09-28T17:00:00+02:00\nlink = "javascript:alert(1)"', "notice.meetings[0].link", ""),
+    ],
+    ids=["naive", "nowhere", "not-a-web-link"],
+)
+def test_a_consultation_meeting_needs_an_offset_and_a_place_or_a_web_link(
+    meeting: str, key_path: str, reason: str
+) -> None:
+    error = refused(BASE + f'\n[notice]\norganiser = "Burmistrz"\n\n[[notice.meetings]]\n{meeting}\n')
+    assert error.params["key_path"] == key_path, error.params
+    assert reason in error.params["reason"]
+
+
+def test_a_notice_s_meetings_are_kept_in_time_order() -> None:
+    later = '[[notice.meetings]]\nat = 2027-10-05T18:00:00+02:00\nlink = "https://meet.example.pl/x"\n'
+    sooner = '[[notice.meetings]]\nat = 2027-09-28T17:00:00+02:00\nplace = "Sala nr 12"\n'
+    definition = load_definition(BASE + "\n[notice]\n" + later + sooner)
+    assert definition.notice is not None
+    assert [meeting.at.day for meeting in definition.notice.meetings] == [28, 5]
+    assert definition.notice.meeting_reminders == ["1d"]
