@@ -37,7 +37,7 @@ from mail.processor import MailAddressing, MailProcessor
 from mail.tokens import expand_tokens
 from storage.models import OutboxMessage
 
-__all__ = ["counting", "main", "measure", "measure_mail", "measure_opinion"]
+__all__ = ["counting", "main", "measure", "measure_mail", "measure_opinion", "measure_remark"]
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 EXAMPLE = EXAMPLES / "bo-warszawa-2027.toml"
@@ -121,6 +121,32 @@ def measure_opinion(url: str) -> list[dict[str, Any]]:
         app.close()
 
 
+def measure_remark(url: str) -> list[dict[str, Any]]:
+    """Transactions and statements of a remark written the guided way: ``/uwaga_do SLUG KEY`` (the button under
+    a unit read with ``/czytaj``), then the remark as the next message."""
+    settings = Settings(storage=StorageSettings(url=url))
+    app = build_app(settings, clock=FakeClock(WHEN), secret=b"b" * 32)
+    try:
+        load_example_organisations(app.services, EXAMPLES)
+        definition = load_definition_file(EXAMPLES / "konsultacje-program-wspolpracy-2027.toml")
+        if app.services.processes.find(definition.slug) is None:  # PostgreSQL: one store for every scenario
+            app.services.processes.import_definition(definition)
+            app.services.processes.open(definition.slug)
+        console = ConsoleChannel(app.services, app.commands, "olek")
+        console.handle(f"/proces {definition.slug}")
+        unit = definition.sections()[1].key
+        rows = []
+        for line in (f"/uwaga_do {definition.slug} {unit}", "Za mało konkursów."):
+            with counting(app.engine) as counted:
+                replies = console.handle(line)
+            assert replies, line
+            rows.append(_row(url, line if line.startswith("/") else "(the remark)", counted))
+        assert "Dziękujemy" in replies[0], replies
+        return rows
+    finally:
+        app.close()
+
+
 def measure_mail(url: str) -> list[dict[str, Any]]:
     """Transactions and statements of each e-mail reply in :data:`REPLIES` (the yes/no example, one member)."""
     settings = Settings(storage=StorageSettings(url=url))
@@ -174,7 +200,7 @@ def main() -> None:
             print(f"    {statement}")
 
 
-SCENARIOS = (measure, measure_opinion, measure_mail)
+SCENARIOS = (measure, measure_opinion, measure_remark, measure_mail)
 
 if __name__ == "__main__":
     main()

@@ -3,6 +3,7 @@ whatever a channel needs to remember between two messages (a half-filled basket,
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from sqlalchemy import bindparam
@@ -26,10 +27,15 @@ class DialogueService:
         self.ctx = context
 
     def get(self, person_id: int, channel: Channel) -> dict[str, Any]:
-        """The stored state, or an empty dict (a read: no write lock)."""
+        """The stored state, or an empty dict (a read: no write lock). Read once per unit of work until the unit
+        writes (a dispatch asks whether a step is pending, then the step reads it again)."""
+        key = ("dialogue", person_id, channel)
         with self.ctx.reading() as connection:
-            stored = connection.execute(_STATE_QUERY, {"person": person_id, "channel": channel}).scalar()
-        return dict(stored) if stored is not None else {}
+            seen = self.ctx.seen()
+            if key not in seen:
+                stored = connection.execute(_STATE_QUERY, {"person": person_id, "channel": channel}).scalar()
+                seen[key] = dict(stored) if stored is not None else {}
+            return copy.deepcopy(seen[key])  # a caller may change what it got: the unit's copy stays as read
 
     def remember(self, person_id: int, channel: Channel, **values: Any) -> None:
         """Like :meth:`update`, but writes only when a value differs from the stored one.
@@ -37,9 +43,7 @@ class DialogueService:
         Commands remember the process they name on every call; the write (and its commit) is skipped when
         the person keeps talking about the same process, which is nearly always.
         """
-        with self.ctx.reading() as connection:
-            stored = connection.execute(_STATE_QUERY, {"person": person_id, "channel": channel}).scalar()
-        current = dict(stored) if stored is not None else {}
+        current = self.get(person_id, channel)
         if all(current.get(key) == value for key, value in values.items()):
             return
         self.update(person_id, channel, **values)

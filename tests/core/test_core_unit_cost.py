@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.unit_of_work import measure, measure_mail, measure_opinion
+from bench.unit_of_work import measure, measure_mail, measure_opinion, measure_remark
 from bot.definition import load_definition_file
 from bot.domain import Channel
 from bot.services import Services
@@ -29,6 +29,16 @@ def test_a_comment_on_a_section_costs_at_most_two_transactions_and_eight_stateme
     for row in rows:
         assert row["transactions"] <= 2 and row["statements"] <= 8, row
         assert sum(statement.startswith("INSERT INTO opinion") for statement in row["sql"]) == 1, row
+
+
+def test_a_remark_written_the_guided_way_costs_two_transactions_per_message(tmp_path: Path) -> None:
+    """``/uwaga_do SLUG KEY`` (the button under a unit read with ``/czytaj``), then the remark as the next message:
+    each message one unit; the remark's reads the pending step once (the dispatch and the step share the read)."""
+    asked, written = measure_remark(f"sqlite:///{tmp_path}/remark.db")
+    assert asked["transactions"] <= 2 and asked["statements"] <= 7, asked
+    assert written["transactions"] <= 2 and written["statements"] <= 10, written
+    assert sum(statement.startswith("SELECT dialogue_state.state") for statement in written["sql"]) == 1, written
+    assert sum(statement.startswith("INSERT INTO opinion") for statement in written["sql"]) == 1, written
 
 
 def test_an_email_reply_is_one_unit_of_work(tmp_path: Path) -> None:
