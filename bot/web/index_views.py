@@ -63,6 +63,7 @@ class IndexViews:
             since=previous_year(history, edition),
             dimensions=edition.definition.dimensions(),
             area_name=lambda area: area_name(edition, area, t.language, places),
+            has_page=lambda area: area in places,  # an organisation: its page is /o/AREA
             caption=map_caption(edition, t, places),
         )
         with self._lock:

@@ -58,4 +58,5 @@ def organisation_page(request: Request, slug: str, site: SiteDep) -> HTMLRespons
         members=[other for other in everyone if other.parent == org.slug],
         processes=processes,
         results_public=results_public,
+        area_indexes=site.services.index.area_history(org.slug),  # its rows in the index, if it is rated
     )

@@ -85,3 +85,10 @@ def test_an_organisations_index_history(services: Services) -> None:
         t=translator("pl"), lang="pl", area_indexes=services.index.area_history("beta")
     )
     assert withheld.count("za mało odpowiedzi") == 1 and "2,33" in withheld
+    # the organisation's own page carries it, and the index page links the organisation's page
+    services.organisations.add("beta", "Gmina Beta", OrganisationKind.GMINA, lat=49.9, lon=19.8)
+    client = TestClient(create_web_app(services, Settings()))
+    page = client.get("/o/beta?lang=pl").text
+    assert "<h2>Indeks przyjaznego samorządu</h2>" in page and "2,33" in page and "za mało odpowiedzi" in page
+    index_page = client.get("/indeks/test-index?lang=pl").text
+    assert '<a href="/o/beta?lang=pl">Gmina Beta</a>' in index_page and '<a href="/o/alfa' not in index_page
