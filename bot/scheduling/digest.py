@@ -1,6 +1,9 @@
 """The moderators' daily digest: opinions waiting for moderation and turnout, per open or closed process, and
 the anti-abuse signals of the last day (:mod:`bot.services.abuse`) when there are any.
 
+A moderator of some organisations only gets the lines of their organisations' processes, without the signals (they
+are about the whole deployment), and nothing on a day when none of those is open or closed.
+
 One message per moderator per local day (key ``digest:<date>:person:<id>``); nothing is sent on a day with no
 open or closed process.
 """
@@ -14,7 +17,7 @@ from sqlalchemy import func, select
 from bot.domain import ModerationStatus, Phase
 from bot.i18n import translator
 from bot.scheduling.messages import payload_for
-from bot.scheduling.recipients import moderators
+from bot.scheduling.recipients import moderators, organisation_moderators, recipients_of
 from bot.services import Services
 from bot.services.abuse import AbuseWatch, thresholds_for
 from bot.views.signals import signal_lines
@@ -39,20 +42,26 @@ def send_digest(services: Services, day: date) -> int:
             ).all()
         )
         people = moderators(connection)
+        scoped = organisation_moderators(connection)
+        people += recipients_of(connection, scoped)
     turnout = {info.slug: services.results.turnout(info.slug) for info in processes}
     thresholds = thresholds_for(services.context)
     signals = AbuseWatch(services.context, thresholds).recent(24)
     queued = 0
     for person in people:
+        organisations = scoped.get(person.person_id)
+        theirs = [info for info in processes if organisations is None or info.organisation in organisations]
+        if not theirs:
+            continue
         t = translator(person.language, services.context.zone)
         lines = [t("scheduler.digest.header", day=day.strftime("%d.%m.%Y"))]
-        for info in processes:
+        for info in theirs:
             figures = turnout[info.slug]
             lines.append("")
             lines.append(f"{info.title(t.language)} ({info.slug}) — {t('phase.' + info.phase.value)}")
             lines.append(t("scheduler.digest.turnout", count=figures.participants, eligible=figures.eligible_known))
             lines.append(t("scheduler.digest.pending", count=int(pending.get(info.id, 0))))
-        if signals:
+        if signals and organisations is None:
             lines += ["", t("abuse.digest.header"), *signal_lines(signals, t, thresholds)]
         text = "\n".join(lines)
         queued += services.outbox.enqueue(

@@ -9,15 +9,33 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Select, exists, false, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, false, or_, select
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.expression import CompoundSelect
 
 from bot.domain import Channel, RoleName
 from bot.services.eligibility import roster_match
-from storage.models import Eligibility, Identity, Person, ReminderOptOut, Role, RosterEntry
+from storage.models import (
+    Eligibility,
+    Identity,
+    Organisation,
+    Person,
+    ProcessOrganisation,
+    ReminderOptOut,
+    Role,
+    RosterEntry,
+)
 
-__all__ = ["DELIVERABLE", "Recipient", "eligible_people", "moderators", "preferred", "reachable", "recipients_of"]
+__all__ = [
+    "DELIVERABLE",
+    "Recipient",
+    "eligible_people",
+    "moderators",
+    "organisation_moderators",
+    "preferred",
+    "reachable",
+    "recipients_of",
+]
 
 DELIVERABLE = (Channel.TELEGRAM, Channel.EMAIL)
 """The channels with a sender, in order of preference."""
@@ -28,6 +46,8 @@ _IDENTITY = Identity.__table__  # type: ignore[attr-defined]
 _OPT_OUT = ReminderOptOut.__table__  # type: ignore[attr-defined]
 _PERSON = Person.__table__  # type: ignore[attr-defined]
 _ROLE = Role.__table__  # type: ignore[attr-defined]
+_ORGANISATION = Organisation.__table__  # type: ignore[attr-defined]
+_RUNS = ProcessOrganisation.__table__  # type: ignore[attr-defined]
 _ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
 
 
@@ -115,11 +135,30 @@ def reachable(
 
 
 def moderators(connection: Connection, process_id: int | None = None) -> list[Recipient]:
-    """Global moderators and admins, and the moderators of ``process_id``, on their preferred channels."""
-    scope = _ROLE.c.process_id.is_(None)
+    """Global moderators and admins, and with ``process_id`` also the moderators of that process and of the
+    organisation that runs it, on their preferred channels. A moderator of some organisations only is never told
+    about the whole deployment (the digest gives them their organisations' part: :func:`organisation_moderators`).
+    """
+    scope = and_(_ROLE.c.process_id.is_(None), _ROLE.c.organisation_id.is_(None))
     if process_id is not None:
-        scope = or_(scope, _ROLE.c.process_id == process_id)
+        runs = select(_RUNS.c.organisation_id).where(_RUNS.c.process_id == process_id).scalar_subquery()
+        scope = or_(scope, _ROLE.c.process_id == process_id, _ROLE.c.organisation_id == runs)
     people = connection.execute(
         select(_ROLE.c.person_id).where(_ROLE.c.role.in_([RoleName.MODERATOR.value, RoleName.ADMIN.value]), scope)
     ).scalars()
     return recipients_of(connection, people)
+
+
+def organisation_moderators(connection: Connection) -> dict[int, frozenset[str]]:
+    """The moderators of some organisations only (not global ones, nor admins): person id → the slugs of the
+    organisations they moderate."""
+    global_ = select(_ROLE.c.person_id).where(_ROLE.c.process_id.is_(None), _ROLE.c.organisation_id.is_(None))
+    rows = connection.execute(
+        select(_ROLE.c.person_id, _ORGANISATION.c.slug)
+        .join(_ORGANISATION, _ORGANISATION.c.id == _ROLE.c.organisation_id)
+        .where(_ROLE.c.role == RoleName.MODERATOR.value, _ROLE.c.person_id.not_in(global_))
+    ).all()
+    found: dict[int, set[str]] = {}
+    for person_id, slug in rows:
+        found.setdefault(person_id, set()).add(slug)
+    return {person_id: frozenset(slugs) for person_id, slugs in found.items()}
