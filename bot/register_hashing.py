@@ -1,11 +1,12 @@
 """A register's lines normalised and HMAC'd on every core: the CPU work of importing a city's register.
 
 Reading a line's name and address into their comparable form (:mod:`bot.addresses`) and keying it is pure Python,
-about 15 µs a line: a million residents are 15 s of one core. :func:`hashed_entries` hands chunks of CSV rows to
-a pool of worker processes (one per core) and yields their results in file order, keeping at most two chunks per
-worker in flight, so memory stays bounded whatever the file's size. A register that fits in the first chunk (every
-test, most villages) is hashed here, without starting a pool. Workers get the secret key once, in memory, when the
-pool starts (never through a file or the environment).
+about 13 µs a line: a million residents are 13 s of one core. :func:`hashed_entries` hands chunks of CSV rows to
+a pool of worker processes (one per core on a machine with more than two, :func:`default_workers`) and yields
+their results in file order, keeping at most two chunks per worker in flight, so memory stays bounded whatever
+the file's size. A register that fits in the first chunk (every test, most villages) is hashed here, without
+starting a pool. Workers get the secret key once, in memory, when the pool starts (never through a file or the
+environment).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from multiprocessing.pool import AsyncResult
 
 from bot.registers import RegisterLayout, RegisterReader
 
-__all__ = ["CHUNK", "Entry", "HashedRegister", "hashed_entries"]
+__all__ = ["CHUNK", "Entry", "HashedRegister", "default_workers", "hashed_entries"]
 
 CHUNK = 20_000  # rows per task: large enough to amortise the pickling, small enough to keep memory flat
 Entry = tuple[str, str | None]  # (entry hash, the hash of the line's first key when this is its second)
@@ -65,6 +66,17 @@ def _work(layout: RegisterLayout, rows: list[list[str]]) -> tuple[list[Entry], i
     return _hash_rows(_STATE, layout, rows)
 
 
+def default_workers() -> int:
+    """One worker per core where there are more than two; else none (hash in this process).
+
+    Measured on two cores (BENCHMARKS.md): the pool spends about half as much CPU again on pickling rows and
+    results as the hashing itself, so with the bot, the database and the pool sharing two cores it is no faster —
+    slower when the machine is busy. From four cores on the hashing spreads out and the pickling is paid for.
+    """
+    cores = os.cpu_count() or 1
+    return cores if cores > 2 else 1
+
+
 @dataclass
 class HashedRegister:
     """What :func:`hashed_entries` read: rows read and rows skipped (final once its entries are consumed)."""
@@ -83,7 +95,9 @@ def hashed_entries(
 ) -> tuple[HashedRegister, Iterator[Entry]]:
     """The register's entries in file order, and the counts they leave (see the module docstring).
 
-    ``workers``: processes to use (default: one per core); 1 hashes here. The header is read at once (a
+    ``workers``: processes to use (default: :func:`default_workers`); 1 hashes here. The pool starts processes
+    with ``spawn``, which imports the program's ``__main__`` module again: an entry point must be guarded by
+    ``if __name__ == "__main__"`` (``glos``, pytest and ``python -m`` are). The header is read at once (a
     register without a resident column raises :class:`bot.errors.InputError` here, not while consuming).
     """
     counts = HashedRegister(reader)
@@ -91,7 +105,7 @@ def hashed_entries(
     first = list(islice(rows, chunk))  # reads the header: the layout is known from here
     assert reader.layout is not None
     layout = reader.layout
-    wanted = workers or os.cpu_count() or 1
+    wanted = workers or default_workers()
 
     def entries() -> Iterator[Entry]:
         state = _keyed(secret)

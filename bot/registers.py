@@ -61,22 +61,17 @@ class RegisterLayout:
 
     def keys(self, row: list[str]) -> tuple[str, ...]:
         """The row's keys: ``resident:…`` (name and address) first where given, then ``number:…``; () for none."""
-        columns = dict(self.columns)
+        name, first, last, address, number_at = (index for _, index in self.columns)  # a million times: no dict
         keys: tuple[str, ...] = ()
-        if self.has_name and columns["address"] is not None:
-            key = resident_key(self._name(row, columns), _cell(row, columns["address"]))
+        if self.has_name and address is not None:
+            who = _cell(row, name) if name is not None else f"{_cell(row, first)} {_cell(row, last)}"
+            key = resident_key(who, _cell(row, address))
             if key:
                 keys = ("resident:" + key,)
-        number = number_key(_cell(row, columns["number"])) if columns["number"] is not None else ""
+        number = number_key(_cell(row, number_at)) if number_at is not None else ""
         if number:
             keys += ("number:" + number,)
         return keys
-
-    @staticmethod
-    def _name(row: list[str], columns: dict[str, int | None]) -> str:
-        if columns["name"] is not None:
-            return _cell(row, columns["name"])
-        return f"{_cell(row, columns['first'])} {_cell(row, columns['last'])}"
 
 
 def _cell(row: list[str], index: int | None) -> str:
