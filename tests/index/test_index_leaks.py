@@ -1,5 +1,6 @@
-"""No output gives away a municipality's figures below min_responses: every page, API, CSV, JSON, chart, map,
-summary e-mail and chat answer is searched for the one organisation's answers, directly and by differencing.
+"""No output gives away a municipality's figures below min_responses: every page (the index's, the survey's, the
+organisation's), API, CSV, JSON, chart, map, summary e-mail and chat answer is searched for the one organisation's
+answers, directly and by differencing.
 
 Gamma has one response, (1, 2, 2); nobody else ever answers 1 or 2 (alfa and beta answer 4s and 5s). So its answers
 would show as a mean below 4 for gamma or its dimensions, as a distribution naming a score of 1 or 2, or as a
@@ -92,7 +93,7 @@ def test_no_output_exposes_a_municipality_below_min_responses(
     services.eligibility.import_roster(slug, [RosterRow(Channel.EMAIL, "ngo@example.org")])
     client = TestClient(create_web_app(services, Settings()))
     for language in ("pl", "en", "uk"):
-        for path in (f"/indeks/test-index?lang={language}", f"/p/{slug}?lang={language}"):
+        for path in (f"/indeks/test-index?lang={language}", f"/p/{slug}?lang={language}", f"/o/gamma?lang={language}"):
             response = client.get(path)
             assert response.status_code == 200, path
             _check_text(response.text, path)
