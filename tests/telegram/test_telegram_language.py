@@ -23,7 +23,7 @@ async def test_a_first_start_in_a_foreign_language_asks_for_one_and_then_answers
         "Language set to English.\nWelcome! This is Głos — a bot for consultations, votes and participatory"
         " budgets.\nParticipatory budget 2027\n"
     )
-    assert "To take part in bo2027, declare your district: /district bo2027 NAME" in answer
+    assert "declare your district: /district bo2027 NAME" in answer  # English command names
     assert answer.endswith("[Bemowo]\n[Wesoła]\n[Ursynów]")
     # Asked once: the next /start goes straight on, in the language chosen.
     assert (await telegram.say(301, "/start")).startswith("Welcome! This is Głos")
