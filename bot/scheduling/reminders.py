@@ -20,8 +20,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, false, select, text, union
+from sqlalchemy import exists, false, or_, select, text, union
 from sqlalchemy.engine import Connection
+from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import Channel, ProcessKind
 from bot.i18n import translator
@@ -37,6 +38,7 @@ from storage.models import (
     Participation,
     Person,
     RosterEntry,
+    VerifiedVoter,
 )
 
 __all__ = [
@@ -56,6 +58,7 @@ _OPINION = Opinion.__table__  # type: ignore[attr-defined]
 _OUTBOX = OutboxMessage.__table__  # type: ignore[attr-defined]
 _PARTICIPATION = Participation.__table__  # type: ignore[attr-defined]
 _PERSON = Person.__table__  # type: ignore[attr-defined]
+_VOTER = VerifiedVoter.__table__  # type: ignore[attr-defined]
 _ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
 
 
@@ -74,10 +77,25 @@ def reminder_key(slug: str, slot: str, person_id: int) -> str:
 
 def select_recipients(connection: Connection, process_id: int, kind: ProcessKind) -> list[Recipient]:
     """Everyone to remind about the process now, on their preferred channel (module docstring)."""
-    took_part = exists().where(
+    took_part: ColumnElement[bool] = exists().where(
         _PARTICIPATION.c.process_id == process_id,
         _PARTICIPATION.c.person_id == _PERSON.c.id,
         _PARTICIPATION.c.withdrawn == false(),
+    )
+    # a verified resident takes part once, through whichever account voted last (the others' participation is
+    # dropped, bot/services/verification.py): none of their accounts is reminded
+    mine, theirs = _VOTER.alias("mine"), _VOTER.alias("theirs")
+    took_part = or_(
+        took_part,
+        exists().where(
+            mine.c.process_id == process_id,
+            mine.c.person_id == _PERSON.c.id,
+            theirs.c.process_id == process_id,
+            theirs.c.voter_hash == mine.c.voter_hash,
+            _PARTICIPATION.c.process_id == process_id,
+            _PARTICIPATION.c.person_id == theirs.c.person_id,
+            _PARTICIPATION.c.withdrawn == false(),
+        ),
     )
     if kind is ProcessKind.CONSULTATION:
         took_part = exists().where(_OPINION.c.process_id == process_id, _OPINION.c.person_id == _PERSON.c.id)

@@ -13,9 +13,10 @@ from sqlalchemy import select
 
 from bot.clock import FakeClock
 from bot.console import ConsoleChannel
-from bot.domain import Channel
+from bot.domain import Channel, ProcessKind
 from bot.scheduling.policy import SchedulePolicy
 from bot.scheduling.publishing import send_summary
+from bot.scheduling.reminders import select_recipients
 from bot.services import Services
 from bot.services.sealing import open_payload
 from mail.tokens import expand_tokens
@@ -189,3 +190,24 @@ def test_a_verified_residents_own_ballot_reaches_my_data_and_your_projects(
     with services.context.transaction() as session:
         query = select(OutboxMessage).where(OutboxMessage.purpose == "yours")  # type: ignore[arg-type]
         assert [row.person_id for row in session.scalars(query).all()] == [person]
+
+
+def test_no_account_of_a_resident_who_voted_is_reminded(
+    console: Callable[..., ConsoleChannel],
+    say: Say,
+    register_csv: Path,
+    verified_process: Callable[[str], str],
+    services: Services,
+) -> None:
+    """Her Telegram account's participation was dropped when she voted again by e-mail (turnout counts her once):
+    the reminder must not take that for "has not voted"."""
+    slug = verified_process("bo-lublin-2027-rejestr")
+    say(console("moderator"), f"/rejestr {slug} @{register_csv}")
+    telegram = services.people.identify(Channel.TELEGRAM, "1001").person_id
+    services.verification.verify(slug, telegram, Channel.TELEGRAM, "Anna Nowak, al. Racławickie 3/14")
+    services.voting.cast(slug, telegram, "city: 1", Channel.TELEGRAM)
+    _email_voter(services, slug, "Anna Nowak, Racławickie 3 m. 14", "city: 2")
+    process_id = services.processes.get(slug).id
+    with services.context.reading() as connection:
+        reminded = {recipient.person_id for recipient in select_recipients(connection, process_id, ProcessKind.BUDGET)}
+    assert telegram not in reminded
