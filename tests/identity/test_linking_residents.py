@@ -211,3 +211,22 @@ def test_no_account_of_a_resident_who_voted_is_reminded(
     with services.context.reading() as connection:
         reminded = {recipient.person_id for recipient in select_recipients(connection, process_id, ProcessKind.BUDGET)}
     assert telegram not in reminded
+
+
+def test_a_roster_pairing_two_different_verified_residents_is_skipped(
+    console: Callable[..., ConsoleChannel],
+    say: Say,
+    register_csv: Path,
+    verified_process: Callable[[str], str],
+    services: Services,
+) -> None:
+    slug = verified_process("bo-lublin-2027-rejestr")
+    say(console("moderator"), f"/rejestr {slug} @{register_csv}")
+    anna = services.people.identify(Channel.TELEGRAM, "1001").person_id
+    services.verification.verify(slug, anna, Channel.TELEGRAM, "Anna Nowak, al. Racławickie 3/14")
+    services.voting.cast(slug, anna, "city: 1", Channel.TELEGRAM)
+    jan = _email_voter(services, slug, "Jan Kowalski, ul. Długa 12 m. 5", "city: 2")
+    assert services.linking.pair_roster([(ADDRESS, "1001")]) == 0
+    found = services.people.find(Channel.EMAIL, ADDRESS)
+    assert found is not None and found.person_id == jan != anna
+    assert services.results.turnout(slug).participants == 2
