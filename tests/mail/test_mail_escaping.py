@@ -23,5 +23,5 @@ def test_a_hostile_opinion_comes_back_clean_in_the_confirmation(mailroom: Any) -
     [opinion] = mailroom.services.opinions.list("walne-2027")
     assert opinion.text == "Za wysoka składka cba."
     [confirmation] = mailroom.outbox("mail.confirmation")
-    assert "opinię: Za wysoka składka cba." in confirmation.payload["text"]
+    assert f"opinię nr {opinion.id}: Za wysoka składka cba." in confirmation.payload["text"]
     assert not any(ch in confirmation.payload["text"] + confirmation.payload["html"] for ch in "\x0b\x1b\u202e")

@@ -26,6 +26,8 @@ def test_withdrawal_lines_in_three_languages_are_read_and_never_taken_for_an_opi
 def test_a_member_withdraws_their_remark_by_reply_and_is_told_so(mailroom: Any) -> None:
     mailroom.processor.process(mailroom.reply("§3: Seniorzy.", sender=FUNDACJA, slug=SLUG, message_id="<a@x>"))
     [mine] = mailroom.services.opinions.list(SLUG)
+    # the confirmation gives the remark's number: the invitation says to withdraw it by that number
+    assert f"uwagę nr {mine.id} do §3: Seniorzy." in mailroom.outbox("mail.confirmation")[-1].payload["text"]
     mailroom.processor.process(
         mailroom.reply(f"WYCOFAJ UWAGĘ {mine.id}\nWYCOFAJ UWAGĘ 999", sender=FUNDACJA, slug=SLUG, message_id="<b@x>")
     )
