@@ -149,14 +149,15 @@ def cmd_turnout(inv: Invocation) -> Sequence[Reply]:
     slug, _ = _slug(inv, more=False)
     turnout = inv.services.results.turnout(slug)
     lines = [inv.t("turnout.total", slug=slug, count=turnout.participants, eligible=turnout.eligible_known)]
-    lines += [f"  {inv.t('channel.' + channel)}: {count}" for channel, count in turnout.by_channel.items()]
+    number = inv.t.number  # "4 200", as every other figure
+    lines += [f"  {inv.t('channel.' + channel)}: {number(count)}" for channel, count in turnout.by_channel.items()]
     lines += turnout_lines(turnout.by_kind, {}, inv.t)  # a consultation's authors: NGOs and residents
     if turnout.by_district:
         definition = inv.services.processes.get(slug).definition
         municipal = definition.eligibility.area == "municipality"  # an index's areas are not districts
         lines.append(inv.t("turnout.by_municipality" if municipal else "turnout.by_district"))
         lines += [
-            f"  {district_name(definition, district, inv.t.language)}: {count}"
+            f"  {district_name(definition, district, inv.t.language)}: {number(count)}"
             for district, count in sorted(turnout.by_district.items())
         ]
     return [Reply("\n".join(lines))]

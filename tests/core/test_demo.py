@@ -17,6 +17,7 @@ def test_the_demo_shows_winners_the_threshold_and_a_project_that_does_not_fit(
     city = results[results.index("Projekty ogólnomiejskie") : results.index("\nWesoła")]
     assert "projekt ogólnomiejski musi dostać co najmniej 3 000 głosów, by mógł wygrać" in out
     assert "Urzędy dzielnic wprowadzają karty z punktów do głosowania: 4 200 głosów papierowych" in out
+    assert "  karta papierowa: 4 200\n" in out  # the moderator's turnout groups its figures too
     assert [line.split(" — ")[0] for line in city.splitlines() if line.startswith("✅")] == [
         "✅ 2. Bezpłatne kursy pierwszej pomocy dla mieszkańców",
         "✅ 7. Doświetlenie 150 przejść dla pieszych",
