@@ -46,6 +46,7 @@ from bot.domain import Answer, BallotRuleKind, Channel, ProcessKind
 from bot.errors import GlosError
 from bot.services import Services
 from bot.services.eligibility import RosterRow
+from bot.services.unit import is_transient
 from bot.web.serve import free_port
 
 __all__ = ["main"]
@@ -183,20 +184,26 @@ def _caster(url: str, secret: str, now: datetime, slug: str, rate: float, second
     services = app.services
     definition = services.processes.get(slug).definition
     rng = random.Random(11)
-    cast = failed = n = 0
+    cast = failed = retried = n = 0
     start = time.monotonic()
     while time.monotonic() < start + seconds:
-        try:  # a voter's whole turn, as a channel runs it: identify, then cast
-            person = services.people.identify(Channel.TELEGRAM, f"load-{n}").person_id
-            services.voting.cast(slug, person, _ballot(definition, None, rng), Channel.TELEGRAM)
-            cast += 1
-        except Exception as error:  # counted and named, so one failure never ends the run
-            failed += 1
-            print(f"caster: ballot {n} failed: {type(error).__name__}: {str(error)[:200]}", file=sys.stderr)
+        ballot = _ballot(definition, None, rng)
+        for attempt in range(3):  # a voter told "try again" (the store was busy) sends the same ballot again
+            try:  # a voter's whole turn, as a channel runs it: identify, then cast
+                person = services.people.identify(Channel.TELEGRAM, f"load-{n}").person_id
+                services.voting.cast(slug, person, ballot, Channel.TELEGRAM)
+                cast += 1
+                break
+            except Exception as error:  # counted and named, so one failure never ends the run
+                print(f"caster: ballot {n} try {attempt + 1}: {type(error).__name__}: {error!s:.200}", file=sys.stderr)
+                if not is_transient(error) or attempt == 2:
+                    failed += 1
+                    break
+                retried += 1
         n += 1
         time.sleep(max(0.0, start + n / rate - time.monotonic()))
     app.close()
-    out.put((cast, failed))
+    out.put((cast, failed, retried))
 
 
 def _percentile(values: list[float], share: float) -> float:
@@ -255,7 +262,7 @@ def run(store: str, url: str, clients: int, seconds: float, rate: float) -> None
             started = time.monotonic()
             stats = asyncio.run(_clients(base, routes, clients, seconds))
             elapsed = time.monotonic() - started
-            cast, failed = results.get(timeout=120)
+            cast, failed, retried = results.get(timeout=120)
             caster.join(timeout=30)
         finally:
             server.terminate()
@@ -282,7 +289,7 @@ def run(store: str, url: str, clients: int, seconds: float, rate: float) -> None
     for line in log.read_text(encoding="utf-8", errors="replace").splitlines():
         if "ERROR" in line or "Traceback" in line:
             print(f"server: {line[:300]}")
-    print(f"\nBallots cast meanwhile: {cast} ({cast / elapsed:.1f}/s), failed: {failed}")
+    print(f"\nBallots cast meanwhile: {cast} ({cast / elapsed:.1f}/s), failed: {failed}, sent again: {retried}")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -39,11 +39,11 @@ __all__ = [
     "transaction",
 ]
 
-SQLITE_BUSY_TIMEOUT_MS = 20_000
-"""How long a SQLite connection waits for a lock held by another connection before failing. Write transactions
-are a few milliseconds, but on a saturated machine the holder can be off the CPU for seconds (the load benchmark
-once saw a ballot fail after 5 s at load average 6 with 200 readers); a voter waiting is better than a voter told
-"something went wrong", and a lock held for 20 s means the store is truly stuck."""
+SQLITE_BUSY_TIMEOUT_MS = 5000
+"""How long a SQLite connection waits for a lock held by another connection before failing. Every Telegram update
+is first recorded in the update ledger, a write: a longer wait would hold up every reader behind one stuck
+writer (``tests/telegram/test_telegram_concurrency.py``), and a cast that fails here is told "try again" with
+nothing half-done. 20 s was tried for the load benchmark's caster and reverted for that reason."""
 
 READ_ONLY = "glos_read_only"
 """Execution option of a connection that only reads: on SQLite its statements run in autocommit (no ``BEGIN``;
