@@ -181,7 +181,10 @@ def _view(
         lines.append(f"{position}. [{key}] {item.title.get(lang)}{cost}")
     if not chosen:
         lines.append(t("basket.nothing_yet"))
-    lines.append(t("basket.count", chosen=summary.count, max=summary.max if summary.max is not None else "—"))
+    if summary.max is None:  # no cap: "(at most: —)" would read as if nothing may be chosen
+        lines.append(t("basket.count.unlimited", chosen=summary.count))
+    else:
+        lines.append(t("basket.count", chosen=summary.count, max=summary.max))
     if summary.budget is not None and summary.left is not None:
         lines.append(
             t("basket.money", cost=t.money(summary.cost), left=t.money(summary.left), budget=t.money(summary.budget))
