@@ -13,6 +13,7 @@ from bot.definition import ProcessDefinition
 from bot.domain import BallotRuleKind, Channel, EligibilityMode, ItemKind, VerifyMode
 from bot.i18n import Translator, translator
 from bot.services import Services
+from bot.services.eligibility import area_names
 from bot.services.outbox import mail_payload
 from bot.views.examples import pool_example
 from bot.views.notice import notice_lines
@@ -36,7 +37,8 @@ def invitation_rules(definition: ProcessDefinition, t: Translator, *, area_known
         rules.append(t(f"mail.invite.rule.area_known.{eligibility.area}"))  # from the roster: nothing to write
     elif eligibility.mode is EligibilityMode.DECLARED_DISTRICT and eligibility.districts:
         # the member declares the area in a line of the reply, as /dzielnica does in chat
-        rules.append(t(f"mail.invite.rule.{eligibility.area}", example=eligibility.districts[0]))
+        # named as the member reads it (the parser takes any of its names), never by its key
+        rules.append(t(f"mail.invite.rule.{eligibility.area}", example=area_names(definition)[0]))
     if eligibility.mode is EligibilityMode.INVITE_CODE:
         rules.append(t("mail.invite.rule.code"))
     if definition.rounds > 1:

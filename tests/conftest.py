@@ -32,6 +32,7 @@ from bot.console import ConsoleChannel
 from bot.definition import load_definition_file
 from bot.definition.organisations import load_organisations_file
 from bot.services import Services, build_services
+from bot.services.outbox import Outbox
 from storage import engine as storage_engine
 from storage.migrate import upgrade_engine
 from storage.models import Organisation
@@ -315,3 +316,104 @@ def glos_service() -> Iterator[Callable[..., GlosProcess]]:
 def pytest_addoption(parser: pytest.Parser) -> None:
     """``--update-golden``: rewrite the golden transcripts (tests/golden) instead of comparing them."""
     parser.addoption("--update-golden", action="store_true", default=False, help="rewrite tests/golden/*.txt")
+
+
+# --- What people read: every text the suite renders passes tests/text_checks.py ---------------------------------
+# Hooked where texts leave the system in tests: each message and edit the Telegram emulator receives (text, caption,
+# every button and its callback_data, the answer to a tapped button), each message queued in the outbox (an
+# e-mail's subject and text, a Telegram message's text and buttons), each console reply and each HTML page the
+# web test client fetches. Problems are collected (the emulator's server thread must not raise) and fail the test
+# at its end. A test that deliberately shows a person junk (fuzzing, limits, escaping) says so with
+# @pytest.mark.texts_unchecked("why").
+
+
+def _page_text(html: str) -> str:
+    """The words of an HTML page as a person reads them (no scripts, styles, tags or entities)."""
+    import html as html_module
+    import re
+
+    body = re.sub(r"(?is)<(script|style)\b.*?</\1>", " ", html)
+    return html_module.unescape(re.sub(r"(?s)<[^>]+>", "\n", body))
+
+
+@pytest.fixture(autouse=True)
+def texts_people_read(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """Every text rendered during the test is checked; the test fails at its end on any problem."""
+    if request.node.get_closest_marker("texts_unchecked") is not None:
+        yield []
+        return
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import text_checks
+
+    from handlers.emulator.api import BotApi
+    from handlers.emulator.state import TelegramState
+
+    found: list[str] = []
+
+    def check(where: str, text: object, *, telegram: bool = True) -> None:
+        if isinstance(text, str) and text:
+            problems = text_checks.problems(text, telegram=telegram)
+            found.extend(f"{where}: {problem} in:\n{text}" for problem in problems)
+
+    def check_markup(where: str, markup: object) -> None:
+        rows = markup.get("inline_keyboard", []) if isinstance(markup, dict) else []
+        for row in rows:
+            for button in row:
+                data = str(button.get("callback_data") or "")
+                label = str(button.get("text", ""))
+                found.extend(f"{where} button: {p} ({label!r})" for p in text_checks.check_button(label, data))
+
+    bot_message, edit = TelegramState.bot_message, TelegramState.edit
+    answer, enqueue, handle = BotApi._m_answercallbackquery, Outbox.enqueue, ConsoleChannel.handle
+
+    def checked_bot_message(self, chat, body, markup, document=None):  # type: ignore[no-untyped-def]
+        check("telegram message", body.get("text") or body.get("caption"))
+        check_markup("telegram message", markup)
+        return bot_message(self, chat, body, markup, document)
+
+    def checked_edit(self, chat, message, changes, markup):  # type: ignore[no-untyped-def]
+        check("telegram edit", changes.get("text") or changes.get("caption"))
+        check_markup("telegram edit", markup)
+        return edit(self, chat, message, changes, markup)
+
+    def checked_answer(self, params, files):  # type: ignore[no-untyped-def]
+        check("answer to a tap", params.get("text"))
+        return answer(self, params, files)
+
+    def checked_enqueue(self, **kwargs):  # type: ignore[no-untyped-def]
+        payload = kwargs.get("payload") or {}
+        check(f"outbox {kwargs.get('channel')} subject", payload.get("subject"), telegram=False)
+        check(f"outbox {kwargs.get('channel')} text", payload.get("text"), telegram=False)  # the sender splits
+        for row in payload.get("buttons", []):
+            for button in row:
+                check("outbox button", button.get("label"))
+        return enqueue(self, **kwargs)
+
+    def checked_handle(self, line):  # type: ignore[no-untyped-def]
+        replies = handle(self, line)
+        for reply in replies:
+            check("console reply", reply)
+        return replies
+
+    monkeypatch.setattr(TelegramState, "bot_message", checked_bot_message)
+    monkeypatch.setattr(TelegramState, "edit", checked_edit)
+    monkeypatch.setattr(BotApi, "_m_answercallbackquery", checked_answer)
+    monkeypatch.setattr(Outbox, "enqueue", checked_enqueue)
+    monkeypatch.setattr(ConsoleChannel, "handle", checked_handle)
+    try:
+        from starlette.testclient import TestClient
+    except ImportError:  # pragma: no cover - the web extra is always installed in tests
+        TestClient = None
+    if TestClient is not None:
+        request_page = TestClient.request
+
+        def checked_request(self, method, url, *args, **kwargs):  # type: ignore[no-untyped-def]
+            response = request_page(self, method, url, *args, **kwargs)
+            if "text/html" in response.headers.get("content-type", ""):
+                check(f"web page {url}", _page_text(response.text), telegram=False)
+            return response
+
+        monkeypatch.setattr(TestClient, "request", checked_request)
+    yield found
+    if found:
+        pytest.fail("texts a person must never read:\n" + "\n\n".join(dict.fromkeys(found)), pytrace=False)

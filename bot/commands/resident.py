@@ -205,8 +205,8 @@ def cmd_code(inv: Invocation) -> Sequence[Reply]:
     assert slug is not None
     if not rest.strip():
         raise InputError("code.which")
+    title = inv.services.processes.get(slug).definition.title  # read before the write: no extra statement
     inv.services.eligibility.redeem_code(slug, inv.caller.person_id, rest.strip())
-    title = inv.services.processes.get(slug).definition.title
     return [said(inv.t, "code.accepted", slug=slug, title=title)]
 
 
@@ -264,8 +264,8 @@ def cmd_withdraw(inv: Invocation) -> Sequence[Reply]:
     """Withdraw the ballot (it stops being counted; one may vote again until closing)."""
     slug, _ = take_process(inv, more=False)
     assert slug is not None
+    title = inv.services.processes.get(slug).definition.title  # read before the write: no extra statement
     inv.services.voting.withdraw(slug, inv.caller.person_id, inv.caller.channel)
-    title = inv.services.processes.get(slug).definition.title
     return [Reply(inv.t("vote.withdrawn", slug=slug, title=title))]
 
 

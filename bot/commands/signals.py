@@ -12,7 +12,7 @@ from bot.commands.args import ensure_global_moderator
 from bot.commands.base import Invocation
 from bot.errors import InputError
 from bot.replies import Reply
-from bot.services.abuse import AbuseWatch, thresholds_for
+from bot.services.abuse import AbuseWatch, SignalKind, thresholds_for
 from bot.views.signals import signal_lines
 
 __all__ = ["MAX_HOURS", "cmd_signals"]
@@ -35,6 +35,8 @@ def cmd_signals(inv: Invocation) -> Sequence[Reply]:
     if not signals:
         return [Reply(inv.t("abuse.none", hours=hours, minutes=thresholds.window_minutes))]
     lines = [inv.t("abuse.header", hours=hours, minutes=thresholds.window_minutes)]
-    lines += signal_lines(signals, inv.t, thresholds)
+    slugs = {signal.process for signal in signals if signal.kind is SignalKind.DISTRICT_BALLOTS and signal.process}
+    definitions = {slug: inv.services.processes.get(slug).definition for slug in slugs}  # districts by their names
+    lines += signal_lines(signals, inv.t, thresholds, definitions)
     lines.append(inv.t("abuse.hint"))
     return [Reply("\n".join(lines))]

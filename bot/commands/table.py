@@ -55,7 +55,8 @@ class CommandTable:
             if caller.channel not in command.channels:
                 continue
             shown = command.name_in(t.language)
-            others = [name for name in command.names if name != shown]
+            # a reader of English or Ukrainian is not shown the Polish name as well (it works, but is not theirs)
+            others = [name for name in command.names if name != shown and (t.language == "pl" or name != command.name)]
             alias = f" (/{', /'.join(others)})" if others else ""
             lines.append(f"/{shown}{alias} — {t(command.summary)}")
         lines.append(t("help.footer"))

@@ -47,6 +47,7 @@ def send_digest(services: Services, day: date) -> int:
     turnout = {info.slug: services.results.turnout(info.slug) for info in processes}
     thresholds = thresholds_for(services.context)
     signals = AbuseWatch(services.context, thresholds).recent(24)
+    definitions = {info.slug: info.definition for info in processes}  # districts by their names
     queued = 0
     for person in people:
         organisations = scoped.get(person.person_id)
@@ -62,7 +63,7 @@ def send_digest(services: Services, day: date) -> int:
             lines.append(t("scheduler.digest.turnout", count=figures.participants, eligible=figures.eligible_known))
             lines.append(t("scheduler.digest.pending", count=int(pending.get(info.id, 0))))
         if signals and organisations is None:
-            lines += ["", t("abuse.digest.header"), *signal_lines(signals, t, thresholds)]
+            lines += ["", t("abuse.digest.header"), *signal_lines(signals, t, thresholds, definitions)]
         text = "\n".join(lines)
         queued += services.outbox.enqueue(
             key=f"digest:{day.isoformat()}:person:{person.person_id}",

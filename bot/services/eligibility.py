@@ -222,7 +222,9 @@ class EligibilityService:
                     )
                 ).first()
                 if voted is not None:
-                    raise InputError("eligibility.district_locked", district=record.district or "")
+                    held = record.district or ""
+                    name = definition.eligibility.district_names.get(held) or held  # the name, in the reader's words
+                    raise InputError("eligibility.district_locked", district=name)
                 record.district = district
                 session.add(record)
             return district

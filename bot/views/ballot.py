@@ -40,7 +40,7 @@ def ballot_lines(definition: ProcessDefinition, ballot: Ballot, t: Translator) -
 
 def readable(definition: ProcessDefinition, error: BallotError) -> BallotError:
     """The same refusal naming items by the number the voter sees and types (``k2`` → ``2``) and pools by
-    their name (shown in the reader's language), never by their keys."""
+    their name and districts by theirs (shown in the reader's language), never by their keys."""
 
     params = dict(error.params)
     if isinstance(params.get("item"), str):
@@ -52,4 +52,8 @@ def readable(definition: ProcessDefinition, error: BallotError) -> BallotError:
         if isinstance(key, str) and key:
             named = next((pool.name for pool in definition.pools if pool.key == key and pool.name), None)
             params[name] = named if named is not None else key
+    for name in ("district", "voter_district"):
+        key = params.get(name)
+        if isinstance(key, str) and key:
+            params[name] = definition.eligibility.district_names.get(key) or key
     return BallotError(error.key, **params)

@@ -5,16 +5,24 @@ The detection is :mod:`bot.services.abuse`; this module only words it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
+from bot.definition import ProcessDefinition
 from bot.i18n import Translator
 from bot.services.abuse import AbuseThresholds, Signal, SignalKind
+from bot.views.process import district_name
 
 __all__ = ["signal_line", "signal_lines"]
 
 
-def signal_line(signal: Signal, t: Translator, thresholds: AbuseThresholds) -> str:
-    """One signal as a sentence in the reader's language."""
+def signal_line(
+    signal: Signal,
+    t: Translator,
+    thresholds: AbuseThresholds,
+    definitions: Mapping[str, ProcessDefinition] | None = None,
+) -> str:
+    """One signal as a sentence in the reader's language; a district by its name when ``definitions`` (by slug)
+    has the process, else by its key."""
     common = {"number": signal.count, "usual": signal.usual, "minutes": thresholds.window_minutes}
     common["end"] = signal.window_end  # type: ignore[assignment]
     if signal.kind is SignalKind.NEW_IDENTITIES:
@@ -22,9 +30,16 @@ def signal_line(signal: Signal, t: Translator, thresholds: AbuseThresholds) -> s
     if signal.kind is SignalKind.BATCH_BALLOTS:
         batch = signal.subject or t("abuse.batch_unnamed")
         return t("abuse.batch_ballots", slug=signal.process, batch=batch, **common)
-    return t("abuse.district_ballots", slug=signal.process, district=signal.subject, **common)
+    definition = (definitions or {}).get(signal.process or "")
+    district = district_name(definition, signal.subject, t.language) if definition else signal.subject
+    return t("abuse.district_ballots", slug=signal.process, district=district, **common)
 
 
-def signal_lines(signals: Sequence[Signal], t: Translator, thresholds: AbuseThresholds) -> list[str]:
+def signal_lines(
+    signals: Sequence[Signal],
+    t: Translator,
+    thresholds: AbuseThresholds,
+    definitions: Mapping[str, ProcessDefinition] | None = None,
+) -> list[str]:
     """Every signal as a bulleted line."""
-    return [f"• {signal_line(signal, t, thresholds)}" for signal in signals]
+    return [f"• {signal_line(signal, t, thresholds, definitions)}" for signal in signals]

@@ -151,16 +151,16 @@ def test_moderators_see_signals_with_the_command_and_in_the_digest(
         services.voting.cast(slug, person.person_id, {"city": ["1"]}, Channel.TELEGRAM)
     answer = "\n".join(moderator.handle("/sygnaly"))
     assert "Nowe osoby (Telegram): 12 w 60 min" in answer, answer
-    assert f"{slug}: pierwsze głosy w dzielnicy bemowo: 12 w 60 min" in answer
+    assert f"{slug}: pierwsze głosy w dzielnicy Bemowo: 12 w 60 min" in answer
     assert "nic nie zostało zablokowane" in answer
     english = "\n".join(console("moderator", language="en").handle("/signals 2"))
-    assert "first ballots in district bemowo: 12 in 60 min" in english, english
+    assert "first ballots in district Bemowo: 12 in 60 min" in english, english
     services.people.grant(None, Channel.TELEGRAM, "900", RoleName.MODERATOR)  # the digest goes to Telegram or e-mail
     assert send_digest(services, clock.now().date()) == 1
     with services.context.transaction() as session:
         [digest] = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "digest")).all()
     assert "Sygnały możliwych nadużyć (ostatnia doba" in str(digest.payload)
-    assert "pierwsze głosy w dzielnicy bemowo: 12" in str(digest.payload)
+    assert "pierwsze głosy w dzielnicy Bemowo: 12" in str(digest.payload)
 
 
 def test_windows_are_open_at_the_start_and_closed_at_the_end(services: Services, clock: FakeClock) -> None:

@@ -31,9 +31,9 @@ def test_language_buttons_then_ukrainian_everywhere(
     assert help_text.splitlines()[:3] == [
         "Команди:",
         "/start — привітання; /start НАЗВА відкриває процес",
-        "/help (/pomoc) — цей список",
+        "/help — цей список",
     ]
-    assert "/vote (/glosuj) — віддати або змінити голос (як — в описі процесу: /process)" in help_text.splitlines()
+    assert "/vote — віддати або змінити голос (як — в описі процесу: /process)" in help_text.splitlines()
     [described] = talk(person, [(f"/process {slug}", [])])
     assert described.splitlines()[0] == "Загальні збори 2027 – голосування за ухвали"
 
