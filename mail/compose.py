@@ -48,10 +48,15 @@ def build_message(payload: dict[str, Any], *, sender: str, recipient: str) -> Em
     message["To"] = recipient
     message["Subject"] = str(payload.get("subject", ""))
     message["Date"] = formatdate(localtime=False)
-    for name, value in dict(payload.get("headers", {})).items():
-        if value:
-            message[name] = str(value)
+    headers = {name: str(value) for name, value in dict(payload.get("headers", {})).items() if value}
+    for name, value in headers.items():
+        if not name.lower().startswith("content-"):
+            message[name] = value
     message.set_content(str(payload.get("text", "")), cte="quoted-printable")
     if payload.get("html"):
         message.add_alternative(str(payload["html"]), subtype="html", cte="quoted-printable")
+    # set_content drops every Content-* header set before it (Content-Language among them): they go on last
+    for name, value in headers.items():
+        if name.lower().startswith("content-"):
+            message[name] = value
     return message

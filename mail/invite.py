@@ -154,7 +154,11 @@ def invite_roster(services: Services, addressing: MailAddressing, slug: str, *, 
                 address=address,
                 purpose="mail.invitation",
                 payload=mail_payload(
-                    addressing.subject(t("mail.invite.subject", title=title), token), text, html, headers
+                    addressing.subject(t("mail.invite.subject", title=title), token),
+                    text,
+                    html,
+                    headers,
+                    language=t.language,
                 ),
                 person_id=person.person_id,
             )

@@ -163,7 +163,19 @@ class MailProcessor:
         day = services.context.clock.now().date().isoformat()
         key = f"mail.warn:{owner.person_id}:{owner.process_id}:{day}"
         token = self._fresh_token(owner)
-        self._queue(services, mail, token, owner.address, owner.person_id, "warning", subject, text, html, key=key)
+        self._queue(
+            services,
+            mail,
+            token,
+            owner.address,
+            owner.person_id,
+            "warning",
+            subject,
+            text,
+            html,
+            key=key,
+            language=t.language,
+        )
 
     def _sent(self, definition: ProcessDefinition) -> SentText:
         """What we send this process's members (rendered again, never stored: see :mod:`mail.sent`)."""
@@ -221,6 +233,7 @@ class MailProcessor:
             t("mail.confirm.subject", title=title),
             text,
             html,
+            language=t.language,
         )
         recorded, problems = len(confirmation.recorded), len(confirmation.problems)
         kind = "accepted" if recorded else "not_understood"
@@ -232,7 +245,7 @@ class MailProcessor:
         subject = t("mail.erased.subject")
         text, html = render("notice", t, subject=subject, body=t("mail.erased.body"), bot=services.context.bot_name)
         key = f"mail.erased:{message_hash(mail.message_id)}"
-        self._queue(services, mail, None, address, None, "erased", subject, text, html, key=key)
+        self._queue(services, mail, None, address, None, "erased", subject, text, html, key=key, language=t.language)
         return Outcome("accepted", "processed", mail.message_id, "erased", detail="erased")
 
     def _alone(self) -> AbstractContextManager[None]:
@@ -271,7 +284,9 @@ class MailProcessor:
         body = t(body_key, **params)
         subject = t(subject_key)
         text, html = render("notice", t, subject=subject, body=body, bot=services.context.bot_name)
-        self._queue(services, mail, token, address, person_id, "notice", subject, text, html, key=key)
+        self._queue(
+            services, mail, token, address, person_id, "notice", subject, text, html, key=key, language=t.language
+        )
 
     def _queue(
         self,
@@ -286,6 +301,7 @@ class MailProcessor:
         html: str,
         *,
         key: str | None = None,
+        language: str | None = None,
     ) -> None:
         references = " ".join([f"<{ref}>" for ref in mail.in_reply_to[-8:]] + [mail.message_id])
         headers = {
@@ -302,6 +318,6 @@ class MailProcessor:
             channel=Channel.EMAIL,
             address=address,
             purpose=f"mail.{purpose}",
-            payload=mail_payload(subject, text, html, headers),
+            payload=mail_payload(subject, text, html, headers, language=language),
             person_id=person_id,
         )

@@ -33,7 +33,7 @@ def cmd_email(inv: Invocation) -> Sequence[Reply]:
 
         def compose(code: str, expires: datetime) -> dict[str, Any]:
             text = t("link.mail.body", bot=bot, code=code, expires=t.datetime(expires))
-            return payload_for(Channel.EMAIL, subject=t("link.mail.subject", bot=bot), text=text)
+            return payload_for(Channel.EMAIL, subject=t("link.mail.subject", bot=bot), text=text, language=t.language)
 
         expires = inv.services.linking.request_code(inv.caller.person_id, argument, compose)
         address = argument.lower()

@@ -90,7 +90,9 @@ def announce(services: Services, slug: str, text: str, *, actor_id: int | None, 
         buttons = ((Button(t("flows.announce.button"), f"{scheduled_command('proces', code)} {info.slug}"),),)
         for channel in DELIVERABLE:
             subject = t("flows.announce.subject", title=title)
-            payloads[(code, channel)] = payload_for(channel, subject=subject, text=body, buttons=buttons)
+            payloads[(code, channel)] = payload_for(
+                channel, subject=subject, text=body, buttons=buttons, language=t.language
+            )
     group_t = translator(language, ctx.zone)
     group_body = group_t("flows.announce.header", title=info.title(group_t.language)[:MAX_TITLE]) + "\n\n" + text
     # In a group nobody votes: the button leads to the private conversation about the process.

@@ -248,7 +248,9 @@ class Scheduler:
                     address=person.address,
                     purpose="alert",
                     person_id=person.person_id,
-                    payload=payload_for(person.channel, subject=t("scheduler.alert_subject"), text=text),
+                    payload=payload_for(
+                        person.channel, subject=t("scheduler.alert_subject"), text=text, language=t.language
+                    ),
                 )
         except Exception:  # an alert that cannot be queued is logged, never fatal
             log.exception("could not alert the moderators about %s", job.id)

@@ -71,6 +71,6 @@ def send_digest(services: Services, day: date) -> int:
             address=person.address,
             purpose="digest",
             person_id=person.person_id,
-            payload=payload_for(person.channel, subject=t("scheduler.digest.subject"), text=text),
+            payload=payload_for(person.channel, subject=t("scheduler.digest.subject"), text=text, language=t.language),
         )
     return queued

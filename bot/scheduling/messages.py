@@ -25,10 +25,16 @@ def scheduled_command(name: str, language: str) -> str:
 
 
 def payload_for(
-    channel: Channel, *, subject: str, text: str, buttons: tuple[tuple[Button, ...], ...] = (), email_footer: str = ""
+    channel: Channel,
+    *,
+    subject: str,
+    text: str,
+    buttons: tuple[tuple[Button, ...], ...] = (),
+    email_footer: str = "",
+    language: str | None = None,
 ) -> dict[str, Any]:
-    """The outbox payload of one message on ``channel``."""
+    """The outbox payload of one message on ``channel`` (an e-mail says which ``language`` it is written in)."""
     if channel is Channel.EMAIL:
         body = f"{text}\n\n{email_footer}".strip() if email_footer else text
-        return mail_payload(subject, body, text_to_html(body, title=subject))
+        return mail_payload(subject, body, text_to_html(body, title=subject), language=language)
     return reply_payload(Reply(text, buttons))

@@ -107,7 +107,9 @@ def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> Publi
             .where(_ROSTER.c.process_id == info.id, _ROSTER.c.channel == Channel.EMAIL.value)
             .order_by(_ROSTER.c.id)
         ).scalars()
-        mail = payload_for(Channel.EMAIL, subject=t("summary.subject", title=info.title(t.language)), text=text)
+        mail = payload_for(
+            Channel.EMAIL, subject=t("summary.subject", title=info.title(t.language)), text=text, language=t.language
+        )
         mail["text"] += "\n\n" + chart.caption
         for address in addresses:
             emails += outbox.enqueue(
@@ -182,6 +184,7 @@ def _send_answers(services: Services, process_id: int, slug: str) -> int:
                     Channel(channel),
                     subject=t("answer.subject", number=number, title=info.title(t.language)),
                     text=body,
+                    language=t.language,
                 ),
                 connection=connection,
             )
@@ -227,7 +230,10 @@ def _send_personal(services: Services, process_id: int, slug: str) -> int:
                 purpose="yours",
                 person_id=recipient.person_id,
                 payload=payload_for(
-                    recipient.channel, subject=t("summary.yours.subject", title=info.title(t.language)), text=text
+                    recipient.channel,
+                    subject=t("summary.yours.subject", title=info.title(t.language)),
+                    text=text,
+                    language=t.language,
                 ),
                 connection=connection,
             )

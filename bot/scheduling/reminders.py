@@ -135,6 +135,7 @@ def _payloads(services: Services, slug: str, kind: ProcessKind, closes_at: datet
                 text=text,
                 buttons=buttons,
                 email_footer=t("scheduler.remind.email_stop", slug=slug),
+                language=t.language,
             )
     return payloads
 

@@ -34,7 +34,9 @@ def report_undeliverable(services: Services, message: QueuedMessage, reason: str
                 address=person.address,
                 purpose="alert",
                 person_id=person.person_id,
-                payload=payload_for(person.channel, subject=t("scheduler.alert_subject"), text=text),
+                payload=payload_for(
+                    person.channel, subject=t("scheduler.alert_subject"), text=text, language=t.language
+                ),
             )
     except Exception:  # a report that cannot be queued is logged, never fatal for the sender
         log.exception("could not report undeliverable message %s", message.key)
@@ -56,7 +58,10 @@ def report_removed(services: Services, chat: int, title: str, occasion: str) -> 
             purpose="alert",
             person_id=person.person_id,
             payload=payload_for(
-                person.channel, subject=t("chats.removed_subject"), text=t("chats.removed", chat=str(chat), title=title)
+                person.channel,
+                subject=t("chats.removed_subject"),
+                text=t("chats.removed", chat=str(chat), title=title),
+                language=t.language,
             ),
         )
     return queued

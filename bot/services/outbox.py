@@ -89,16 +89,20 @@ class OutboxStats:
     given_up: int
 
 
-def mail_payload(subject: str, text: str, html: str = "", headers: dict[str, str] | None = None) -> dict[str, Any]:
+def mail_payload(
+    subject: str, text: str, html: str = "", headers: dict[str, str] | None = None, *, language: str | None = None
+) -> dict[str, Any]:
     """The outbox payload of one e-mail — the one format every e-mail is queued in (invitations, confirmations,
     reminders, summaries, alerts) and the e-mail sender reads: subject, plain text, HTML, headers.
     ``Auto-Submitted: auto-generated`` is always set (RFC 3834): the bot writes on its own, and auto-responders
-    must not answer it."""
+    must not answer it. ``language`` becomes ``Content-Language`` (RFC 3282), so a client can offer to translate
+    and a screen reader reads it with the right voice."""
+    language_header = {"Content-Language": language} if language else {}
     return {
         "subject": subject,
         "text": text,
         "html": html,
-        "headers": {"Auto-Submitted": "auto-generated", **(headers or {})},
+        "headers": {"Auto-Submitted": "auto-generated", **language_header, **(headers or {})},
     }
 
 
