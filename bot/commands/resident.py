@@ -13,7 +13,6 @@ from collections.abc import Sequence
 from contextlib import suppress
 from dataclasses import replace
 
-from bot.ballot_text import format_ballot_text
 from bot.commands.args import take_process
 from bot.commands.base import Invocation
 from bot.commands.linking import is_link_token, link_from_start
@@ -23,7 +22,7 @@ from bot.domain import EligibilityMode, Phase, ProcessKind
 from bot.errors import BallotError, InputError, NotEligible
 from bot.i18n import LANGUAGE_NAMES, LANGUAGES, translator
 from bot.replies import Button, Document, Reply, Said, said
-from bot.views.ballot import ballot_lines, readable
+from bot.views.ballot import ballot_in_a_line, ballot_lines, readable
 from bot.views.examples import example_ballot
 from bot.views.labels import label
 from bot.views.process import district_name, process_line, process_text
@@ -233,8 +232,8 @@ def cmd_vote(inv: Invocation) -> Sequence[Reply]:
         raise readable(info.definition, refusal) from None
     key = "vote.changed" if result.replaced else "vote.accepted"
     summary = ballot_lines(info.definition, result.ballot, inv.t)
-    # the ballot as one writes it (item numbers, answer words), for a channel that shows it in a line
-    written = format_ballot_text(info.definition, result.ballot, language=inv.t.language)
+    # the ballot in one line, by titles (never "1: TAK"), for a channel that lists it as one line (e-mail)
+    written = ballot_in_a_line(info.definition, result.ballot, inv.t)
     title = info.definition.title
     return [said(inv.t, key, slug=slug, title=title, ballot=summary, written=written, receipt=result.receipt)]
 

@@ -11,7 +11,7 @@ from bot.errors import BallotError
 from bot.i18n import Translator
 from bot.views.process import pool_name
 
-__all__ = ["ballot_lines", "readable"]
+__all__ = ["ballot_in_a_line", "ballot_lines", "readable"]
 
 
 def ballot_lines(definition: ProcessDefinition, ballot: Ballot, t: Translator) -> str:
@@ -36,6 +36,25 @@ def ballot_lines(definition: ProcessDefinition, ballot: Ballot, t: Translator) -
         else:
             lines += [f"{indent}• {item_number(definition, str(key))}. {titles.get(str(key), key)}" for key in vote]
     return "\n".join(lines)
+
+
+def ballot_in_a_line(definition: ProcessDefinition, ballot: Ballot, t: Translator) -> str:
+    """The ballot of :func:`ballot_lines` in one line, for a list whose items are lines (an e-mail
+    confirmation): ``1. Uchwała … — TAK; 2. Uchwała … — NIE``, a pool's name before its choices when there are
+    several (``Projekty ogólnomiejskie: 1. …, 2. …; Bemowo: 20. …``)."""
+    pools: list[str] = []
+    current: list[str] = []
+    heading = ""
+    for line in ballot_lines(definition, ballot, t).splitlines():
+        if not line.lstrip().startswith("•"):  # a pool's name
+            if current:
+                pools.append(heading + ", ".join(current))
+            heading, current = line.strip() + " ", []
+            continue
+        current.append(line.strip().removeprefix("•").strip())
+    if current:
+        pools.append(heading + ", ".join(current) if heading else "; ".join(current))
+    return "; ".join(pools)
 
 
 def readable(definition: ProcessDefinition, error: BallotError) -> BallotError:

@@ -90,7 +90,7 @@ reply_domain = "glos.example.org"
     assert len(mailbox.Maildir(maildir)) == 0
     confirmation = email.message_from_bytes(smtp_sink.messages[-1][2], policy=email.policy.default)
     assert confirmation["In-Reply-To"] == "<cli1@example.pl>"
-    assert "1: TAK" in confirmation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
+    assert "za 2026 rok — TAK" in confirmation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
 
 
 def test_an_unknown_process_is_one_clear_sentence(tmp_path: Path) -> None:

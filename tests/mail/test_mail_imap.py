@@ -78,7 +78,7 @@ def test_invitation_reply_vote_and_confirmation_through_real_servers(
     assert confirmation["Auto-Submitted"] == "auto-generated"
     assert confirmation["Message-ID"].endswith("@glos.example.org>")
     text = confirmation.get_body(("plain",)).get_content()  # type: ignore[union-attr]
-    assert "1: TAK" in text and "Kod potwierdzenia" in text
+    assert "za 2026 rok — TAK" in text and "Kod potwierdzenia" in text
     assert "Dzień dobry" in confirmation.get_body(("html",)).get_content()  # type: ignore[union-attr]
     assert sender.send_due() == 0, "nothing is sent twice"
     intake.close()

@@ -17,7 +17,7 @@ def test_a_vote_by_reply_is_counted_and_confirmed_once(mailroom: Any) -> None:
     confirmations = mailroom.outbox("mail.confirmation")
     assert len(confirmations) == 1
     text = confirmations[0].payload["text"]
-    assert "1: TAK" in text and "Kod potwierdzenia" in text and "Pozdrawiam" not in text
+    assert "za 2026 rok — TAK" in text and "Kod potwierdzenia" in text and "Pozdrawiam" not in text
     assert confirmations[0].payload["headers"]["Auto-Submitted"] == "auto-generated"
     assert confirmations[0].payload["headers"]["In-Reply-To"] == outcome.message_id
     # the same message again (a re-fetch after a crash, a duplicate delivery): nothing changes
