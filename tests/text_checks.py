@@ -48,6 +48,7 @@ _ENGLISH_IN_POLISH = re.compile(
 _COMMAND_LINE = re.compile(r"(?<![\w/.:])/[a-z_]+\b[^\n\]]*")
 _SLASHED = re.compile(r"(?<![\w/.:])/([a-z_]+)\b")
 _NOT_PROSE = re.compile(r"\S+@\S+|https?://\S+|<[^>]*>")
+_QUOTED = re.compile(r"„[^”\n]*”|«[^»\n]*»|“[^”\n]*”")
 _CYRILLIC = re.compile(r"[а-яіїєґ]", re.IGNORECASE)
 _POLISH_WORDS = re.compile(r"\b(?:i|w|z|na|nie|się|jest|do|że|oraz|lub|albo|twój|twoja|możesz|głos\w*)\b|[ąćęłńśźż]")
 _ENGLISH_WORDS = re.compile(r"\b(?:the|and|is|to|of|you|your|for|on|in|a|are|be|not|was|this)\b")
@@ -100,10 +101,11 @@ def guess_language(text: str) -> str | None:
     return None
 
 
-def problems(text: str, language: str | None = None, *, telegram: bool = True) -> list[str]:
+def problems(text: str, language: str | None = None, *, telegram: bool = True, quotes: bool = True) -> list[str]:
     """Everything in ``text`` that a person must never read (see the module docstring); empty when it is fine.
     ``telegram=False`` for a text that is not one Telegram message (a web page, an outbox entry the sender
-    splits)."""
+    splits); ``quotes=False`` leaves out what stands in quotation marks („…”, «…», “…”), where a reply quotes the
+    person's own words back (the suite-wide hook; the golden transcripts check quotes too)."""
     found: list[str] = []
     if telegram and len(text) > TELEGRAM_TEXT_LIMIT:
         found.append(f"{len(text)} characters, over Telegram's {TELEGRAM_TEXT_LIMIT}")
@@ -114,6 +116,8 @@ def problems(text: str, language: str | None = None, *, telegram: bool = True) -
     if raw:
         found.append(f"raw message ids {raw}")
     prose = _NOT_PROSE.sub(" ", _COMMAND_LINE.sub(" ", text))
+    if not quotes:
+        prose = _QUOTED.sub(" ", prose)
     internal = _internal().search(prose)
     if internal is not None:
         found.append(f"internal key {internal.group().strip()!r}")

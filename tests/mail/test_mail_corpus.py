@@ -38,19 +38,7 @@ def test_the_corpus_is_large_enough() -> None:
     assert {path.name for path in CORPUS.glob("*.eml")} == set(EXPECTED)
 
 
-# the confirmation of these quotes the member's own line back, item key and all ("uchwala1: TAK NIE")
-_QUOTES_KEYS = frozenset({"18-ambiguous-tak-nie.eml"})
-
-
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(name, marks=pytest.mark.texts_unchecked("quotes the member's own line"))
-        if name in _QUOTES_KEYS
-        else name
-        for name in sorted(EXPECTED)
-    ],
-)
+@pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_corpus_message(mailroom: Any, name: str) -> None:
     expected = EXPECTED[name]
     slug = expected.get("slug", "walne-2027")
