@@ -51,6 +51,12 @@ _WORDS = {
     "no",
     "abstain",
     "abstention",
+    # Ukrainian, as the uk invitation asks for them (folded: lower case, no combining marks)
+    "так",
+    "ні",
+    "проти",
+    "утримуюсь",
+    "утримуюся",
 }
 _SPLIT = re.compile(r"[\s,;:>=/]+")
 # "dzielnica: wesola", "gmina: Kęty", "district: wesola": the area the member declares (declared-district processes)
@@ -110,7 +116,7 @@ def _ballot_like(line: str, keys: set[str]) -> bool:
     if not tokens:
         return False
     # "uchwala7: TAK" names an item that does not exist: still a vote (the core says what is wrong with it)
-    shaped = re.fullmatch(r"[\w.\-/]+\s*[:=]\s*[a-z ]+", _fold(line).strip(" .!"))
+    shaped = re.fullmatch(r"[\w.\-/]+\s*[:=]\s*[a-zа-яіїєґ ]+", _fold(line).strip(" .!"))
     if len(tokens) >= 2 and shaped and all(token in _WORDS for token in tokens[1:]):
         return True
     return all(token in _WORDS or token in keys or token.isdigit() for token in tokens)

@@ -99,7 +99,9 @@ def _change(inv: Invocation, *, add: bool) -> Sequence[Reply]:
     info, pools = _usable_pools(inv, slug)
     pool = next((p for p in pools if p.key == pool_key), None)
     if pool is None:
-        raise InputError("basket.no_pool", pool=pool_key[:40], slug=slug)
+        known = next((p for p in info.definition.pools if p.key == pool_key), None)  # another district's pool
+        shown = _pool_name(known, inv.t.language) if known is not None else pool_key[:40]
+        raise InputError("basket.no_pool", pool=shown, slug=slug)
     basket = _load(inv, slug, pools)
     chosen = [key for key in basket.get(pool.key, []) if key != item_key]
     if add:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -30,6 +31,7 @@ def test_mangled_corpus_messages_parse(raw: bytes, at: int, junk: bytes) -> None
     parse_message(raw[:position] + junk + raw[position + len(junk) :])
 
 
+@pytest.mark.texts_unchecked("mangled replies are quoted back as they came")
 @settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.sampled_from(MESSAGES), st.integers(min_value=0, max_value=10_000), st.binary(min_size=1, max_size=40))
 def test_mangled_messages_always_end_in_an_outcome(mailroom: Any, raw: bytes, at: int, junk: bytes) -> None:

@@ -66,12 +66,16 @@ def test_the_roster_names_the_municipality_an_ngo_rates(mailroom: Any) -> None:
     assert "Gminę, którą oceniasz, znamy z listy członków — nie musisz jej podawać." in known
     assert "gmina:" not in known and "/dzielnica" not in known
     unknown = invitations["fundacja@example.org"].payload["text"]
-    assert "„gmina: wieliczka”" in unknown  # no municipality on the roster: asked for the line, as before
+    assert "„gmina: Gmina Wieliczka”" in unknown  # no municipality on the roster: asked for the line, as before
     reply_to = expand_tokens(invitations["dom@skawina.org.pl"].payload["headers"]["Reply-To"], services.context.secret)
     ballot = example_ballot(definition, "pl", "skawina")
     text = _reply(mailroom, "Dom <dom@skawina.org.pl>", reply_to, f"{ballot}\n")
-    assert "Zapisaliśmy:\n  * głos: 1:5, 2:3, 3:1, 4:4, 5:2, 6:5\n" in text
-    assert "gmin" not in text and "dzielnic" not in text  # nothing asked, nothing refused
+    assert (
+        "Zapisaliśmy:\n  * głos: 1. Konsultacje: czy gmina rzetelnie konsultuje z organizacjami projekty uchwał? — 5; "
+        in text
+    )
+    assert "6. Rozliczenia: czy rozliczanie dotacji jest proste i terminowe? — 5\n" in text
+    assert "„gmina:" not in text and "dzielnic" not in text  # nothing asked, nothing refused
     person = mailroom.person("dom@skawina.org.pl")
     assert services.voting.current_ballot(slug, person) is not None
     with services.context.transaction() as session:

@@ -56,3 +56,9 @@ def test_a_comment_goes_on_over_lines_broken_inside_its_sentence() -> None:
         ("6", "skreślić,\nW całości."),
     ]
     assert plan.opinion == ""
+
+
+def test_ukrainian_answer_words_make_a_ballot_line() -> None:
+    """The uk invitation asks for «1: ТАК, 2: НІ, 3: УТРИМУЮСЬ»: those lines are the vote, not an opinion."""
+    plan = read_reply(WALNE, "1: ТАК\n2: НІ\n3: УТРИМУЮСЬ")
+    assert plan.ballot == "1: ТАК\n2: НІ\n3: УТРИМУЮСЬ" and plan.opinion == ""

@@ -55,6 +55,7 @@ for _name, _entry in sorted(MANIFEST.items()):
 
 
 @pytest.mark.parametrize("language", sorted(BY_LANGUAGE))
+@pytest.mark.texts_unchecked("the confirmation repeats each member's own words, in any language")
 def test_what_the_processor_records(mailroom: Any, language: str) -> None:
     """Every layout of one language, one after the other, through one mail room: each changes exactly what its
     manifest entry says (a later vote replaces an earlier one; a reply that is only a quote changes nothing)."""

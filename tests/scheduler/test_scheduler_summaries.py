@@ -135,7 +135,10 @@ def test_a_consultation_summary_counts_opinions_per_section_and_mails_the_roster
     assert reminded["kolo@example.org"].person_id is None
     assert "konsultacje" in reminded["stowarzyszenie@example.org"].payload["text"]
     # one e-mail format for everything the bot mails on its own: auto-responders must not answer a reminder
-    assert reminded["kolo@example.org"].payload["headers"] == {"Auto-Submitted": "auto-generated"}
+    assert reminded["kolo@example.org"].payload["headers"] == {
+        "Auto-Submitted": "auto-generated",
+        "Content-Language": "pl",
+    }
 
     # left unreviewed, and one rejected: in neither the per-unit counts nor the report's remarks
     jan = services.people.identify(Channel.TELEGRAM, "500100").person_id
@@ -177,7 +180,7 @@ def test_a_consultation_summary_counts_opinions_per_section_and_mails_the_roster
     assert f"Raport z konsultacji: https://glos.example/p/{slug}/raport" in text
     assert mails["fundacja@example.org"]["subject"].startswith("Wyniki: ")
     assert "<p>" in mails["fundacja@example.org"]["html"]
-    assert mails["fundacja@example.org"]["headers"] == {"Auto-Submitted": "auto-generated"}
+    assert mails["fundacja@example.org"]["headers"] == {"Auto-Submitted": "auto-generated", "Content-Language": "pl"}
 
 
 def test_a_deliberative_poll_summary_shows_the_shift_per_question(services, clock):

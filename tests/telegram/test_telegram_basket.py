@@ -61,7 +61,7 @@ async def test_an_empty_basket_and_a_foreign_pool_are_refused(
             ("/basket bo2027", ["declare your district"]),
             ("/district bo2027 bemowo", ["District saved"]),
             ("/basket_confirm bo2027", ["empty"]),
-            ("/basket_add bo2027 wesola 10", ["cannot vote in the pool wesola"]),
+            ("/basket_add bo2027 wesola 10", ["cannot vote in the pool Wesoła district"]),
             ("/basket_add bo2027 city 999", []),
         ],
     )
