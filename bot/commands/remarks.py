@@ -27,4 +27,5 @@ def cmd_withdraw_remark(inv: Invocation) -> Sequence[Reply]:
     if match is None:
         raise InputError("opinion.withdraw_which")
     view = inv.services.opinions.withdraw(int(match.group(1)), inv.caller.person_id, slug=slug if named else None)
-    return [Reply(inv.t("opinion.withdrawn", id=view.id, slug=view.process_slug))]
+    title = inv.services.processes.get(view.process_slug).definition.title  # the process by its name, not slug
+    return [Reply(inv.t("opinion.withdrawn", id=view.id, slug=view.process_slug, title=title))]

@@ -86,7 +86,10 @@ def test_an_author_withdraws_their_own_remark_and_nobody_else_can(
     talk(
         console("ania"),
         [
-            ("/wycofaj_uwage nr 1", ["Wycofano opinię nr 1 (program-wspolpracy-2027). Raport z konsultacji poda"]),
+            (
+                "/wycofaj_uwage nr 1",
+                ["Wycofano opinię nr 1 (Konsultacje projektu „Programu", "Raport z konsultacji poda"],
+            ),
             ("/wycofaj_uwage 1", ["Opinia nr 1 została już wycofana przez autora."]),
         ],
     )

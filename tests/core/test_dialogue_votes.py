@@ -46,7 +46,7 @@ def test_survey_rates_a_municipality_and_the_index_is_per_municipality(
             (
                 f"/wyniki {slug}",
                 [
-                    "Wyniki poniżej obejmują tylko gminy, z których jest co najmniej 3 odpowiedzi.",
+                    "Wyniki poniżej obejmują tylko gminy, z których są co najmniej 3 odpowiedzi.",
                     "Średnia ocena według gmin",
                     "Gmina Wieliczka: 4,00 (3 odpowiedzi)",
                     "Gmina Skawina: za mało odpowiedzi",

@@ -10,6 +10,7 @@ from bot.domain import ModerationStatus
 from mail.interpret import read_reply
 from tests.conftest import EXAMPLES
 
+TITLE = "Konsultacje projektu „Programu współpracy Gminy Wieliczka z organizacjami pozarządowymi na 2027 rok”"
 SLUG = "program-wspolpracy-2027"
 FUNDACJA = "anna.nowak@fundacja.org.pl"
 
@@ -33,5 +34,5 @@ def test_a_member_withdraws_their_remark_by_reply_and_is_told_so(mailroom: Any) 
     )
     assert mailroom.services.opinions.list(SLUG)[0].status is ModerationStatus.WITHDRAWN
     text = mailroom.outbox("mail.confirmation")[-1].payload["text"]
-    assert f"Wycofano opinię nr {mine.id} ({SLUG}). Raport z konsultacji poda ją jako wycofaną przez autora" in text
+    assert f"Wycofano opinię nr {mine.id} ({TITLE}). Raport z konsultacji poda ją jako wycofaną przez autora" in text
     assert "WYCOFAJ UWAGĘ 999" in text and "Nie ma opinii nr 999" in text
