@@ -151,7 +151,7 @@ def test_a_reply_from_the_form_is_a_proper_reply_in_the_maildir_inbox(pane: Pane
     assert list((maildir / "new").iterdir()) == []
     confirmation = pane.mails()[0]
     assert confirmation["subject"].startswith("Potwierdzenie")
-    assert "uwagę do §3: Dodać zasadę jawności." in confirmation["text"]
+    assert re.search(r"uwagę nr \d+ do §3: Dodać zasadę jawności\.", confirmation["text"])  # its number, to withdraw it
 
 
 def test_a_vote_by_reply_is_counted_once_and_confirmed(
@@ -236,7 +236,7 @@ def test_invite_reply_and_confirmation_end_to_end(
     confirmation, first = mails
     assert first == invitation  # newest first
     assert confirmation["subject"].startswith("Potwierdzenie")
-    assert "uwagę do §6: Więcej konkursów dla <b>młodzieży</b>." in confirmation["text"]  # text, as written
+    assert re.search(r"uwagę nr \d+ do §6: Więcej konkursów dla <b>młodzieży</b>\.", confirmation["text"])  # as written
     opinions = app.services.opinions.list(CONSULTATION)
     assert [(o.section_number, o.text, o.channel) for o in opinions] == [("§6", text[4:], Channel.EMAIL)]
 
@@ -290,7 +290,7 @@ def test_a_member_replies_in_the_browser_and_sees_the_confirmation(
         confirmation = pane.get_by_role("listitem").filter(has_text="Potwierdzenie:").first
         expect(confirmation).to_be_visible(timeout=15_000)
         # Markup a member wrote comes back as text, never as HTML.
-        expect(confirmation).to_contain_text("uwagę do §6: Więcej konkursów dla <b>młodzieży</b>.")
+        expect(confirmation).to_contain_text(re.compile(r"uwagę nr \d+ do §6: Więcej konkursów dla <b>młodzieży</b>\."))
         assert pane.locator("b").count() == 0
         page.screenshot(path=str(ARTIFACTS / "playground-mail.png"), full_page=True)
         browser.close()
