@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import false, select, true
+from sqlalchemy import exists, false, select, true
 
 from bot.domain import Channel, ModerationStatus, ProcessKind
 from bot.i18n import translator
@@ -27,7 +27,7 @@ from bot.services.sealing import open_ballot
 from bot.summaries import Chart, SectionOpinions, split_text, summary_chart, summary_text, your_projects_text
 from bot.summaries.index_map import index_map
 from bot.views.index import places_of, ranking_text
-from storage.models import Ballot, Identity, Item, Opinion, Participation, Person, RosterEntry
+from storage.models import Ballot, Identity, Item, Opinion, Participation, Person, ReminderOptOut, RosterEntry
 
 __all__ = ["PublishReport", "section_opinions", "send_summary"]
 
@@ -38,6 +38,7 @@ _PARTICIPATION = Participation.__table__  # type: ignore[attr-defined]
 _ROSTER = RosterEntry.__table__  # type: ignore[attr-defined]
 _IDENTITY = Identity.__table__  # type: ignore[attr-defined]
 _PERSON = Person.__table__  # type: ignore[attr-defined]
+_OPT_OUT = ReminderOptOut.__table__  # type: ignore[attr-defined]
 _ANSWERED_CHANNELS = (Channel.TELEGRAM.value, Channel.EMAIL.value)  # the console has no one to tell later
 _QUOTE_CHARS = 300  # the remark is quoted in the answer, cut at a word
 
@@ -102,9 +103,16 @@ def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> Publi
         )
     emails = 0
     with services.context.connection() as connection:
+        # a member who answered STOP was promised no more messages about this process: not the summary either
+        opted_out = exists().where(_OPT_OUT.c.process_id == info.id, _OPT_OUT.c.person_id == _IDENTITY.c.person_id)
         addresses = connection.execute(
             select(_ROSTER.c.address)
             .where(_ROSTER.c.process_id == info.id, _ROSTER.c.channel == Channel.EMAIL.value)
+            .where(
+                ~exists().where(
+                    _IDENTITY.c.channel == Channel.EMAIL.value, _IDENTITY.c.address == _ROSTER.c.address, opted_out
+                )
+            )
             .order_by(_ROSTER.c.id)
         ).scalars()
         mail = payload_for(

@@ -140,7 +140,11 @@ def test_email_walk(
     token = reply_to.split("+", 1)[1].split("@", 1)[0]
     if definition.kind is ProcessKind.CONSULTATION:
         first = definition.sections()[0].number
-        answers = [f"{first}: Proszę dopisać termin konsultacji.\nDobry projekt, dziękujemy.", "STOP"]
+        second = definition.sections()[1].number
+        answers = [
+            f"{first}: Proszę dopisać termin konsultacji.\nDobry projekt, dziękujemy.",
+            f"{second}: Cele są zbyt ogólne.",
+        ]
     else:
         ballot = example_ballot(definition, language)
         answers = [ballot.replace(", ", "\n"), changed_ballot(ballot).replace(", ", "\n")]
@@ -163,3 +167,30 @@ def test_email_walk(
         compare(name, mails.text(), update_golden)
     else:  # PostgreSQL must say exactly the same
         assert mails.text() == (GOLDEN / name).read_text(encoding="utf-8")
+
+
+def test_a_member_who_answered_stop_gets_no_summary(services: Services, clock: FakeClock) -> None:
+    """The STOP confirmation promises no more messages about the process: the result summary is not one of them."""
+    definition = load_definition_file(GOLDEN.parents[1] / "examples" / "konsultacje-program-wspolpracy-2027.toml")
+    assert definition.opens_at is not None and definition.closes_at is not None
+    clock.set(definition.opens_at)
+    services.processes.import_definition(definition)
+    services.processes.open(definition.slug)
+    rows = [RosterRow(Channel.EMAIL, MEMBER, name="Anna Nowak"), RosterRow(Channel.EMAIL, SILENT, name="Jan")]
+    services.eligibility.import_roster(definition.slug, rows)
+    addressing = MailAddressing("glos@glos.example.org", "glos.example.org", max_message_bytes=200_000)
+    mails = Mails(services, "pl")
+    invite_roster(services, addressing, definition.slug)
+    [invitation] = [row for row in mails.new("invitation") if row.address == MEMBER]
+    reply_to = expand_tokens(open_payload(SECRET, invitation.payload)["headers"]["Reply-To"], SECRET)
+    MailProcessor(services, addressing).process(
+        _reply(addressing, reply_to.split("+", 1)[1].split("@", 1)[0], "STOP", 1)
+    )
+    mails.new("STOP")
+    clock.set(definition.closes_at)
+    services.processes.close(definition.slug)
+    services.processes.publish(definition.slug)
+    send_summary(services, definition.slug, SchedulePolicy())
+    with services.context.transaction() as session:
+        summaries = session.scalars(select(OutboxMessage.address).where(OutboxMessage.purpose == "summary")).all()
+    assert summaries == [SILENT]
