@@ -11,8 +11,9 @@ reading order (the senders take a channel's messages oldest first).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import exists, false, select, true
+from sqlalchemy import false, select, true
 
 from bot.domain import Channel, ModerationStatus, ProcessKind
 from bot.i18n import translator
@@ -69,20 +70,24 @@ def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> Publi
     results = services.results.results(slug, moderator=True)
     outbox = services.outbox
     link = policy.report_link(slug) if info.kind is ProcessKind.CONSULTATION else policy.link(slug)
-    t = translator(policy.language, services.context.zone)
     tally = services.report.tally(slug) if info.kind is ProcessKind.CONSULTATION else None
-    sections = section_opinions(tally, t.language) if tally is not None else None
-    if info.definition.index is not None:
-        # an index edition: its ranking (means with intervals and changes, nothing below min_responses) and its map
-        history = services.index.history(info.definition.index.key)
-        edition = history.edition(info.definition.index.year)
-        places = places_of(services)
-        text = summary_text(info, results, t, link=link, ranking=ranking_text(history, edition, t, places))
-        drawn = index_map(edition, t, places)
-        chart = Chart(drawn.png, drawn.caption, ())
-    else:
+
+    def rendered(language: str) -> tuple[str, Chart]:
+        """The summary and its chart in ``language``."""
+        t = translator(language, services.context.zone)
+        sections = section_opinions(tally, t.language) if tally is not None else None
+        if info.definition.index is not None:
+            # an index edition: its ranking (means with intervals and changes, nothing below min_responses), its map
+            history = services.index.history(info.definition.index.key)
+            edition = history.edition(info.definition.index.year)
+            places = places_of(services)
+            text = summary_text(info, results, t, link=link, ranking=ranking_text(history, edition, t, places))
+            drawn = index_map(edition, t, places)
+            return text, Chart(drawn.png, drawn.caption, ())
         text = summary_text(info, results, t, sections=sections, tally=tally, link=link)
-        chart = summary_chart(info, results, t, sections=sections)
+        return text, summary_chart(info, results, t, sections=sections)
+
+    text, chart = rendered(policy.language)  # the chats' language
     picture = Document(f"{slug}.png", chart.png, "image/png")
     chats = 0
     for chat in policy.chats:
@@ -104,28 +109,44 @@ def send_summary(services: Services, slug: str, policy: SchedulePolicy) -> Publi
     emails = 0
     with services.context.connection() as connection:
         # a member who answered STOP was promised no more messages about this process: not the summary either
-        opted_out = exists().where(_OPT_OUT.c.process_id == info.id, _OPT_OUT.c.person_id == _IDENTITY.c.person_id)
-        addresses = connection.execute(
-            select(_ROSTER.c.address)
-            .where(_ROSTER.c.process_id == info.id, _ROSTER.c.channel == Channel.EMAIL.value)
-            .where(
-                ~exists().where(
-                    _IDENTITY.c.channel == Channel.EMAIL.value, _IDENTITY.c.address == _ROSTER.c.address, opted_out
-                )
-            )
-            .order_by(_ROSTER.c.id)
-        ).scalars()
-        mail = payload_for(
-            Channel.EMAIL, subject=t("summary.subject", title=info.title(t.language)), text=text, language=t.language
+        opted_out = (
+            select(_OPT_OUT.c.person_id)
+            .where(_OPT_OUT.c.process_id == info.id, _OPT_OUT.c.person_id == _IDENTITY.c.person_id)
+            .correlate(_IDENTITY)
+            .exists()
         )
-        mail["text"] += "\n\n" + chart.caption
-        for address in addresses:
+        members = connection.execute(
+            select(_ROSTER.c.address, _PERSON.c.language)
+            .select_from(
+                _ROSTER.outerjoin(
+                    _IDENTITY,
+                    (_IDENTITY.c.channel == Channel.EMAIL.value) & (_IDENTITY.c.address == _ROSTER.c.address),
+                ).outerjoin(_PERSON, _PERSON.c.id == _IDENTITY.c.person_id)
+            )
+            .where(_ROSTER.c.process_id == info.id, _ROSTER.c.channel == Channel.EMAIL.value)
+            .where(~opted_out)
+            .order_by(_ROSTER.c.id)
+        ).all()
+        mails: dict[str, dict[str, Any]] = {}
+        for address, language in members:
+            language = language or policy.language  # each member reads it in their language
+            if language not in mails:
+                shown, drawn = (text, chart) if language == policy.language else rendered(language)
+                t = translator(language, services.context.zone)
+                mail = payload_for(
+                    Channel.EMAIL,
+                    subject=t("summary.subject", title=info.title(language)),
+                    text=shown,
+                    language=language,
+                )
+                mail["text"] += "\n\n" + drawn.caption
+                mails[language] = mail
             emails += outbox.enqueue(
                 key=f"summary:{slug}:email:{address}",
                 channel=Channel.EMAIL,
                 address=address,
                 purpose="summary",
-                payload=mail,
+                payload=mails[language],
                 connection=connection,
             )
     personal = _send_personal(services, info.id, slug) if info.kind is ProcessKind.BUDGET else 0
