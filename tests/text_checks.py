@@ -47,7 +47,8 @@ _ENGLISH_IN_POLISH = re.compile(
 # a command as typed, to the end of its line or of the button that carries it: its words are input, not prose
 _COMMAND_LINE = re.compile(r"(?<![\w/.:])/[a-z_]+\b[^\n\]]*")
 _SLASHED = re.compile(r"(?<![\w/.:])/([a-z_]+)\b")
-_NOT_PROSE = re.compile(r"\S+@\S+|https?://\S+|<[^>]*>")
+# addresses, links, markup and the scheduler's job ids ("open:bo2027:20270607T0600Z", shown to moderators)
+_NOT_PROSE = re.compile(r"\S+@\S+|https?://\S+|<[^>]*>|\b[a-z_]+:[\w-]+:\d{8}T\d{4}Z\b")
 _QUOTED = re.compile(r"„[^”\n]*”|«[^»\n]*»|“[^”\n]*”")
 _CYRILLIC = re.compile(r"[а-яіїєґ]", re.IGNORECASE)
 _POLISH_WORDS = re.compile(r"\b(?:i|w|z|na|nie|się|jest|do|że|oraz|lub|albo|twój|twoja|możesz|głos\w*)\b|[ąćęłńśźż]")

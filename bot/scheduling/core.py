@@ -221,7 +221,9 @@ class Scheduler:
                 outcome, detail, data = self._handlers[job.kind](job, now)
         except GlosError as error:
             problem = error
-            outcome, detail, data = "failed", f"{error.key} {error.params}", {}
+            # the refusal in words (the deployment's language), as /status shows it: never a raw message key
+            worded = translator(self.policy.language, self.services.context.zone)(error.key, **error.params)
+            outcome, detail, data = "failed", worded, {}
         except Exception as error:  # the scheduler must keep running whatever a job does
             log.exception("scheduler job %s failed", job.id)
             outcome, detail, data = "failed", f"{type(error).__name__}: {error}", {}
