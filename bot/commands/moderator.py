@@ -148,12 +148,14 @@ def cmd_turnout(inv: Invocation) -> Sequence[Reply]:
     """How many took part, by channel and district."""
     slug, _ = _slug(inv, more=False)
     turnout = inv.services.results.turnout(slug)
-    lines = [inv.t("turnout.total", slug=slug, count=turnout.participants, eligible=turnout.eligible_known)]
+    info = inv.services.processes.get(slug)
+    title = info.title(inv.t.language)  # the process by its title, as every reply names it
+    lines = [inv.t("turnout.total", title=title, count=turnout.participants, eligible=turnout.eligible_known)]
     number = inv.t.number  # "4 200", as every other figure
     lines += [f"  {inv.t('channel.' + channel)}: {number(count)}" for channel, count in turnout.by_channel.items()]
     lines += turnout_lines(turnout.by_kind, {}, inv.t)  # a consultation's authors: NGOs and residents
     if turnout.by_district:
-        definition = inv.services.processes.get(slug).definition
+        definition = info.definition
         municipal = definition.eligibility.area == "municipality"  # an index's areas are not districts
         lines.append(inv.t("turnout.by_municipality" if municipal else "turnout.by_district"))
         lines += [

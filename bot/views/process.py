@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.ballot_text import item_number
 from bot.definition import Item, Pool, ProcessDefinition
-from bot.domain import BallotRuleKind, ItemKind, ProcessKind
+from bot.domain import BallotRuleKind, ItemKind, Phase, ProcessKind
 from bot.i18n import Translator
 from bot.services import ProcessInfo
 from bot.views.examples import example_ballot
@@ -22,9 +22,10 @@ __all__ = [
 
 
 def process_line(info: ProcessInfo, t: Translator) -> str:
-    """One line for a list: slug, title, phase and closing time."""
+    """One line for a list: slug, title, phase and, until it closes, its closing time."""
     line = f"{info.slug} — {info.title(t.language)} ({t('phase.' + info.phase.value)}"
-    if info.closes_at is not None:
+    # "until 06.09" beside "closed" would read as still running (or as closed then, which an early close is not)
+    if info.closes_at is not None and info.phase in (Phase.DRAFT, Phase.OPEN):
         line += ", " + t("process.closes", when=info.closes_at)
     return line + ")"
 

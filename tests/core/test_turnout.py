@@ -21,7 +21,7 @@ def test_a_consultation_counts_its_authors_once(
     assert (turnout.participants, turnout.by_channel) == (3, {"console": 3})
     [answer] = talk(console("moderator"), [(f"/frekwencja {slug}", [])])
     assert answer == (
-        f"{slug}: wzięły udział 3 osoby (znanych uprawnionych: 3).\n  konsola: 3\n"
+        f"{services.processes.get(slug).title('pl')}: wzięły udział 3 osoby (znanych uprawnionych: 3).\n  konsola: 3\n"
         "Uczestnicy według rodzaju: mieszkańcy — 3."
     )
 
@@ -34,6 +34,7 @@ def test_a_paper_ballot_counts_and_the_channels_add_up(
     talk(console("moderator"), [(f"/papierowy {slug} dzielnica=wesola 2, 12", ["Wprowadzono kartę"])])
     [answer] = talk(console("moderator"), [(f"/frekwencja {slug}", [])])
     assert answer == (
-        f"{slug}: wzięły udział 2 osoby (znanych uprawnionych: 1).\n  konsola: 1\n  karta papierowa: 1\n"
+        f"{services.processes.get(slug).title('pl')}: wzięły udział 2 osoby (znanych uprawnionych: 1).\n"
+        "  konsola: 1\n  karta papierowa: 1\n"
         "Według dzielnic:\n  Wesoła: 2"
     )

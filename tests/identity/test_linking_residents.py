@@ -100,7 +100,9 @@ def test_two_accounts_of_one_resident_are_one_voter_in_the_count_and_the_turnout
     clock.advance(timedelta(hours=1))
     # the same resident, from an e-mail address not linked to the chat: her ballot is replaced
     _email_voter(services, slug, "NOWAK anna; Aleja Racławickie 3 / 14", "city: 2")
-    turnout = f"{slug}: wzięła udział 1 osoba (znanych uprawnionych: 2).\n  e-mail: 1"
+    turnout = (
+        f"{services.processes.get(slug).title('pl')}: wzięła udział 1 osoba (znanych uprawnionych: 2).\n  e-mail: 1"
+    )
     assert say(moderator, f"/frekwencja {slug}") == turnout
     # a third account, then a paper ballot of the same resident: still one, now on paper
     kasia = console("kasia")
@@ -108,13 +110,14 @@ def test_two_accounts_of_one_resident_are_one_voter_in_the_count_and_the_turnout
     clock.advance(timedelta(hours=1))
     say(kasia, f"/glosuj {slug} city: 3")
     assert say(moderator, f"/frekwencja {slug}") == (
-        f"{slug}: wzięła udział 1 osoba (znanych uprawnionych: 3).\n  konsola: 1"
+        f"{services.processes.get(slug).title('pl')}: wzięła udział 1 osoba (znanych uprawnionych: 3).\n  konsola: 1"
     )
     assert say(moderator, f"/papierowy {slug} [Anna Nowak, Racławickie 3 m. 14] city: 1, 2") == (
         f"Wprowadzono kartę papierową do {slug}. Pokwitowanie: RRRR-RRRR-RRRR."
     )
     assert say(moderator, f"/frekwencja {slug}") == (
-        f"{slug}: wzięła udział 1 osoba (znanych uprawnionych: 3).\n  karta papierowa: 1"
+        f"{services.processes.get(slug).title('pl')}: wzięła udział 1 osoba (znanych uprawnionych: 3).\n"
+        "  karta papierowa: 1"
     )
     # linking two of her accounts is allowed (one resident) and changes nothing in the count
     assert _link(services, say, ania).startswith(f"Połączono adres {ADDRESS} z tym kontem.")
@@ -150,7 +153,7 @@ def test_name_and_number_of_one_register_line_are_one_resident_and_no_replaced_b
         stored = connection.execute(select(Ballot.channel, Ballot.cast_at, Ballot.revision)).all()  # type: ignore[call-overload]
     assert stored == [(None, None, 1)]  # one row, nothing of the three replaced ballots, no channel, no time
     assert say(moderator, f"/frekwencja {slug}") == (
-        f"{slug}: wzięła udział 1 osoba (znanych uprawnionych: 2).\n  konsola: 1"
+        f"{services.processes.get(slug).title('pl')}: wzięła udział 1 osoba (znanych uprawnionych: 2).\n  konsola: 1"
     )
     assert say(moderator, f"/weryfikacja {slug}") == "\n".join(
         [
