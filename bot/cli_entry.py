@@ -10,6 +10,7 @@ even Typer), the top-level help is drawn from :data:`bot.cli_help.COMMANDS` (who
 from __future__ import annotations
 
 import gc
+import os
 import sys
 
 from bot.cli_args import config_first
@@ -44,6 +45,9 @@ def main(argv: list[str] | None = None) -> None:
         # A count of one file in a short-lived process makes a few hundred thousand objects and no cycles:
         # the cyclic garbage collector would only add its passes (a fifth of the run on Warsaw 2026).
         gc.disable()
+        # One count runs on one thread: OpenBLAS would start a thread per core at numpy's import and spin them,
+        # a third more CPU for nothing (0.43 → 0.31 s on Warsaw 2026). An explicit setting is kept.
+        os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
         from bot import cli_tally
 
         plain = cli_tally.plain_arguments(args)
