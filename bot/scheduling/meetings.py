@@ -18,11 +18,8 @@ from sqlalchemy import select, union
 
 from bot.definition import Meeting
 from bot.domain import Channel
-from bot.i18n import translator
-from bot.replies import Button
-from bot.scheduling.messages import payload_for, scheduled_command
-from bot.scheduling.recipients import DELIVERABLE, eligible_people, reachable
-from bot.scheduling.reminders import ReminderReport, insert_messages, roster_addresses
+from bot.scheduling.recipients import eligible_people, reachable
+from bot.scheduling.reminders import ReminderReport, insert_messages, reminder_payloads, roster_addresses
 from bot.services import Services
 from bot.views.notice import meeting_line
 from storage.models import OutboxMessage
@@ -39,25 +36,15 @@ def meeting_stamp(at: datetime) -> str:
 
 
 def _payloads(services: Services, slug: str, meeting: Meeting) -> dict[tuple[str, Channel], Any]:
-    info = services.processes.get(slug)
-    payloads: dict[tuple[str, Channel], Any] = {}
-    for language in ("pl", "en", "uk"):
-        t = translator(language, services.context.zone)
-        title = info.title(language)
-        text = t("notice.meeting_reminder", title=title, meeting=meeting_line(meeting, t))
-        buttons = (
-            (Button(t("scheduler.remind.button_open"), f"{scheduled_command('proces', language)} {slug}"),),
-            (Button(t("scheduler.remind.button_stop"), f"{scheduled_command('nie_przypominaj', language)} {slug}"),),
-        )
-        for channel in DELIVERABLE:
-            payloads[(language, channel)] = payload_for(
-                channel,
-                subject=t("notice.meeting_subject", title=title),
-                text=text,
-                buttons=buttons,
-                email_footer=t("scheduler.remind.email_stop", slug=slug),
-            )
-    return payloads
+    """The reminder of ``meeting`` in each language and channel."""
+    return reminder_payloads(
+        services,
+        slug,
+        lambda t, title: (
+            t("notice.meeting_subject", title=title),
+            t("notice.meeting_reminder", title=title, meeting=meeting_line(meeting, t)),
+        ),
+    )
 
 
 def enqueue_meeting_reminders(

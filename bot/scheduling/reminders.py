@@ -16,6 +16,7 @@ bot processes. The selection is one query and the messages go in, in one transac
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -25,7 +26,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from bot.domain import Channel, ProcessKind
-from bot.i18n import translator
+from bot.i18n import Translator, translator
 from bot.replies import Button
 from bot.scheduling.messages import payload_for, scheduled_command
 from bot.scheduling.recipients import DELIVERABLE, Recipient, eligible_people, reachable
@@ -47,6 +48,7 @@ __all__ = [
     "enqueue_reminders",
     "insert_messages",
     "reminder_key",
+    "reminder_payloads",
     "roster_addresses",
     "select_recipients",
 ]
@@ -115,15 +117,17 @@ def roster_addresses(connection: Connection, process_id: int) -> list[str]:
     )
 
 
-def _payloads(services: Services, slug: str, kind: ProcessKind, closes_at: datetime) -> dict[tuple[str, Channel], Any]:
-    """The message in each language and channel (rendered once, not once per person)."""
+def reminder_payloads(
+    services: Services, slug: str, sentences: Callable[[Translator, str], tuple[str, str]]
+) -> dict[tuple[str, Channel], Any]:
+    """A reminder about ``slug`` in each language and channel, rendered once rather than once per person:
+    ``sentences(t, title)`` gives its subject and text; every reminder has the same buttons (the process card,
+    no more reminders), the same e-mail footer and says its language (Content-Language)."""
     info = services.processes.get(slug)
     payloads: dict[tuple[str, Channel], Any] = {}
     for language in ("pl", "en", "uk"):
         t = translator(language, services.context.zone)
-        title = info.title(language)
-        key = "scheduler.remind.consultation" if kind is ProcessKind.CONSULTATION else "scheduler.remind.vote"
-        text = t(key, title=title, closes_at=closes_at)
+        subject, text = sentences(t, info.title(language))
         buttons = (
             (Button(t("scheduler.remind.button_open"), f"{scheduled_command('proces', language)} {slug}"),),
             (Button(t("scheduler.remind.button_stop"), f"{scheduled_command('nie_przypominaj', language)} {slug}"),),
@@ -131,13 +135,23 @@ def _payloads(services: Services, slug: str, kind: ProcessKind, closes_at: datet
         for channel in DELIVERABLE:
             payloads[(language, channel)] = payload_for(
                 channel,
-                subject=t("scheduler.remind.subject", title=title),
+                subject=subject,
                 text=text,
                 buttons=buttons,
                 email_footer=t("scheduler.remind.email_stop", slug=slug),
                 language=t.language,
             )
     return payloads
+
+
+def _payloads(services: Services, slug: str, kind: ProcessKind, closes_at: datetime) -> dict[tuple[str, Channel], Any]:
+    """The closing reminder in each language and channel."""
+    key = "scheduler.remind.consultation" if kind is ProcessKind.CONSULTATION else "scheduler.remind.vote"
+    return reminder_payloads(
+        services,
+        slug,
+        lambda t, title: (t("scheduler.remind.subject", title=title), t(key, title=title, closes_at=closes_at)),
+    )
 
 
 def enqueue_reminders(

@@ -41,6 +41,7 @@ def test_each_meeting_is_reminded_of_once_a_day_before_even_after_a_restart(
         f"meeting:{slug}:20270928T1500Z:1d:person:{fundacja}",
     ]
     mail = next(m for m in first if m.person_id == fundacja).payload
+    assert mail["headers"]["Content-Language"] == "pl"  # like every other reminder, it says its language
     assert mail["subject"].startswith("Spotkanie konsultacyjne: Konsultacje projektu „Programu współpracy")
     assert mail["text"].startswith(
         "Przypominamy o spotkaniu konsultacyjnym w sprawie:\nKonsultacje projektu „Programu współpracy Gminy "
