@@ -219,7 +219,7 @@ def chat(
     ctx: typer.Context,
     as_: Annotated[str, typer.Option("--as", help="resident or moderator")] = "resident",
     user: Annotated[str | None, typer.Option("--user", help="Your name in the console channel")] = None,
-    lang: Annotated[str | None, typer.Option("--lang", help="pl or en")] = None,
+    lang: Annotated[str | None, typer.Option("--lang", help="pl, en or uk")] = None,
 ) -> None:
     """The console channel for one identity until end of input (help text: ``COMMANDS["chat"]``)."""
     if as_ not in ("resident", "moderator"):
