@@ -255,6 +255,11 @@ def run(
                 loaded = load_examples(application, folder, open_them=True)
                 if loaded:
                     out.print(f"Załadowano przykłady / examples loaded: {', '.join(loaded)}")
+            else:  # a relative [bot] examples_dir is read from the working directory: say so, not an empty page
+                err.print(
+                    f"Nie ma folderu przykładów / no examples folder: {folder.resolve()} ([bot] examples_dir)",
+                    markup=False,
+                )
         out.print(f"Baza / store: {redacted_url(settings.storage.url)}")
         with _stopping_on_signals(console) as stopping:
             runtime = None
