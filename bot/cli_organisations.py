@@ -18,18 +18,26 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from bot.app import load_organisations
+from bot.app import App, load_organisations
 from bot.cli_app import running_app
 from bot.cli_help import COMMANDS
 from bot.definition.organisations import load_organisations_file
-from bot.domain import RoleName
-from bot.i18n import translator
+from bot.domain import Channel, RoleName
+from bot.i18n import Translator, translator
 from bot.services.organisations import parse_kind
 from bot.services.people import parse_admin
 
 __all__ = ["register"]
 
 _out = Console(highlight=False, soft_wrap=True)
+
+
+def _moderator_of(application: App, slug: str, address: str) -> tuple[Translator, Channel, str, str]:
+    """What ``grant`` and ``revoke`` act on: the CLI's translator, the person's channel and normalised address, and
+    the organisation's stored slug (an unknown one is ``organisation.not_found``, printed by ``running_app``)."""
+    t = translator(application.settings.bot.language, application.settings.tz)
+    channel, normalised = parse_admin(address.strip())
+    return t, channel, normalised, application.services.organisations.get(slug).slug
 
 
 def register(app: typer.Typer) -> None:
@@ -102,14 +110,11 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Make ADDRESS a moderator of the organisation's processes only (as /nadaj_role ADDRESS moderator SLUG)."""
         with running_app(ctx) as application:
-            t = translator(application.settings.bot.language, application.settings.tz)
-            channel, normalised = parse_admin(address.strip())
-            info = application.services.organisations.get(slug)
+            t, channel, normalised, org = _moderator_of(application, slug, address)
             application.services.people.grant(
-                None, channel, normalised, RoleName.MODERATOR, organisation=info.slug, actor="cli"
+                None, channel, normalised, RoleName.MODERATOR, organisation=org, actor="cli"
             )
-            who = f"{channel.value}:{normalised}"
-            _out.print(t("organisation.moderator_granted", slug=info.slug, who=who), markup=False)
+            _out.print(t("organisation.moderator_granted", slug=org, who=f"{channel.value}:{normalised}"), markup=False)
 
     @group.command("revoke")
     def revoke(
@@ -119,14 +124,12 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Take back the moderator role for the organisation (a global grant stays)."""
         with running_app(ctx) as application:
-            t = translator(application.settings.bot.language, application.settings.tz)
-            channel, normalised = parse_admin(address.strip())
-            info = application.services.organisations.get(slug)
+            t, channel, normalised, org = _moderator_of(application, slug, address)
             done = application.services.people.revoke(
-                None, channel, normalised, RoleName.MODERATOR, organisation=info.slug, actor="cli"
+                None, channel, normalised, RoleName.MODERATOR, organisation=org, actor="cli"
             )
             key = "organisation.moderator_revoked" if done else "organisation.moderator_not_held"
-            _out.print(t(key, slug=info.slug, who=f"{channel.value}:{normalised}"), markup=False)
+            _out.print(t(key, slug=org, who=f"{channel.value}:{normalised}"), markup=False)
 
     @group.command("assign")
     def assign(

@@ -256,16 +256,7 @@ class PeopleService:
                         granted_at=self.ctx.clock.now(),
                     )
                 )
-                details: dict[str, Any] = {"organisation": organisation.strip().lower()} if organisation else {}
-                self.ctx.audit(
-                    session,
-                    "role.grant",
-                    actor_person_id=actor_id,
-                    actor=actor,
-                    person_id=target.person_id,
-                    role=role.value,
-                    **details,
-                )
+                self._audit_role(session, "role.grant", actor_id, actor, target.person_id, role, organisation)
         return self.get(target.person_id)
 
     def revoke(
@@ -293,17 +284,24 @@ class PeopleService:
             for held in roles:
                 session.delete(held)
             if roles:
-                details: dict[str, Any] = {"organisation": organisation.strip().lower()} if organisation else {}
-                self.ctx.audit(
-                    session,
-                    "role.revoke",
-                    actor_person_id=actor_id,
-                    actor=actor,
-                    person_id=person.id,
-                    role=role.value,
-                    **details,
-                )
+                self._audit_role(session, "role.revoke", actor_id, actor, person.id, role, organisation)
             return bool(roles)
+
+    def _audit_role(
+        self,
+        session: Session,
+        event: str,
+        actor_id: int | None,
+        actor: str,
+        person_id: int | None,
+        role: RoleName,
+        organisation: str | None,
+    ) -> None:
+        """The audit row of a grant or a revocation, naming the organisation when it was for one."""
+        details: dict[str, Any] = {"organisation": organisation.strip().lower()} if organisation else {}
+        self.ctx.audit(
+            session, event, actor_person_id=actor_id, actor=actor, person_id=person_id, role=role.value, **details
+        )
 
     def _organisation_id(self, role: RoleName, organisation: str | None) -> int | None:
         """The id of the organisation a grant is for (None: global), refusing an admin role for one."""
